@@ -1,0 +1,62 @@
+CREATE TABLE "access_requests" (
+	"id" uuid PRIMARY KEY NOT NULL,
+	"dataset_id" text NOT NULL,
+	"requester_id" text NOT NULL,
+	"duration_minutes" integer NOT NULL,
+	"reason" text,
+	"status" text DEFAULT 'pending' NOT NULL,
+	"created_at" timestamp with time zone NOT NULL,
+	"decided_by" text,
+	"decided_at" timestamp with time zone,
+	"deny_reason" text
+);
+--> statement-breakpoint
+CREATE TABLE "request_approvers" (
+	"request_id" uuid NOT NULL,
+	"approver_id" text NOT NULL,
+	"channel_id" text,
+	"message_ts" text,
+	CONSTRAINT "request_approvers_request_id_approver_id_pk" PRIMARY KEY("request_id","approver_id")
+);
+--> statement-breakpoint
+CREATE TABLE "grants" (
+	"id" uuid PRIMARY KEY NOT NULL,
+	"request_id" uuid NOT NULL,
+	"dataset_id" text NOT NULL,
+	"user_id" text NOT NULL,
+	"status" text DEFAULT 'active' NOT NULL,
+	"starts_at" timestamp with time zone NOT NULL,
+	"ends_at" timestamp with time zone NOT NULL,
+	"ended_at" timestamp with time zone,
+	CONSTRAINT "grants_request_id_unique" UNIQUE("request_id")
+);
+--> statement-breakpoint
+CREATE TABLE "audit_events" (
+	"id" bigserial PRIMARY KEY NOT NULL,
+	"at" timestamp with time zone NOT NULL,
+	"actor_id" text NOT NULL,
+	"action" text NOT NULL,
+	"subject_type" text NOT NULL,
+	"subject_id" text NOT NULL,
+	"details" jsonb DEFAULT '{}'::jsonb NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "outbox" (
+	"id" bigserial PRIMARY KEY NOT NULL,
+	"kind" text NOT NULL,
+	"payload" jsonb NOT NULL,
+	"status" text DEFAULT 'pending' NOT NULL,
+	"attempts" integer DEFAULT 0 NOT NULL,
+	"last_error" text,
+	"created_at" timestamp with time zone NOT NULL,
+	"sent_at" timestamp with time zone
+);
+--> statement-breakpoint
+ALTER TABLE "request_approvers" ADD CONSTRAINT "request_approvers_request_id_access_requests_id_fk" FOREIGN KEY ("request_id") REFERENCES "public"."access_requests"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "grants" ADD CONSTRAINT "grants_request_id_access_requests_id_fk" FOREIGN KEY ("request_id") REFERENCES "public"."access_requests"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+CREATE UNIQUE INDEX "access_requests_one_pending" ON "access_requests" USING btree ("requester_id","dataset_id") WHERE status = 'pending';--> statement-breakpoint
+CREATE INDEX "access_requests_requester" ON "access_requests" USING btree ("requester_id","status");--> statement-breakpoint
+CREATE UNIQUE INDEX "grants_one_active" ON "grants" USING btree ("user_id","dataset_id") WHERE status = 'active';--> statement-breakpoint
+CREATE INDEX "grants_status_ends" ON "grants" USING btree ("status","ends_at");--> statement-breakpoint
+CREATE INDEX "audit_events_subject" ON "audit_events" USING btree ("subject_type","subject_id");--> statement-breakpoint
+CREATE INDEX "outbox_status" ON "outbox" USING btree ("status","created_at");

@@ -1,0 +1,98 @@
+import { WebClient } from '@slack/web-api';
+import { resolveCatalog, readCatalogFile } from './catalog/catalog.loader.js';
+import type { Catalog } from './catalog/catalog.js';
+import type { Config } from './config/config.js';
+import type { Deps } from './modules/deps.js';
+import type { Provisioner } from './provisioners/provisioner.js';
+import { recordOnlyProvisioner } from './provisioners/record-only.js';
+import { systemClock, type Clock } from './shared/clock.js';
+import { openDatabase, type Database } from './shared/db/client.js';
+import { createLogger, type Logger } from './shared/logger.js';
+import { startSlackWeb, type SlackWeb } from './slack/app.js';
+import { slackNotifier } from './slack/notifier.js';
+import { slackUserDirectory } from './slack/users.js';
+import { bullJobScheduler, openQueues, type Queues } from './worker/queues.js';
+import { startWorkers, type Workers } from './worker/workers.js';
+
+export interface BotOverrides {
+  clock?: Clock;
+  logger?: Logger;
+  /** An already-open database (tests use a fresh one per file). */
+  database?: Database;
+  /** The catalog as parsed; when absent it is read from config.catalogPath. */
+  catalog?: Catalog;
+  provisioner?: Provisioner;
+}
+
+export interface RunningBot {
+  deps: Deps;
+  database: Database;
+  queues: Queues;
+  port: number;
+  stop(): Promise<void>;
+}
+
+/** Wires config → database → catalog → queues → Slack and workers. The one composition root. */
+export async function startBot(config: Config, overrides: BotOverrides = {}): Promise<RunningBot> {
+  const logger = overrides.logger ?? createLogger(config.logLevel);
+  const clock = overrides.clock ?? systemClock;
+  const client = new WebClient(config.slack.botToken, {
+    ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl.endsWith('/') ? config.slack.apiUrl : `${config.slack.apiUrl}/` } : {}),
+    // Few quick retries per call; the jobs' own backoff handles longer outages.
+    retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 2_000 },
+  });
+  const users = slackUserDirectory(client);
+
+  const database = overrides.database ?? (await openDatabase(config.database));
+  await database.migrate();
+  const catalog =
+    overrides.catalog ??
+    (await resolveCatalog(await readCatalogFile(config.catalogPath), users.idByEmail, (m) => logger.warn(m)));
+
+  const queues = await openQueues(config.redisUrl, config.queuePrefix);
+  const deps: Deps = {
+    db: database.db,
+    catalog,
+    clock,
+    jobs: bullJobScheduler(queues, clock),
+    notifier: slackNotifier(client, users),
+    provisioner: overrides.provisioner ?? recordOnlyProvisioner(logger),
+    logger,
+  };
+
+  let web: SlackWeb | undefined;
+  let workers: Workers | undefined;
+  if (config.mode !== 'web') {
+    workers = await startWorkers(deps, queues, {
+      redisUrl: config.redisUrl,
+      prefix: config.queuePrefix,
+      reconcileIntervalSeconds: config.reconcileIntervalSeconds,
+    });
+  }
+  if (config.mode !== 'worker') {
+    web = await startSlackWeb(config, deps, users, async () => {
+      const checks = {
+        postgres: await database.ping(),
+        redis: await queues.redis.ping().then(
+          (r) => r === 'PONG',
+          () => false,
+        ),
+      };
+      return { ok: checks.postgres && checks.redis, checks };
+    });
+  }
+  logger.info({ mode: config.mode, port: web?.port, datasets: catalog.datasets.length, database: database.kind }, 'data access bot started');
+
+  return {
+    deps,
+    database,
+    queues,
+    port: web?.port ?? 0,
+    async stop() {
+      await web?.stop();
+      await workers?.close();
+      await queues.close();
+      if (!overrides.database) await database.close();
+    },
+  };
+}

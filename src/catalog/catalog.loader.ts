@@ -1,0 +1,100 @@
+import { readFile } from 'node:fs/promises';
+import { parse } from 'yaml';
+import type { z } from 'zod';
+import { catalogFileSchema, type CatalogFile } from './catalog.schema.js';
+import type { Catalog } from './catalog.js';
+
+export class CatalogError extends Error {
+  override name = 'CatalogError';
+}
+
+/** Reads and validates catalog.yml; every mistake is reported with file, dataset and key. */
+export async function readCatalogFile(path: string): Promise<CatalogFile> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    throw new CatalogError(`Catalog error: cannot read ${path}. Copy catalog.example.yml to ${path} or set CATALOG_PATH.`);
+  }
+  return parseCatalog(text, path);
+}
+
+export function parseCatalog(text: string, file = 'catalog.yml'): CatalogFile {
+  let raw: unknown;
+  try {
+    raw = parse(text);
+  } catch (err) {
+    throw new CatalogError(`Catalog error in ${file}: not valid YAML (${(err as Error).message.split('\n')[0]})`);
+  }
+  const parsed = catalogFileSchema.safeParse(raw ?? {});
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  - ${describePath(raw, issue.path)}: ${describeIssue(issue)}`);
+    throw new CatalogError(`Catalog error in ${file}:\n${lines.join('\n')}`);
+  }
+  return parsed.data;
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'unrecognized_keys') return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}`;
+  return issue.message;
+}
+
+function describePath(raw: unknown, path: PropertyKey[]): string {
+  if (path.length === 0) return 'top level';
+  const [first, index, ...rest] = path;
+  if (first === 'datasets' && typeof index === 'number') {
+    const id = (raw as { datasets?: Array<{ id?: unknown }> })?.datasets?.[index]?.id;
+    const label = typeof id === 'string' ? `dataset "${id}"` : `dataset #${index + 1}`;
+    return rest.length ? `${label}, key ${rest.join('.')}` : label;
+  }
+  return `key ${path.map(String).join('.')}`;
+}
+
+/** Looks up a Slack user id by email; returns undefined when Slack does not know the address. */
+export type EmailResolver = (email: string) => Promise<string | undefined>;
+
+/**
+ * Turns emails in the catalog into Slack user ids. An address Slack does not know is reported
+ * through `warn` and left out, so one departed owner does not stop the bot; a dataset left with
+ * no owner at all is an error, because nobody could approve it.
+ */
+export async function resolveCatalog(
+  file: CatalogFile,
+  resolveEmail: EmailResolver,
+  warn: (message: string) => void,
+): Promise<Catalog> {
+  const cache = new Map<string, string | undefined>();
+  const resolvePeople = async (people: string[], where: string): Promise<string[]> => {
+    const ids: string[] = [];
+    for (const person of people) {
+      if (!person.includes('@')) {
+        ids.push(person);
+        continue;
+      }
+      const key = person.toLowerCase();
+      if (!cache.has(key)) cache.set(key, await resolveEmail(key));
+      const id = cache.get(key);
+      if (id) ids.push(id);
+      else warn(`Catalog: ${where}: no Slack user has the email ${person}; skipped.`);
+    }
+    return [...new Set(ids)];
+  };
+  const admins = await resolvePeople(file.admins, 'admins');
+  const datasets = [];
+  for (const d of file.datasets) {
+    const owners = await resolvePeople(d.owners, `dataset "${d.id}" owners`);
+    if (owners.length === 0 && admins.length === 0) {
+      throw new CatalogError(`Catalog error: dataset "${d.id}" has no owner Slack knows, and there are no admins to approve it.`);
+    }
+    datasets.push({
+      id: d.id,
+      name: d.name,
+      description: d.description,
+      sensitivity: d.sensitivity,
+      owners,
+      maxDurationMinutes: d.max_duration,
+      defaultDurationMinutes: d.default_duration,
+    });
+  }
+  return { admins, datasets };
+}

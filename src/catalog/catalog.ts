@@ -1,0 +1,27 @@
+import type { Sensitivity } from './catalog.schema.js';
+
+export interface Dataset {
+  id: string;
+  name: string;
+  description: string;
+  sensitivity: Sensitivity;
+  /** Slack user ids, after emails were resolved. */
+  owners: string[];
+  maxDurationMinutes: number;
+  defaultDurationMinutes: number;
+}
+
+/** The catalog as the rest of the bot sees it: people are Slack user ids. */
+export interface Catalog {
+  admins: string[];
+  datasets: Dataset[];
+}
+
+export function findDataset(catalog: Catalog, id: string): Dataset | undefined {
+  const wanted = id.trim().toLowerCase();
+  return catalog.datasets.find((d) => d.id === wanted);
+}
+
+export function reasonRequired(dataset: Dataset): boolean {
+  return dataset.sensitivity === 'confidential' || dataset.sensitivity === 'restricted';
+}

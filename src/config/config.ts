@@ -1,0 +1,82 @@
+import { z } from 'zod';
+
+export const BOT_MODES = ['all', 'web', 'worker'] as const;
+export type BotMode = (typeof BOT_MODES)[number];
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+const envSchema = z.object({
+  SLACK_BOT_TOKEN: z.string({ error: 'is required' }).trim().regex(/^xoxb-\S+$/, 'must be a bot token starting with xoxb-'),
+  SLACK_SIGNING_SECRET: optionalString,
+  SLACK_APP_TOKEN: optionalString.refine((v) => v === undefined || /^xapp-\S+$/.test(v), 'must be an app-level token starting with xapp-'),
+  SLACK_API_URL: optionalString.refine((v) => v === undefined || URL.canParse(v), 'must be a URL such as https://slack.com/api/'),
+  PORT: z.coerce.number({ error: 'must be a port number' }).int().min(0).max(65535).default(3000),
+  DATABASE_URL: optionalString.refine((v) => v === undefined || /^postgres(ql)?:\/\//.test(v), 'must start with postgres:// or postgresql://'),
+  DATA_DIR: z.string().trim().min(1).default('./data'),
+  REDIS_URL: z.string().trim().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').default('redis://127.0.0.1:6379'),
+  CATALOG_PATH: z.string().trim().min(1).default('./catalog.yml'),
+  BOT_MODE: z.enum(BOT_MODES, { error: `must be one of ${BOT_MODES.join(', ')}` }).default('all'),
+  QUEUE_PREFIX: z.string().trim().regex(/^[A-Za-z0-9_-]+$/, 'may hold letters, digits, _ and - only').default('dab'),
+  RECONCILE_INTERVAL_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).int().min(1).max(3600).default(60),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface Config {
+  mode: BotMode;
+  slack: { botToken: string; signingSecret?: string; appToken?: string; apiUrl?: string };
+  port: number;
+  database: { url: string } | { dataDir: string };
+  redisUrl: string;
+  catalogPath: string;
+  queuePrefix: string;
+  reconcileIntervalSeconds: number;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/**
+ * Parses the environment once. Throws a ConfigError whose message is one line naming the
+ * variable at fault; values are never echoed, so a mistyped secret cannot leak into logs.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv, modeArg?: string): Config {
+  const parsed = envSchema.safeParse({ ...env, BOT_MODE: modeArg ?? env.BOT_MODE });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const name = String(issue.path[0] ?? 'environment');
+    const label = name === 'BOT_MODE' && modeArg !== undefined ? `start mode "${modeArg}"` : name;
+    throw new ConfigError(`Configuration error: ${label} ${issue.message}. See .env.example.`);
+  }
+  const e = parsed.data;
+  if (!e.SLACK_APP_TOKEN && !e.SLACK_SIGNING_SECRET && e.BOT_MODE !== 'worker') {
+    throw new ConfigError(
+      'Configuration error: SLACK_SIGNING_SECRET is required in HTTP mode (or set SLACK_APP_TOKEN for Socket Mode). See .env.example.',
+    );
+  }
+  if (!e.DATABASE_URL && e.BOT_MODE !== 'all') {
+    throw new ConfigError(
+      `Configuration error: DATABASE_URL is required to run "${e.BOT_MODE}" alone; the embedded database serves one process only. See .env.example.`,
+    );
+  }
+  return {
+    mode: e.BOT_MODE,
+    slack: {
+      botToken: e.SLACK_BOT_TOKEN,
+      signingSecret: e.SLACK_SIGNING_SECRET,
+      appToken: e.SLACK_APP_TOKEN,
+      apiUrl: e.SLACK_API_URL,
+    },
+    port: e.PORT,
+    database: e.DATABASE_URL ? { url: e.DATABASE_URL } : { dataDir: e.DATA_DIR },
+    redisUrl: e.REDIS_URL,
+    catalogPath: e.CATALOG_PATH,
+    queuePrefix: e.QUEUE_PREFIX,
+    reconcileIntervalSeconds: e.RECONCILE_INTERVAL_SECONDS,
+    logLevel: e.LOG_LEVEL,
+  };
+}

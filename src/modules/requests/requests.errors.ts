@@ -1,0 +1,52 @@
+import { AppError } from '../../shared/errors.js';
+import { formatDuration } from '../../shared/duration.js';
+
+/** Every refusal a requester or approver can meet, with what to do about it. */
+export const requestErrors = {
+  datasetNotFound: (typed: string, suggestions: string[]) =>
+    new AppError(
+      'requests.dataset_not_found',
+      `There is no dataset called \`${typed}\`.` +
+        (suggestions.length ? ` Did you mean ${suggestions.map((s) => `\`${s}\``).join(', ')}?` : '') +
+        ' Type `/access datasets` to see them all.',
+      { typed },
+    ),
+  badDuration: (typed: string) =>
+    new AppError(
+      'requests.bad_duration',
+      `\`${typed}\` is not a duration I understand. Use a number and a unit: \`30m\`, \`4h\`, \`7d\` or \`2w\`.`,
+    ),
+  durationTooLong: (datasetId: string, maxMinutes: number) =>
+    new AppError(
+      'requests.duration_too_long',
+      `Access to \`${datasetId}\` can be requested for at most ${formatDuration(maxMinutes)}. Ask for less; you can request again later.`,
+    ),
+  reasonRequired: (datasetId: string, sensitivity: string) =>
+    new AppError(
+      'requests.reason_required',
+      `\`${datasetId}\` is ${sensitivity}, so a reason is required. Add one: \`/access request ${datasetId} <duration> <why you need it>\`.`,
+    ),
+  reasonTooLong: (max: number) => new AppError('requests.reason_too_long', `Please keep the reason under ${max} characters.`),
+  alreadyPending: (datasetId: string) =>
+    new AppError(
+      'requests.already_pending',
+      `You already have a pending request for \`${datasetId}\`. Its approvers have been asked; you will get a message when they decide.`,
+    ),
+  alreadyActive: (datasetId: string, endsAt: Date) =>
+    // {until} is filled in by whoever shows the message, in the reader's time zone.
+    new AppError('requests.already_active', `You already have access to \`${datasetId}\` until {until}. No new request is needed.`, {
+      until: endsAt.toISOString(),
+    }),
+  noApprovers: (datasetId: string) =>
+    new AppError(
+      'requests.no_approvers',
+      `Nobody can approve \`${datasetId}\` for you: you are its only owner and the catalog names no other admin. Ask IT to add an approver.`,
+    ),
+  notFound: () => new AppError('requests.not_found', 'That request no longer exists.'),
+  ownRequest: () => new AppError('requests.own_request', 'You cannot decide your own request; another owner or an admin has to.'),
+  notAnApprover: (datasetId: string) =>
+    new AppError(
+      'requests.not_an_approver',
+      `Only the owners of \`${datasetId}\` and the access admins can decide this request. Nothing was changed.`,
+    ),
+} as const;

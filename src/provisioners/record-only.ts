@@ -1,0 +1,18 @@
+import type { Logger } from '../shared/logger.js';
+import type { Provisioner } from './provisioner.js';
+
+/**
+ * Records decisions without touching any target system: the audit trail is the whole effect.
+ * Useful to try the bot, and for datasets whose access is managed elsewhere.
+ */
+export function recordOnlyProvisioner(logger: Logger): Provisioner {
+  return {
+    kind: 'record-only',
+    async grant(t) {
+      logger.info({ grantId: t.grantId, datasetId: t.datasetId }, 'record-only provisioner: grant recorded');
+    },
+    async revoke(t) {
+      logger.info({ grantId: t.grantId, datasetId: t.datasetId }, 'record-only provisioner: revoke recorded');
+    },
+  };
+}

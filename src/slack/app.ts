@@ -1,0 +1,106 @@
+import { createServer, type Server } from 'node:http';
+import { App, HTTPReceiver, LogLevel, type Logger as BoltLogger } from '@slack/bolt';
+import type { Config } from '../config/config.js';
+import type { Deps } from '../modules/deps.js';
+import type { Logger } from '../shared/logger.js';
+import { registerCommandListener } from './listeners/command.listener.js';
+import { registerDecisionListeners } from './listeners/decision.listener.js';
+import { registerFormListener } from './listeners/form.listener.js';
+import { errorReply } from './listeners/respond.js';
+import type { UserDirectory } from './users.js';
+
+export interface SlackWeb {
+  app: App;
+  /** The port the HTTP server listens on (0 in Socket Mode without a health port). */
+  port: number;
+  stop(): Promise<void>;
+}
+
+export type HealthCheck = () => Promise<{ ok: boolean; checks: Record<string, boolean> }>;
+
+/**
+ * Starts the Slack side: Bolt with signature verification at POST /slack/events (HTTP mode) or
+ * Socket Mode, plus GET /healthz. Listeners are registered here and nowhere else.
+ */
+export async function startSlackWeb(config: Config, deps: Deps, users: UserDirectory, health: HealthCheck): Promise<SlackWeb> {
+  const logger = boltLogger(deps.logger.child({ module: 'bolt' }));
+  const clientOptions = config.slack.apiUrl ? { slackApiUrl: withSlash(config.slack.apiUrl) } : {};
+  const socketMode = Boolean(config.slack.appToken);
+
+  let receiver: HTTPReceiver | undefined;
+  let app: App;
+  if (socketMode) {
+    app = new App({ token: config.slack.botToken, appToken: config.slack.appToken, socketMode: true, logger, clientOptions });
+  } else {
+    receiver = new HTTPReceiver({
+      signingSecret: config.slack.signingSecret!,
+      endpoints: '/slack/events',
+      logger,
+      processBeforeResponse: false,
+      unhandledRequestTimeoutMillis: 2_900,
+    });
+    app = new App({ token: config.slack.botToken, receiver, logger, clientOptions });
+  }
+
+  registerCommandListener(app, deps, users);
+  registerDecisionListeners(app, deps);
+  registerFormListener(app, deps);
+  app.error(async (err) => {
+    // Last resort: listeners answer their own errors; this only logs what escaped them.
+    errorReply(err.original ?? err, deps.logger.child({ module: 'bolt' }));
+  });
+
+  const server: Server = createServer((req, res) => {
+    if (req.method === 'GET' && req.url?.split('?')[0] === '/healthz') {
+      health().then(
+        (h) => {
+          res.writeHead(h.ok ? 200 : 503, { 'content-type': 'application/json' });
+          res.end(JSON.stringify(h));
+        },
+        () => {
+          res.writeHead(503).end();
+        },
+      );
+      return;
+    }
+    if (receiver) return receiver.requestListener(req, res);
+    res.writeHead(404).end();
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, resolve);
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  if (socketMode) await app.start();
+
+  return {
+    app,
+    port,
+    async stop() {
+      if (socketMode) await app.stop();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+    },
+  };
+}
+
+function withSlash(url: string): string {
+  return url.endsWith('/') ? url : `${url}/`;
+}
+
+/** Bolt's logger interface on top of pino, so all logs share one structured stream. */
+function boltLogger(log: Logger): BoltLogger {
+  let level = LogLevel.INFO;
+  return {
+    debug: (...msg) => log.debug(msg.map(String).join(' ')),
+    info: (...msg) => log.info(msg.map(String).join(' ')),
+    warn: (...msg) => log.warn(msg.map(String).join(' ')),
+    error: (...msg) => log.error(msg.map(String).join(' ')),
+    setLevel: (l) => {
+      level = l;
+    },
+    getLevel: () => level,
+    setName: () => {},
+  };
+}

@@ -1,0 +1,54 @@
+import type { KnownBlock } from '@slack/types';
+import type { Catalog } from '../../catalog/catalog.js';
+import type { MyAccess } from '../../modules/requests/requests.usecases.js';
+import { formatDuration } from '../../shared/duration.js';
+import { COMMAND } from '../ids.js';
+import { SENSITIVITY_LABEL, escapeMrkdwn, formatWhen, linesToSections, mention, section, SLACK_LIMITS } from './format.js';
+
+export interface EphemeralReply {
+  text: string;
+  blocks?: KnownBlock[];
+}
+
+export function helpReply(): EphemeralReply {
+  const text = [
+    '*Data Access Bot* gives you access to data for as long as you need it, and no longer.',
+    `• \`${COMMAND} request <dataset> [duration] [reason…]\` ask for access, e.g. \`${COMMAND} request crm-contacts 7d campaign QA\``,
+    `• \`${COMMAND}\` open the request form`,
+    `• \`${COMMAND} list\` your pending requests and active access`,
+    `• \`${COMMAND} datasets\` what you can ask for, and who approves it`,
+    'Durations: `30m`, `4h`, `7d`, `2w`. Without one, the dataset’s default applies.',
+  ].join('\n');
+  return { text, blocks: [section(text)] };
+}
+
+export function datasetsReply(catalog: Catalog): EphemeralReply {
+  const lines = catalog.datasets.map((d) => {
+    const owners = d.owners.length ? d.owners.map(mention).join(', ') : '_access admins_';
+    const desc = d.description ? ` — ${escapeMrkdwn(d.description)}` : '';
+    return `• \`${d.id}\` *${escapeMrkdwn(d.name)}*${desc}\n      ${SENSITIVITY_LABEL[d.sensitivity]} · up to ${formatDuration(d.maxDurationMinutes)} · owners: ${owners}`;
+  });
+  const header = `*${catalog.datasets.length} dataset${catalog.datasets.length === 1 ? '' : 's'}* you can request with \`${COMMAND} request <id>\`:`;
+  return { text: header, blocks: [section(header), ...linesToSections(lines, SLACK_LIMITS.messageBlocks - 1)] };
+}
+
+export function myAccessReply(access: MyAccess, timeZone?: string): EphemeralReply {
+  if (access.active.length === 0 && access.pending.length === 0) {
+    const text = `You have no active access and no pending requests. Ask with \`${COMMAND} request <dataset>\`.`;
+    return { text, blocks: [section(text)] };
+  }
+  const lines: string[] = [];
+  if (access.active.length) {
+    lines.push('*Active access*');
+    for (const g of access.active) lines.push(`• *${escapeMrkdwn(g.datasetName)}* (\`${g.datasetId}\`) until ${formatWhen(g.endsAt, timeZone)}`);
+  }
+  if (access.pending.length) {
+    lines.push('*Pending requests*');
+    for (const r of access.pending) {
+      lines.push(
+        `• *${escapeMrkdwn(r.dataset.name)}* (\`${r.dataset.id}\`) for ${formatDuration(r.durationMinutes)}, asked ${formatWhen(r.createdAt, timeZone)} · waiting for ${r.approverIds.map(mention).join(', ')}`,
+      );
+    }
+  }
+  return { text: 'Your access', blocks: linesToSections(lines, SLACK_LIMITS.messageBlocks) };
+}

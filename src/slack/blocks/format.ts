@@ -1,0 +1,97 @@
+import type { KnownBlock } from '@slack/types';
+import type { Sensitivity } from '../../catalog/catalog.schema.js';
+
+/** Slack's published limits; builders keep within them and tests check they do. */
+export const SLACK_LIMITS = {
+  messageBlocks: 50,
+  modalBlocks: 100,
+  sectionText: 3000,
+  buttonText: 75,
+  modalTitle: 24,
+  staticSelectOptions: 100,
+  optionText: 75,
+  plainTextInput: 3000,
+  messageText: 4000,
+} as const;
+
+/** Escapes user text for mrkdwn so nobody can inject mentions or links with <…>. */
+export function escapeMrkdwn(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+export function mention(userId: string): string {
+  return `<@${userId}>`;
+}
+
+export function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+/**
+ * A time shown in the reader's own time zone: Slack renders <!date…> per viewer; the fallback
+ * (for notifications and old clients) is written in the time zone we know for the reader.
+ */
+export function formatWhen(date: Date, timeZone = 'UTC'): string {
+  const unix = Math.floor(date.getTime() / 1000);
+  return `<!date^${unix}^{date_short_pretty} at {time}|${fallbackTime(date, timeZone)}>`;
+}
+
+export function fallbackTime(date: Date, timeZone = 'UTC'): string {
+  let zone = timeZone;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+  } catch {
+    zone = 'UTC';
+  }
+  const text = new Intl.DateTimeFormat('en-GB', {
+    timeZone: zone,
+    year: 'numeric',
+    month: 'short',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    timeZoneName: 'short',
+  }).format(date);
+  return text.replace(/[|<>]/g, '');
+}
+
+export const SENSITIVITY_LABEL: Record<Sensitivity, string> = {
+  public: ':white_circle: public',
+  internal: ':large_blue_circle: internal',
+  confidential: ':large_orange_circle: confidential',
+  restricted: ':red_circle: restricted',
+};
+
+export function section(text: string): KnownBlock {
+  return { type: 'section', text: { type: 'mrkdwn', text: truncate(text, SLACK_LIMITS.sectionText) } };
+}
+
+export function context(text: string): KnownBlock {
+  return { type: 'context', elements: [{ type: 'mrkdwn', text: truncate(text, SLACK_LIMITS.sectionText) }] };
+}
+
+export function plain(text: string, max: number) {
+  return { type: 'plain_text' as const, text: truncate(text, max), emoji: true };
+}
+
+/** Packs lines into as few section blocks as fit Slack's text limit, up to `maxBlocks`. */
+export function linesToSections(lines: string[], maxBlocks: number): KnownBlock[] {
+  const blocks: KnownBlock[] = [];
+  let current = '';
+  for (const line of lines) {
+    const candidate = current ? `${current}\n${line}` : line;
+    if (candidate.length > SLACK_LIMITS.sectionText && current) {
+      blocks.push(section(current));
+      current = line;
+    } else {
+      current = candidate;
+    }
+  }
+  if (current) blocks.push(section(current));
+  if (blocks.length > maxBlocks) {
+    const kept = blocks.slice(0, maxBlocks - 1);
+    kept.push(context(`…and more not shown here (${lines.length} lines in all).`));
+    return kept;
+  }
+  return blocks;
+}

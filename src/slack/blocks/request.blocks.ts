@@ -1,0 +1,91 @@
+import type { KnownBlock } from '@slack/types';
+import type { GrantView, RequestView } from '../../modules/notifications/notifications.ports.js';
+import { formatDuration } from '../../shared/duration.js';
+import { ACTION_IDS, BLOCK_IDS } from '../ids.js';
+import { SENSITIVITY_LABEL, context, escapeMrkdwn, formatWhen, mention, plain, section, SLACK_LIMITS } from './format.js';
+
+export interface OutgoingMessage {
+  text: string;
+  blocks: KnownBlock[];
+}
+
+function requestSummary(r: RequestView): string {
+  const lines = [
+    `${mention(r.requesterId)} asks for access to *${escapeMrkdwn(r.dataset.name)}* (\`${r.dataset.id}\`)`,
+    `*Sensitivity:* ${SENSITIVITY_LABEL[r.dataset.sensitivity]}`,
+    `*For:* ${formatDuration(r.durationMinutes)}`,
+    `*Why:* ${r.reason ? escapeMrkdwn(r.reason) : '_no reason given_'}`,
+  ];
+  return lines.join('\n');
+}
+
+function outcomeLine(r: RequestView): string {
+  if (r.status === 'approved') {
+    const until = r.grantEndsAt ? `; access until ${formatWhen(r.grantEndsAt)}` : '';
+    return `:white_check_mark: *Approved* by ${mention(r.decidedBy!)}${until}`;
+  }
+  if (r.status === 'denied') {
+    const why = r.denyReason ? `: “${escapeMrkdwn(r.denyReason)}”` : '';
+    return `:no_entry: *Denied* by ${mention(r.decidedBy!)}${why}`;
+  }
+  return ':hourglass_flowing_sand: Waiting for a decision';
+}
+
+/** The owner's message: with Approve/Deny while pending, and without buttons once decided. */
+export function buildApprovalRequestBlocks(r: RequestView): OutgoingMessage {
+  const blocks: KnownBlock[] = [section(requestSummary(r))];
+  if (r.status === 'pending') {
+    blocks.push({
+      type: 'actions',
+      block_id: BLOCK_IDS.decision,
+      elements: [
+        { type: 'button', action_id: ACTION_IDS.approve, style: 'primary', value: r.id, text: plain('Approve', SLACK_LIMITS.buttonText) },
+        { type: 'button', action_id: ACTION_IDS.deny, style: 'danger', value: r.id, text: plain('Deny', SLACK_LIMITS.buttonText) },
+      ],
+    });
+    blocks.push(context(`Requested ${formatWhen(r.createdAt)} · Only owners of this dataset and access admins can decide.`));
+  } else {
+    blocks.push(context(outcomeLine(r)));
+  }
+  const state = r.status === 'pending' ? 'needs your decision' : r.status;
+  return { text: `Access request for ${r.dataset.name} from <@${r.requesterId}>: ${state}`, blocks };
+}
+
+/** The requester's message once their request is decided. */
+export function buildDecisionBlocks(r: RequestView, timeZone?: string): OutgoingMessage {
+  if (r.status === 'approved') {
+    const until = r.grantEndsAt ? ` until ${formatWhen(r.grantEndsAt, timeZone)}` : '';
+    return {
+      text: `Your access to ${r.dataset.name} was approved`,
+      blocks: [
+        section(`:white_check_mark: Your request for *${escapeMrkdwn(r.dataset.name)}* was approved by ${mention(r.decidedBy!)}. You have access${until}.`),
+        context('Access ends by itself when it expires. Handle this data with care and only for the reason you gave.'),
+      ],
+    };
+  }
+  const why = r.denyReason ? `\n*Reason:* ${escapeMrkdwn(r.denyReason)}` : '';
+  return {
+    text: `Your request for ${r.dataset.name} was denied`,
+    blocks: [section(`:no_entry: Your request for *${escapeMrkdwn(r.dataset.name)}* was denied by ${mention(r.decidedBy!)}.${why}`)],
+  };
+}
+
+export function requestReceivedText(r: RequestView): string {
+  const who = r.approverIds.map(mention).join(', ');
+  return `:inbox_tray: Your request for *${escapeMrkdwn(r.dataset.name)}* (${formatDuration(r.durationMinutes)}) was sent to ${who}. You will get a message when they decide.`;
+}
+
+export function buildRequestReceivedBlocks(r: RequestView): OutgoingMessage {
+  return { text: `Your request for ${r.dataset.name} was sent`, blocks: [section(requestReceivedText(r))] };
+}
+
+export function buildGrantExpiredBlocks(g: GrantView): OutgoingMessage {
+  return {
+    text: `Your access to ${g.dataset.name} has ended`,
+    blocks: [
+      section(
+        `:lock: Your access to *${escapeMrkdwn(g.dataset.name)}* (\`${g.dataset.id}\`) has ended. If you still need it, ask again with \`/access request ${g.dataset.id}\`.`,
+      ),
+    ],
+  };
+}

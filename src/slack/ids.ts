@@ -1,0 +1,24 @@
+/** Every action, callback and block id the bot uses, named once. */
+export const ACTION_IDS = {
+  approve: 'request_approve',
+  deny: 'request_deny',
+  formDataset: 'form_dataset',
+  formDuration: 'form_duration',
+  formReason: 'form_reason',
+  denyReason: 'deny_reason_input',
+} as const;
+
+export const CALLBACK_IDS = {
+  requestForm: 'request_form',
+  denyForm: 'deny_form',
+} as const;
+
+export const BLOCK_IDS = {
+  decision: 'request_decision',
+  formDataset: 'form_dataset_block',
+  formDuration: 'form_duration_block',
+  formReason: 'form_reason_block',
+  denyReason: 'deny_reason_block',
+} as const;
+
+export const COMMAND = '/access';

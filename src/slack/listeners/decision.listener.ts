@@ -1,0 +1,89 @@
+import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import type { Deps } from '../../modules/deps.js';
+import { assertMayDecide, decideRequest, loadRequestView } from '../../modules/requests/requests.usecases.js';
+import type { Logger } from '../../shared/logger.js';
+import { buildDenyFormView } from '../blocks/modal.blocks.js';
+import { ACTION_IDS, BLOCK_IDS, CALLBACK_IDS } from '../ids.js';
+import { errorReply } from './respond.js';
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Approve and Deny. The button only says which request; who may decide is checked on the server
+ * against the catalog and the database, and the decision is guarded in SQL so it happens once.
+ */
+export function registerDecisionListeners(app: App, deps: Deps): void {
+  const log = deps.logger.child({ listener: 'decision' });
+
+  app.action<BlockAction<ButtonAction>>(ACTION_IDS.approve, async ({ ack, action, body, client }) => {
+    await ack();
+    const refuse = privateReply(client, body, log);
+    const requestId = action.value ?? '';
+    if (!UUID_RE.test(requestId)) return refuse('That button is not valid any more.');
+    try {
+      const result = await decideRequest(deps, requestId, body.user.id, { kind: 'approve' });
+      if (!result.decidedNow) return refuse(alreadyDecidedText(result.request.status));
+    } catch (err) {
+      return refuse(errorReply(err, log).text);
+    }
+  });
+
+  app.action<BlockAction<ButtonAction>>(ACTION_IDS.deny, async ({ ack, action, body, client }) => {
+    await ack();
+    const refuse = privateReply(client, body, log);
+    const requestId = action.value ?? '';
+    if (!UUID_RE.test(requestId)) return refuse('That button is not valid any more.');
+    try {
+      const request = await assertMayDecide(deps, requestId, body.user.id);
+      if (request.status !== 'pending') return refuse(alreadyDecidedText(request.status));
+      const view = await loadRequestView(deps, requestId);
+      await client.views.open({ trigger_id: body.trigger_id, view: buildDenyFormView(view!) });
+    } catch (err) {
+      return refuse(errorReply(err, log).text);
+    }
+  });
+
+  app.view(CALLBACK_IDS.denyForm, async ({ ack, view, body, client }) => {
+    const requestId = view.private_metadata;
+    const reason = view.state.values[BLOCK_IDS.denyReason]?.[ACTION_IDS.denyReason]?.value ?? undefined;
+    if (!UUID_RE.test(requestId)) {
+      await ack({ response_action: 'errors', errors: { [BLOCK_IDS.denyReason]: 'This form is not valid any more.' } });
+      return;
+    }
+    await ack();
+    try {
+      const result = await decideRequest(deps, requestId, body.user.id, { kind: 'deny', reason });
+      if (!result.decidedNow) await dm(client, body.user.id, alreadyDecidedText(result.request.status), log);
+    } catch (err) {
+      await dm(client, body.user.id, errorReply(err, log).text, log);
+    }
+  });
+}
+
+function alreadyDecidedText(status: string): string {
+  return `This request was already ${status}; nothing more to do. The message shows who decided.`;
+}
+
+type Client = Parameters<Parameters<App['action']>[1]>[0]['client'];
+
+/** A reply only the clicker sees, in the conversation where they clicked. */
+function privateReply(client: Client, body: BlockAction, log: Logger) {
+  return async (text: string) => {
+    const channel = body.channel?.id ?? body.container?.channel_id;
+    try {
+      if (channel) await client.chat.postEphemeral({ channel, user: body.user.id, text });
+      else await dm(client, body.user.id, text, log);
+    } catch (err) {
+      log.warn({ err: String(err) }, 'could not send a private reply');
+    }
+  };
+}
+
+async function dm(client: Client, userId: string, text: string, log: Logger) {
+  try {
+    const open = await client.conversations.open({ users: userId });
+    if (open.channel?.id) await client.chat.postMessage({ channel: open.channel.id, text });
+  } catch (err) {
+    log.warn({ err: String(err) }, 'could not send a direct message');
+  }
+}

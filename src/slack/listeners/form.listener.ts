@@ -1,0 +1,42 @@
+import type { App } from '@slack/bolt';
+import type { Deps } from '../../modules/deps.js';
+import { createRequest, validateRequest } from '../../modules/requests/requests.usecases.js';
+import { isAppError } from '../../shared/errors.js';
+import { ACTION_IDS, BLOCK_IDS, CALLBACK_IDS } from '../ids.js';
+import { errorReply } from './respond.js';
+
+// Which form field each validation error belongs to, so Slack shows it next to that field.
+const FIELD_FOR_ERROR: Record<string, string> = {
+  'requests.dataset_not_found': BLOCK_IDS.formDataset,
+  'requests.already_pending': BLOCK_IDS.formDataset,
+  'requests.already_active': BLOCK_IDS.formDataset,
+  'requests.no_approvers': BLOCK_IDS.formDataset,
+  'requests.bad_duration': BLOCK_IDS.formDuration,
+  'requests.duration_too_long': BLOCK_IDS.formDuration,
+  'requests.reason_required': BLOCK_IDS.formReason,
+  'requests.reason_too_long': BLOCK_IDS.formReason,
+};
+
+/** The request form: errors are shown on the form (response_action: errors); success closes it. */
+export function registerFormListener(app: App, deps: Deps): void {
+  const log = deps.logger.child({ listener: 'form' });
+  app.view(CALLBACK_IDS.requestForm, async ({ ack, view, body }) => {
+    const values = view.state.values;
+    const input = {
+      requesterId: body.user.id,
+      datasetId: values[BLOCK_IDS.formDataset]?.[ACTION_IDS.formDataset]?.selected_option?.value ?? '',
+      duration: values[BLOCK_IDS.formDuration]?.[ACTION_IDS.formDuration]?.value ?? undefined,
+      reason: values[BLOCK_IDS.formReason]?.[ACTION_IDS.formReason]?.value ?? undefined,
+      via: 'form' as const,
+    };
+    try {
+      validateRequest(deps, input);
+      await createRequest(deps, input);
+      await ack();
+    } catch (err) {
+      const field = isAppError(err) ? FIELD_FOR_ERROR[err.code] : undefined;
+      const message = errorReply(err, log).text;
+      await ack({ response_action: 'errors', errors: { [field ?? BLOCK_IDS.formDataset]: message.slice(0, 300) } });
+    }
+  });
+}

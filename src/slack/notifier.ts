@@ -1,0 +1,82 @@
+import { ErrorCode, type WebClient } from '@slack/web-api';
+import { PermanentDeliveryError, type Notifier } from '../modules/notifications/notifications.ports.js';
+import {
+  buildApprovalRequestBlocks,
+  buildDecisionBlocks,
+  buildGrantExpiredBlocks,
+  buildRequestReceivedBlocks,
+  type OutgoingMessage,
+} from './blocks/request.blocks.js';
+import type { UserDirectory } from './users.js';
+
+// Slack errors that no retry can fix; anything else (rate limits, outages) is retried by the job.
+const PERMANENT_SLACK_ERRORS = new Set([
+  'channel_not_found',
+  'user_not_found',
+  'users_not_found',
+  'user_disabled',
+  'cannot_dm_bot',
+  'is_archived',
+  'message_not_found',
+  'cant_update_message',
+  'edit_window_closed',
+  'invalid_blocks',
+  'invalid_blocks_format',
+  'msg_too_long',
+  'not_in_channel',
+  'account_inactive',
+  'invalid_auth',
+  'not_authed',
+  'missing_scope',
+]);
+
+export function slackNotifier(client: WebClient, users: UserDirectory): Notifier {
+  const dmChannels = new Map<string, string>();
+
+  async function openDm(userId: string): Promise<string> {
+    const cached = dmChannels.get(userId);
+    if (cached) return cached;
+    const res = await call(() => client.conversations.open({ users: userId }));
+    const channelId = res.channel?.id;
+    if (!channelId) throw new PermanentDeliveryError('conversations.open returned no channel');
+    dmChannels.set(userId, channelId);
+    return channelId;
+  }
+
+  async function sendDm(userId: string, message: OutgoingMessage) {
+    const channel = await openDm(userId);
+    const res = await call(() => client.chat.postMessage({ channel, text: message.text, blocks: message.blocks, unfurl_links: false }));
+    return { channelId: res.channel ?? channel, ts: res.ts! };
+  }
+
+  return {
+    askApprover: (approverId, request) => sendDm(approverId, buildApprovalRequestBlocks(request)),
+    async updateApproverMessage(ref, request) {
+      const message = buildApprovalRequestBlocks(request);
+      await call(() => client.chat.update({ channel: ref.channelId, ts: ref.ts, text: message.text, blocks: message.blocks }));
+    },
+    async confirmRequestReceived(request) {
+      await sendDm(request.requesterId, buildRequestReceivedBlocks(request));
+    },
+    async tellRequesterOfDecision(request) {
+      const tz = await users.timeZone(request.requesterId);
+      await sendDm(request.requesterId, buildDecisionBlocks(request, tz));
+    },
+    async tellGrantExpired(grant) {
+      await sendDm(grant.userId, buildGrantExpiredBlocks(grant));
+    },
+  };
+}
+
+/** Runs a Web API call, turning Slack's permanent refusals into PermanentDeliveryError. */
+async function call<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    const e = err as { code?: string; data?: { error?: string } };
+    if (e.code === ErrorCode.PlatformError && e.data?.error && PERMANENT_SLACK_ERRORS.has(e.data.error)) {
+      throw new PermanentDeliveryError(`slack: ${e.data.error}`);
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,74 @@
+import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { JobScheduler } from '../modules/deps.js';
+import type { Clock } from '../shared/clock.js';
+
+export const QUEUE_NAMES = { expiry: 'expiry', messages: 'messages', maintenance: 'maintenance' } as const;
+
+/** Deterministic job ids (BullMQ forbids ':'), so adding the same job twice is harmless. */
+export const jobIds = {
+  expireGrant: (grantId: string) => `expire-grant-${grantId}`,
+  deliver: (outboxId: number) => `deliver-${outboxId}`,
+};
+
+const MESSAGE_JOB: JobsOptions = {
+  attempts: 8,
+  backoff: { type: 'exponential', delay: 2_000 },
+  removeOnComplete: true,
+  // A message whose retries ran out stays pending in Postgres; the reconciler enqueues it again.
+  removeOnFail: true,
+};
+
+const EXPIRY_JOB: JobsOptions = {
+  attempts: 5,
+  backoff: { type: 'exponential', delay: 5_000 },
+  removeOnComplete: true,
+  removeOnFail: true,
+};
+
+export interface Queues {
+  expiry: Queue;
+  messages: Queue;
+  maintenance: Queue;
+  redis: Redis;
+  close(): Promise<void>;
+}
+
+export function redisConnection(url: string, forWorker: boolean): Redis {
+  // Workers block on Redis and must retry forever; producers fail fast so a request is never held up.
+  return new Redis(url, forWorker ? { maxRetriesPerRequest: null } : { maxRetriesPerRequest: 2, enableOfflineQueue: true });
+}
+
+export async function openQueues(redisUrl: string, prefix: string): Promise<Queues> {
+  const redis = redisConnection(redisUrl, false);
+  const connection = redis as unknown as ConnectionOptions;
+  const expiry = new Queue(QUEUE_NAMES.expiry, { connection, prefix });
+  const messages = new Queue(QUEUE_NAMES.messages, { connection, prefix });
+  const maintenance = new Queue(QUEUE_NAMES.maintenance, { connection, prefix });
+  await Promise.all([expiry.waitUntilReady(), messages.waitUntilReady(), maintenance.waitUntilReady()]);
+  return {
+    expiry,
+    messages,
+    maintenance,
+    redis,
+    async close() {
+      await Promise.all([expiry.close(), messages.close(), maintenance.close()]);
+      redis.disconnect();
+    },
+  };
+}
+
+export function bullJobScheduler(queues: Queues, clock: Clock): JobScheduler {
+  return {
+    async scheduleExpiry(grantId, endsAt) {
+      const delay = Math.max(0, endsAt.getTime() - clock.now().getTime());
+      await queues.expiry.add('expire', { grantId }, { ...EXPIRY_JOB, jobId: jobIds.expireGrant(grantId), delay });
+    },
+    async enqueueDeliveries(outboxIds) {
+      if (outboxIds.length === 0) return;
+      await queues.messages.addBulk(
+        outboxIds.map((outboxId) => ({ name: 'deliver', data: { outboxId }, opts: { ...MESSAGE_JOB, jobId: jobIds.deliver(outboxId) } })),
+      );
+    },
+  };
+}

@@ -1,0 +1,77 @@
+import { DelayedError, UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { z } from 'zod';
+import type { Deps } from '../modules/deps.js';
+import { expireGrant, reconcile } from '../modules/grants/grants.usecases.js';
+import { deliverMessage } from '../modules/notifications/notifications.usecases.js';
+import { QUEUE_NAMES, redisConnection, type Queues } from './queues.js';
+import { upsertSchedules } from './schedules.js';
+
+const payloads = {
+  expire: z.object({ grantId: z.string().uuid() }),
+  deliver: z.object({ outboxId: z.number().int().positive() }),
+};
+
+function parsePayload<T>(schema: z.ZodType<T>, job: Job): T {
+  const parsed = schema.safeParse(job.data);
+  // A malformed payload will never succeed: fail it now rather than retrying.
+  if (!parsed.success) throw new UnrecoverableError(`invalid payload for ${job.name}`);
+  return parsed.data;
+}
+
+export interface Workers {
+  close(): Promise<void>;
+}
+
+export async function startWorkers(deps: Deps, queues: Queues, opts: { redisUrl: string; prefix: string; reconcileIntervalSeconds: number }): Promise<Workers> {
+  const log = deps.logger.child({ module: 'worker' });
+  const connections: Array<ReturnType<typeof redisConnection>> = [];
+  const connection = () => {
+    const redis = redisConnection(opts.redisUrl, true);
+    connections.push(redis);
+    return redis as unknown as ConnectionOptions;
+  };
+  const common = { prefix: opts.prefix };
+
+  const expiry = new Worker(
+    QUEUE_NAMES.expiry,
+    async (job, token) => {
+      const { grantId } = parsePayload(payloads.expire, job);
+      const outcome = await expireGrant(deps, grantId);
+      if (outcome.kind === 'not_due') {
+        // Woken early (clock skew, or the end moved): sleep again until the grant is due.
+        await job.moveToDelayed(outcome.endsAt.getTime(), token);
+        throw new DelayedError();
+      }
+      return outcome.kind;
+    },
+    { ...common, connection: connection(), concurrency: 5 },
+  );
+
+  const messages = new Worker(
+    QUEUE_NAMES.messages,
+    async (job) => deliverMessage(deps, parsePayload(payloads.deliver, job).outboxId),
+    { ...common, connection: connection(), concurrency: 5 },
+  );
+
+  const maintenance = new Worker(QUEUE_NAMES.maintenance, async () => reconcile(deps), { ...common, connection: connection(), concurrency: 1 });
+
+  for (const w of [expiry, messages, maintenance]) {
+    w.on('failed', (job, err) => log.warn({ queue: w.name, jobId: job?.id, attempt: job?.attemptsMade, err: err.message }, 'job failed'));
+    w.on('error', (err) => log.error({ queue: w.name, err: err.message }, 'worker error'));
+  }
+
+  await upsertSchedules(queues, opts.reconcileIntervalSeconds);
+  // If Redis is flushed, its job schedulers go with it; re-declaring them is cheap and idempotent.
+  const heal = setInterval(() => {
+    upsertSchedules(queues, opts.reconcileIntervalSeconds).catch((err) => log.warn({ err: String(err) }, 'could not refresh schedules'));
+  }, opts.reconcileIntervalSeconds * 1000);
+  heal.unref();
+
+  return {
+    async close() {
+      clearInterval(heal);
+      await Promise.all([expiry.close(), messages.close(), maintenance.close()]);
+      for (const redis of connections) redis.disconnect();
+    },
+  };
+}

@@ -1,0 +1,85 @@
+import { randomBytes } from 'node:crypto';
+import { inject } from 'vitest';
+import { startBot, type RunningBot } from '../../src/bot.js';
+import type { Catalog } from '../../src/catalog/catalog.js';
+import type { Config } from '../../src/config/config.js';
+import type { Clock } from '../../src/shared/clock.js';
+import { createLogger } from '../../src/shared/logger.js';
+import { testCatalog, USERS } from './catalog.js';
+import { createTestDatabase, type TestDatabase } from './db.js';
+import { FakeSlack } from './fake-slack.js';
+import { blockActionPayload, commandBody, interactionBody, postSigned, SIGNING_SECRET, viewSubmissionPayload, type PostOptions } from './slack-requests.js';
+
+export interface TestBot {
+  bot: RunningBot;
+  slack: FakeSlack;
+  database: TestDatabase;
+  baseUrl: string;
+  command(userId: string, text: string, opts?: PostOptions): Promise<{ status: number; body: any }>;
+  click(userId: string, actionId: string, value: string, where?: { channelId: string; ts: string }): Promise<Response>;
+  submitView(payload: Parameters<typeof viewSubmissionPayload>[0]): Promise<{ status: number; body: any }>;
+  stop(): Promise<void>;
+}
+
+export function testConfig(slack: FakeSlack, overrides: Partial<Config> = {}): Config {
+  return {
+    mode: 'all',
+    slack: { botToken: 'xoxb-test-token', signingSecret: SIGNING_SECRET, apiUrl: slack.apiUrl },
+    port: 0,
+    database: { dataDir: 'unused' },
+    redisUrl: inject('redisUrl'),
+    catalogPath: 'unused',
+    queuePrefix: `t${randomBytes(5).toString('hex')}`,
+    reconcileIntervalSeconds: 1,
+    logLevel: 'silent',
+    ...overrides,
+  };
+}
+
+/** The whole bot on a free port, a fresh database and its own queues, talking to a fake Slack. */
+export async function startTestBot(opts: { catalog?: Catalog; clock?: Clock; config?: Partial<Config> } = {}): Promise<TestBot> {
+  const slack = await new FakeSlack().start();
+  for (const id of Object.values(USERS)) slack.users.set(id, { tz: 'Europe/Berlin', email: `${id.toLowerCase()}@acme.test` });
+  const database = await createTestDatabase();
+  const bot = await startBot(testConfig(slack, opts.config), {
+    database,
+    catalog: opts.catalog ?? testCatalog(),
+    clock: opts.clock,
+    logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
+  });
+  const baseUrl = `http://127.0.0.1:${bot.port}`;
+  const events = `${baseUrl}/slack/events`;
+  return {
+    bot,
+    slack,
+    database,
+    baseUrl,
+    async command(userId, text, postOpts) {
+      const res = await postSigned(events, commandBody({ text, userId, responseUrl: `${slack.url}/respond/${userId}` }), 'application/x-www-form-urlencoded', postOpts);
+      const raw = await res.text();
+      return { status: res.status, body: raw ? safeJson(raw) : undefined };
+    },
+    async click(userId, actionId, value, where = { channelId: `D${userId}`, ts: '1.0' }) {
+      const payload = blockActionPayload({ userId, actionId, value, channelId: where.channelId, messageTs: where.ts, responseUrl: `${slack.url}/respond/${userId}` });
+      return postSigned(events, interactionBody(payload), 'application/x-www-form-urlencoded');
+    },
+    async submitView(payload) {
+      const res = await postSigned(events, interactionBody(viewSubmissionPayload(payload)), 'application/x-www-form-urlencoded');
+      const raw = await res.text();
+      return { status: res.status, body: raw ? safeJson(raw) : undefined };
+    },
+    async stop() {
+      await bot.stop();
+      await slack.stop();
+      await database.destroy();
+    },
+  };
+}
+
+function safeJson(raw: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return raw;
+  }
+}

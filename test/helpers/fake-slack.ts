@@ -1,0 +1,145 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface RecordedCall {
+  method: string;
+  args: Record<string, any>;
+}
+
+type Failure = { status: 429; retryAfter: number } | { status: 200; error: string } | { status: 500 };
+
+/**
+ * A stand-in for Slack's Web API (the only stand-in in the tests): answers in Slack's shapes
+ * and records every call so tests can assert on what the bot said, to whom and how.
+ */
+export class FakeSlack {
+  readonly calls: RecordedCall[] = [];
+  readonly users = new Map<string, { tz?: string; email?: string; deleted?: boolean }>();
+  private failures = new Map<string, Failure[]>();
+  private server?: Server;
+  private nextTs = 1_700_000_000;
+  url = '';
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => {
+      void this.handle(req).then(({ status, headers, body }) => {
+        res.writeHead(status, { 'content-type': 'application/json', ...headers });
+        res.end(JSON.stringify(body));
+      });
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
+  }
+
+  get apiUrl(): string {
+    return `${this.url}/api/`;
+  }
+
+  /** The next `times` calls of `method` fail this way (then it answers normally again). */
+  failNext(method: string, failure: Failure, times = 1): void {
+    this.failures.set(method, [...(this.failures.get(method) ?? []), ...Array(times).fill(failure)]);
+  }
+
+  callsTo(method: string): RecordedCall[] {
+    return this.calls.filter((c) => c.method === method);
+  }
+
+  /** Messages posted into the DM of `userId` (channel D<userId>). */
+  dmsTo(userId: string): RecordedCall[] {
+    return this.calls.filter((c) => c.method === 'chat.postMessage' && c.args.channel === `D${userId}`);
+  }
+
+  async waitFor<T>(probe: () => T | undefined | false, what: string, timeoutMs = 10_000): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const value = probe();
+      if (value) return value;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; calls so far: ${this.calls.map((c) => c.method).join(', ')}`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+
+  private async handle(req: IncomingMessage): Promise<{ status: number; headers?: Record<string, string>; body: unknown }> {
+    const raw = await readBody(req);
+    const path = (req.url ?? '').split('?')[0]!;
+    if (!path.startsWith('/api/')) {
+      this.calls.push({ method: `response_url${path}`, args: JSON.parse(raw || '{}') });
+      return { status: 200, body: { ok: true } };
+    }
+    const method = path.slice('/api/'.length);
+    const args = parseArgs(raw, req.headers['content-type'] ?? '');
+    if (req.headers.authorization !== 'Bearer xoxb-test-token') return { status: 200, body: { ok: false, error: 'invalid_auth' } };
+
+    const failure = this.failures.get(method)?.shift();
+    if (failure) {
+      this.calls.push({ method: `${method}#failed`, args });
+      if (failure.status === 429) return { status: 429, headers: { 'retry-after': String(failure.retryAfter) }, body: { ok: false, error: 'ratelimited' } };
+      if (failure.status === 500) return { status: 500, body: { ok: false } };
+      return { status: 200, body: { ok: false, error: failure.error } };
+    }
+    this.calls.push({ method, args });
+    return { status: 200, body: this.answer(method, args) };
+  }
+
+  private answer(method: string, args: Record<string, any>): unknown {
+    switch (method) {
+      case 'auth.test':
+        return { ok: true, url: 'https://acme.slack.test/', team: 'Acme', user: 'accessbot', team_id: 'T0TEAM', user_id: 'U0BOT', bot_id: 'B0BOT' };
+      case 'conversations.open':
+        return { ok: true, channel: { id: `D${String(args.users).split(',')[0]}` } };
+      case 'chat.postMessage':
+        return { ok: true, channel: args.channel, ts: `${this.nextTs++}.000100`, message: { text: args.text } };
+      case 'chat.update':
+        return { ok: true, channel: args.channel, ts: args.ts };
+      case 'chat.postEphemeral':
+        return { ok: true, message_ts: `${this.nextTs++}.000200` };
+      case 'users.info': {
+        const user = this.users.get(String(args.user));
+        if (!user) return { ok: false, error: 'user_not_found' };
+        return { ok: true, user: { id: args.user, tz: user.tz ?? 'UTC', deleted: !!user.deleted, profile: { email: user.email } } };
+      }
+      case 'users.lookupByEmail': {
+        const entry = [...this.users.entries()].find(([, u]) => u.email === args.email);
+        return entry ? { ok: true, user: { id: entry[0], tz: entry[1].tz } } : { ok: false, error: 'users_not_found' };
+      }
+      case 'views.open':
+      case 'views.publish':
+        return { ok: true, view: { id: 'V0VIEW', ...(typeof args.view === 'string' ? JSON.parse(args.view) : args.view) } };
+      default:
+        return { ok: false, error: 'unknown_method' };
+    }
+  }
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let data = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk) => (data += chunk));
+    req.on('end', () => resolve(data));
+    req.on('error', reject);
+  });
+}
+
+function parseArgs(raw: string, contentType: string): Record<string, any> {
+  if (contentType.includes('application/json')) return JSON.parse(raw || '{}');
+  const out: Record<string, any> = {};
+  for (const [key, value] of new URLSearchParams(raw)) {
+    out[key] = /^[[{]/.test(value) ? safeJson(value) : value;
+  }
+  return out;
+}
+
+function safeJson(value: string): unknown {
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+}
