@@ -71,3 +71,89 @@ describe('/access request → approve', () => {
     expect(audit.map((a) => a.action)).toEqual(['request.created', 'request.approved']);
   });
 });
+
+describe('deny, refusals and double clicks', () => {
+  it('deny asks for a reason in a modal and tells the requester why', async () => {
+    const res = await t.command(USERS.marketer2, 'request campaign-metrics 2d');
+    expect(res.body.text).toContain('Campaign metrics');
+    const [request] = await requestsFor(USERS.marketer2);
+    await approvalMessage(USERS.owner1, request!.id);
+
+    await t.click(USERS.owner1, ACTION_IDS.deny, request!.id);
+    const modal = await t.slack.waitFor(() => t.slack.callsTo('views.open').find((c) => c.args.view.private_metadata === request!.id), 'deny modal');
+    expect(modal.args.view.callback_id).toBe(CALLBACK_IDS.denyForm);
+
+    const submit = await t.submitView({
+      userId: USERS.owner1,
+      callbackId: CALLBACK_IDS.denyForm,
+      privateMetadata: request!.id,
+      values: { [BLOCK_IDS.denyReason]: { [ACTION_IDS.denyReason]: { type: 'plain_text_input', value: 'Use the aggregated dashboard instead' } } },
+    });
+    expect(submit.status).toBe(200);
+    const dm = await t.slack.waitFor(() => t.slack.dmsTo(USERS.marketer2).find((c) => c.args.text.includes('denied')), 'deny DM');
+    expect(JSON.stringify(dm.args.blocks)).toContain('Use the aggregated dashboard instead');
+    const [after] = await requestsFor(USERS.marketer2);
+    expect(after).toMatchObject({ status: 'denied', decidedBy: USERS.owner1, denyReason: 'Use the aggregated dashboard instead' });
+    expect(await t.database.db.select().from(grants).where(eq(grants.requestId, request!.id))).toHaveLength(0);
+  });
+
+  it('refuses a non-owner politely and changes nothing', async () => {
+    await t.command(USERS.marketer, 'request campaign-metrics 1d');
+    const request = (await requestsFor(USERS.marketer)).find((r) => r.datasetId === 'campaign-metrics')!;
+    await t.click(USERS.stranger, ACTION_IDS.approve, request.id, { channelId: 'D0SOMEWHERE', ts: '1.0' });
+    const refusal = await t.slack.waitFor(
+      () => t.slack.callsTo('chat.postEphemeral').find((c) => c.args.user === USERS.stranger),
+      'refusal to the stranger',
+    );
+    expect(refusal.args.text).toContain('Only the owners of `campaign-metrics`');
+    const [still] = await t.database.db.select().from(accessRequests).where(eq(accessRequests.id, request.id));
+    expect(still!.status).toBe('pending');
+  });
+
+  it('never lets a requester decide their own request, and routes a sole owner’s request to the admins', async () => {
+    // marketer is the only owner of web-analytics
+    const res = await t.command(USERS.marketer, 'request web-analytics 1w');
+    expect(res.body.text).toContain(`<@${USERS.admin}>`);
+    const request = (await requestsFor(USERS.marketer)).find((r) => r.datasetId === 'web-analytics')!;
+    await approvalMessage(USERS.admin, request.id);
+    expect(t.slack.dmsTo(USERS.marketer).some((c) => JSON.stringify(c.args.blocks ?? '').includes(request.id))).toBe(false);
+
+    await t.click(USERS.marketer, ACTION_IDS.approve, request.id);
+    const refusal = await t.slack.waitFor(
+      () => t.slack.callsTo('chat.postEphemeral').find((c) => c.args.user === USERS.marketer && c.args.text.includes('your own request')),
+      'self-approval refusal',
+    );
+    expect(refusal).toBeTruthy();
+    const [still] = await t.database.db.select().from(accessRequests).where(eq(accessRequests.id, request.id));
+    expect(still!.status).toBe('pending');
+
+    // the admin may decide it
+    await t.click(USERS.admin, ACTION_IDS.approve, request.id);
+    await t.slack.waitFor(() => t.slack.dmsTo(USERS.marketer).find((c) => c.args.text.includes('Web analytics was approved')), 'approval DM');
+  });
+
+  it('concurrent clicks from an owner and an admin, repeated, lead to exactly one decision, one grant, one message', async () => {
+    await t.command(USERS.owner2, 'request campaign-metrics 4h need numbers');
+    const request = (await requestsFor(USERS.owner2)).find((r) => r.datasetId === 'campaign-metrics')!;
+    await approvalMessage(USERS.owner1, request.id);
+
+    const clicks = await Promise.all([
+      t.click(USERS.owner1, ACTION_IDS.approve, request.id),
+      t.click(USERS.owner1, ACTION_IDS.approve, request.id),
+      t.click(USERS.admin, ACTION_IDS.approve, request.id),
+      t.click(USERS.admin, ACTION_IDS.approve, request.id),
+      t.click(USERS.owner1, ACTION_IDS.approve, request.id),
+    ]);
+    expect(clicks.every((c) => c.status === 200)).toBe(true);
+
+    await t.slack.waitFor(() => t.slack.dmsTo(USERS.owner2).find((c) => c.args.text.includes('approved')), 'requester DM');
+    // give any duplicate a chance to show itself before counting
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await t.database.db.select().from(grants).where(eq(grants.requestId, request.id))).toHaveLength(1);
+    expect(t.slack.dmsTo(USERS.owner2).filter((c) => c.args.text.includes('approved'))).toHaveLength(1);
+    const decisions = await t.database.db.select().from(auditEvents).where(eq(auditEvents.subjectId, request.id));
+    expect(decisions.filter((a) => a.action === 'request.approved')).toHaveLength(1);
+    // the losers are told it was already decided
+    expect(t.slack.callsTo('chat.postEphemeral').filter((c) => c.args.text.includes('already approved')).length).toBe(4);
+  });
+});

@@ -1,0 +1,154 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
+import { accessRequests } from '../../src/shared/db/schema.js';
+import { ACTION_IDS, BLOCK_IDS, CALLBACK_IDS } from '../../src/slack/ids.js';
+import { startTestBot, type TestBot } from '../helpers/bot.js';
+import { USERS } from '../helpers/catalog.js';
+import { commandBody, postSigned } from '../helpers/slack-requests.js';
+
+let t: TestBot;
+beforeAll(async () => {
+  t = await startTestBot();
+});
+afterAll(async () => {
+  await t?.stop();
+});
+
+const countRequests = async () => (await t.database.db.select().from(accessRequests)).length;
+
+describe('bad input gets a clear answer and changes nothing', () => {
+  it('suggests the closest ids for an unknown dataset', async () => {
+    const res = await t.command(USERS.marketer, 'request crm-contact 2d reason');
+    expect(res.body.response_type).toBe('ephemeral');
+    expect(res.body.text).toContain('There is no dataset called `crm-contact`');
+    expect(res.body.text).toContain('`crm-contacts`');
+    expect(await countRequests()).toBe(0);
+  });
+
+  it('explains a duration it cannot read, and one over the maximum', async () => {
+    const bad = await t.command(USERS.marketer, 'request campaign-metrics 3x');
+    expect(bad.body.text).toContain('`3x` is not a duration');
+    const tooLong = await t.command(USERS.marketer, 'request campaign-metrics 3w');
+    expect(tooLong.body.text).toContain('at most 2 weeks');
+    const zero = await t.command(USERS.marketer, 'request campaign-metrics 0d');
+    expect(zero.body.text).toContain('not a duration');
+    expect(await countRequests()).toBe(0);
+  });
+
+  it('opens the form when a required reason is missing, prefilled with what was typed', async () => {
+    const res = await t.command(USERS.marketer, 'request crm-contacts 2d');
+    expect(res.status).toBe(200);
+    const open = await t.slack.waitFor(() => t.slack.callsTo('views.open').at(-1), 'form opened');
+    const view = open.args.view;
+    expect(view.callback_id).toBe(CALLBACK_IDS.requestForm);
+    const datasetBlock = view.blocks.find((b: any) => b.block_id === BLOCK_IDS.formDataset);
+    expect(datasetBlock.element.initial_option.value).toBe('crm-contacts');
+    expect(view.blocks.find((b: any) => b.block_id === BLOCK_IDS.formDuration).element.initial_value).toBe('2d');
+    expect(await countRequests()).toBe(0);
+  });
+
+  it('opens the form for a bare /access', async () => {
+    const before = t.slack.callsTo('views.open').length;
+    await t.command(USERS.marketer, '');
+    await t.slack.waitFor(() => t.slack.callsTo('views.open').length > before, 'form opened');
+  });
+
+  it('answers help and anything unknown with usage', async () => {
+    const help = await t.command(USERS.marketer, 'help');
+    expect(help.body.text).toContain('/access request <dataset>');
+    const unknown = await t.command(USERS.marketer, 'gimme <!channel>');
+    expect(unknown.body.text).toContain("I don't know `gimme`");
+    expect(unknown.body.text).toContain('/access list');
+  });
+
+  it('rejects forged and stale signatures with 401', async () => {
+    const body = commandBody({ text: 'request campaign-metrics 1d', userId: USERS.marketer, responseUrl: `${t.slack.url}/respond/x` });
+    const forged = await postSigned(`${t.baseUrl}/slack/events`, body, 'application/x-www-form-urlencoded', { secret: 'not-the-secret' });
+    expect(forged.status).toBe(401);
+    const stale = await postSigned(`${t.baseUrl}/slack/events`, body, 'application/x-www-form-urlencoded', {
+      timestamp: Math.floor(Date.now() / 1000) - 10 * 60,
+    });
+    expect(stale.status).toBe(401);
+    const unsigned = await fetch(`${t.baseUrl}/slack/events`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+    expect(unsigned.status).toBe(401);
+    expect(await countRequests()).toBe(0);
+  });
+});
+
+describe('the request form', () => {
+  const submit = (values: { dataset?: string; duration?: string; reason?: string }) =>
+    t.submitView({
+      userId: USERS.marketer2,
+      callbackId: CALLBACK_IDS.requestForm,
+      values: {
+        [BLOCK_IDS.formDataset]: {
+          [ACTION_IDS.formDataset]: { type: 'static_select', selected_option: values.dataset ? { value: values.dataset } : null },
+        },
+        [BLOCK_IDS.formDuration]: { [ACTION_IDS.formDuration]: { type: 'plain_text_input', value: values.duration ?? null } },
+        [BLOCK_IDS.formReason]: { [ACTION_IDS.formReason]: { type: 'plain_text_input', value: values.reason ?? null } },
+      },
+    });
+
+  it('shows errors on the fields, without closing', async () => {
+    const noReason = await submit({ dataset: 'crm-contacts', duration: '2d' });
+    expect(noReason.body.response_action).toBe('errors');
+    expect(noReason.body.errors[BLOCK_IDS.formReason]).toContain('reason is required');
+    const badDuration = await submit({ dataset: 'crm-contacts', duration: 'forever', reason: 'x' });
+    expect(badDuration.body.errors[BLOCK_IDS.formDuration]).toContain('not a duration');
+    expect(await countRequests()).toBe(0);
+  });
+
+  it('creates the request, confirms by DM and asks the owners', async () => {
+    const ok = await submit({ dataset: 'crm-contacts', duration: '', reason: 'Churn analysis for Q1' });
+    expect(ok.status).toBe(200);
+    expect(ok.body).toBeUndefined();
+    const [request] = await t.database.db.select().from(accessRequests).where(eq(accessRequests.requesterId, USERS.marketer2));
+    expect(request).toMatchObject({ datasetId: 'crm-contacts', durationMinutes: 7 * 24 * 60, reason: 'Churn analysis for Q1' });
+    await t.slack.waitFor(() => t.slack.dmsTo(USERS.marketer2).find((c) => c.args.text.includes('was sent')), 'confirmation DM');
+    await t.slack.waitFor(() => t.slack.dmsTo(USERS.owner1).find((c) => JSON.stringify(c.args.blocks).includes(request!.id)), 'owner DM');
+  });
+
+  it('refuses a second pending request for the same dataset', async () => {
+    const again = await t.command(USERS.marketer2, 'request crm-contacts 1d still need it');
+    expect(again.body.text).toContain('already have a pending request');
+    expect((await t.database.db.select().from(accessRequests).where(eq(accessRequests.requesterId, USERS.marketer2))).length).toBe(1);
+  });
+});
+
+describe('list, datasets and health', () => {
+  it('/access datasets shows each dataset with sensitivity and owners', async () => {
+    const res = await t.command(USERS.marketer, 'datasets');
+    const text = JSON.stringify(res.body.blocks);
+    expect(text).toContain('`crm-contacts`');
+    expect(text).toContain('restricted');
+    expect(text).toContain(`<@${USERS.owner2}>`);
+  });
+
+  it('/access list shows pending requests and active grants in the caller’s time zone', async () => {
+    const empty = await t.command(USERS.stranger, 'list');
+    expect(empty.body.text).toContain('no active access');
+    t.slack.users.set(USERS.owner2, { tz: 'America/New_York' });
+    await t.command(USERS.owner2, 'request campaign-metrics 2d numbers');
+    const [request] = await t.database.db.select().from(accessRequests).where(eq(accessRequests.requesterId, USERS.owner2));
+    await t.click(USERS.owner1, ACTION_IDS.approve, request!.id);
+    await t.slack.waitFor(() => t.slack.dmsTo(USERS.owner2).find((c) => c.args.text.includes('approved')), 'approved');
+    await t.command(USERS.owner2, 'request crm-contacts 1d audit prep');
+
+    const res = await t.command(USERS.owner2, 'list');
+    const text = JSON.stringify(res.body.blocks);
+    expect(text).toContain('Active access');
+    expect(text).toContain('Campaign metrics');
+    expect(text).toMatch(/EST|GMT-5|EDT|GMT-4/); // the fallback time is written in the caller's zone
+    expect(text).toContain('Pending requests');
+    expect(text).toContain('CRM contacts');
+
+    const again = await t.command(USERS.owner2, 'request campaign-metrics 1d more');
+    expect(again.body.text).toMatch(/already have access to `campaign-metrics` until .*(EST|GMT-5|EDT|GMT-4)/);
+  });
+
+  it('GET /healthz is 200 while Postgres and Redis answer', async () => {
+    const res = await fetch(`${t.baseUrl}/healthz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ ok: true, checks: { postgres: true, redis: true } });
+  });
+});
