@@ -1,0 +1,61 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
+import { accessRequests, outbox } from '../../src/shared/db/schema.js';
+import { startTestBot, type TestBot } from '../helpers/bot.js';
+import { USERS } from '../helpers/catalog.js';
+
+let t: TestBot;
+beforeAll(async () => {
+  t = await startTestBot();
+});
+afterAll(async () => {
+  await t?.stop();
+});
+
+const askedAbout = (approverId: string, requestId: string) =>
+  t.slack.dmsTo(approverId).filter((c) => JSON.stringify(c.args.blocks).includes(requestId));
+
+describe('messages survive Slack rate limits and outages', () => {
+  it('a 429 with Retry-After delays the approval DM but it arrives, once', async () => {
+    t.slack.failNext('chat.postMessage', { status: 429, retryAfter: 1 });
+    await t.command(USERS.marketer, 'request campaign-metrics 1d numbers');
+    const [request] = await t.database.db.select().from(accessRequests).where(eq(accessRequests.requesterId, USERS.marketer));
+    await t.slack.waitFor(() => askedAbout(USERS.owner1, request!.id).length > 0, 'approval DM after rate limit');
+    expect(t.slack.callsTo('chat.postMessage#failed')).toHaveLength(1);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(askedAbout(USERS.owner1, request!.id)).toHaveLength(1);
+  });
+
+  it('an outage longer than one call is retried by the job with backoff', async () => {
+    t.slack.failNext('chat.postMessage', { status: 500 }, 4);
+    await t.command(USERS.marketer2, 'request campaign-metrics 1d numbers');
+    const [request] = await t.database.db.select().from(accessRequests).where(eq(accessRequests.requesterId, USERS.marketer2));
+    await t.slack.waitFor(() => askedAbout(USERS.owner1, request!.id).length > 0, 'approval DM after outage', 20_000);
+    expect(t.slack.callsTo('chat.postMessage#failed').length).toBeGreaterThanOrEqual(5);
+    const [row] = await t.database.db.select().from(outbox).where(eq(outbox.kind, 'approval_request')).orderBy(outbox.id).offset(1);
+    expect(row!.status).toBe('sent');
+    expect(row!.attempts).toBeGreaterThanOrEqual(2);
+  });
+
+  it('a permanent refusal (user gone) is recorded and not retried forever', async () => {
+    const failuresBefore = t.slack.callsTo('chat.postMessage#failed').length;
+    t.slack.failNext('chat.postMessage', { status: 200, error: 'channel_not_found' });
+    await t.command(USERS.owner2, 'request campaign-metrics 1d numbers');
+    const [request] = await t.database.db.select().from(accessRequests).where(eq(accessRequests.requesterId, USERS.owner2));
+    const row = await waitForRow(request!.id);
+    expect(row.status).toBe('failed');
+    expect(row.lastError).toContain('channel_not_found');
+    await new Promise((r) => setTimeout(r, 2_500)); // two reconciler runs
+    expect(t.slack.callsTo('chat.postMessage#failed')).toHaveLength(failuresBefore + 1);
+  });
+});
+
+async function waitForRow(requestId: string) {
+  for (let i = 0; i < 200; i++) {
+    const rows = await t.database.db.select().from(outbox).where(eq(outbox.kind, 'approval_request'));
+    const row = rows.find((r) => r.payload.requestId === requestId && r.status !== 'pending');
+    if (row) return row;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('outbox row was never settled');
+}

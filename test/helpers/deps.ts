@@ -1,0 +1,94 @@
+import { randomBytes } from 'node:crypto';
+import { inject } from 'vitest';
+import type { Deps } from '../../src/modules/deps.js';
+import type { GrantView, MessageRef, Notifier, RequestView } from '../../src/modules/notifications/notifications.ports.js';
+import type { Provisioner, ProvisionTarget } from '../../src/provisioners/provisioner.js';
+import type { Clock } from '../../src/shared/clock.js';
+import { createLogger } from '../../src/shared/logger.js';
+import { bullJobScheduler, openQueues, type Queues } from '../../src/worker/queues.js';
+import { testCatalog } from './catalog.js';
+import { createTestDatabase, type TestDatabase } from './db.js';
+
+/** A clock the test moves by hand. */
+export class TestClock implements Clock {
+  constructor(private current = new Date('2026-03-02T09:00:00Z')) {}
+  now() {
+    return new Date(this.current);
+  }
+  advance(ms: number) {
+    this.current = new Date(this.current.getTime() + ms);
+  }
+}
+
+/** Records what the use cases asked to say; the Slack notifier itself is covered end to end. */
+export class RecordingNotifier implements Notifier {
+  readonly sent: Array<{ kind: string; to: string; requestId?: string; grantId?: string }> = [];
+  private ts = 0;
+  async askApprover(approverId: string, r: RequestView): Promise<MessageRef> {
+    this.sent.push({ kind: 'ask', to: approverId, requestId: r.id });
+    return { channelId: `D${approverId}`, ts: String(++this.ts) };
+  }
+  async updateApproverMessage(ref: MessageRef, r: RequestView) {
+    this.sent.push({ kind: 'update', to: ref.channelId, requestId: r.id });
+  }
+  async confirmRequestReceived(r: RequestView) {
+    this.sent.push({ kind: 'received', to: r.requesterId, requestId: r.id });
+  }
+  async tellRequesterOfDecision(r: RequestView) {
+    this.sent.push({ kind: 'decision', to: r.requesterId, requestId: r.id });
+  }
+  async tellGrantExpired(g: GrantView) {
+    this.sent.push({ kind: 'expired', to: g.userId, grantId: g.id });
+  }
+}
+
+export class RecordingProvisioner implements Provisioner {
+  readonly kind = 'recording';
+  readonly calls: Array<{ op: 'grant' | 'revoke'; target: ProvisionTarget }> = [];
+  async grant(target: ProvisionTarget) {
+    this.calls.push({ op: 'grant', target });
+  }
+  async revoke(target: ProvisionTarget) {
+    this.calls.push({ op: 'revoke', target });
+  }
+}
+
+export interface TestDeps {
+  deps: Deps;
+  clock: TestClock;
+  notifier: RecordingNotifier;
+  provisioner: RecordingProvisioner;
+  database: TestDatabase;
+  queues: Queues;
+  close(): Promise<void>;
+}
+
+/** Real Postgres (or PGlite) and real Redis queues, with a hand-moved clock and no workers running. */
+export async function createTestDeps(): Promise<TestDeps> {
+  const database = await createTestDatabase();
+  const clock = new TestClock();
+  const queues = await openQueues(inject('redisUrl'), `t${randomBytes(5).toString('hex')}`);
+  const notifier = new RecordingNotifier();
+  const provisioner = new RecordingProvisioner();
+  const deps: Deps = {
+    db: database.db,
+    catalog: testCatalog(),
+    clock,
+    jobs: bullJobScheduler(queues, clock),
+    notifier,
+    provisioner,
+    logger: createLogger('silent'),
+  };
+  return {
+    deps,
+    clock,
+    notifier,
+    provisioner,
+    database,
+    queues,
+    async close() {
+      await queues.close();
+      await database.destroy();
+    },
+  };
+}
