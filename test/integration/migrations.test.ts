@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { sql } from 'drizzle-orm';
+import { openDatabase } from '../../src/shared/db/client.js';
+import { createTestDatabase } from '../helpers/db.js';
+
+const TABLES = ['access_requests', 'audit_events', 'grants', 'outbox', 'request_approvers'];
+
+async function tableNames(db: Awaited<ReturnType<typeof openDatabase>>['db']): Promise<string[]> {
+  const result: any = await db.execute(sql`select table_name from information_schema.tables where table_schema = 'public' order by 1`);
+  const rows: Array<{ table_name: string }> = Array.isArray(result) ? result : result.rows;
+  return rows.map((r) => r.table_name);
+}
+
+describe('migrations', () => {
+  it('apply to the embedded PGlite, twice without harm', async () => {
+    const db = await openDatabase({ memory: true });
+    await db.migrate();
+    await db.migrate();
+    expect(await tableNames(db.db)).toEqual(TABLES);
+    await db.close();
+  });
+
+  it('apply to the test database server (TEST_DATABASE_URL), or PGlite when unset', async () => {
+    const db = await createTestDatabase();
+    await db.migrate(); // already applied once by the helper: idempotent
+    expect(await tableNames(db.db)).toEqual(TABLES);
+    await db.destroy();
+  });
+});

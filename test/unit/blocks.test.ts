@@ -1,0 +1,113 @@
+import { describe, expect, it } from 'vitest';
+import type { Catalog } from '../../src/catalog/catalog.js';
+import type { RequestView } from '../../src/modules/notifications/notifications.ports.js';
+import { datasetsReply, myAccessReply } from '../../src/slack/blocks/command.blocks.js';
+import { escapeMrkdwn, fallbackTime, SLACK_LIMITS } from '../../src/slack/blocks/format.js';
+import { buildDenyFormView, buildRequestFormView } from '../../src/slack/blocks/modal.blocks.js';
+import { buildApprovalRequestBlocks, buildDecisionBlocks } from '../../src/slack/blocks/request.blocks.js';
+import { ACTION_IDS } from '../../src/slack/ids.js';
+
+function view(overrides: Partial<RequestView> = {}): RequestView {
+  return {
+    id: '6f1c3a52-6a43-4f2e-9d0e-1a2b3c4d5e6f',
+    dataset: { id: 'crm-contacts', name: 'CRM contacts', sensitivity: 'restricted' },
+    requesterId: 'U0MKT1',
+    durationMinutes: 4320,
+    reason: 'QA <!channel> & <https://evil.test|click>',
+    status: 'pending',
+    createdAt: new Date('2026-03-02T09:00:00Z'),
+    decidedBy: null,
+    decidedAt: null,
+    denyReason: null,
+    approverIds: ['U0OWNER1'],
+    grantEndsAt: null,
+    ...overrides,
+  };
+}
+
+function bigCatalog(n: number): Catalog {
+  return {
+    admins: [],
+    datasets: Array.from({ length: n }, (_, i) => ({
+      id: `dataset-${i}`,
+      name: `Dataset number ${i} with a rather long descriptive name to fill space`.slice(0, 75),
+      description: 'x'.repeat(400),
+      sensitivity: 'internal' as const,
+      owners: ['U0OWNER1', 'U0OWNER2'],
+      maxDurationMinutes: 60,
+      defaultDurationMinutes: 60,
+    })),
+  };
+}
+
+/** Every text in a block tree, to check Slack's limits. */
+function sectionTexts(blocks: any[]): string[] {
+  return blocks.flatMap((b) => [b.text?.text, ...(b.elements ?? []).map((e: any) => e.text)].filter((t): t is string => typeof t === 'string'));
+}
+
+describe('block builders', () => {
+  it('escapes user text so it cannot mention or link', () => {
+    const text = JSON.stringify(buildApprovalRequestBlocks(view()).blocks);
+    expect(text).not.toContain('<!channel>');
+    expect(text).toContain('&lt;!channel&gt; &amp; &lt;https://evil.test|click&gt;');
+    expect(escapeMrkdwn('a<b>&')).toBe('a&lt;b&gt;&amp;');
+  });
+
+  it('shows buttons carrying only the request id while pending, none once decided', () => {
+    const pending = buildApprovalRequestBlocks(view()).blocks;
+    const actions = pending.find((b) => b.type === 'actions') as any;
+    expect(actions.elements.map((e: any) => [e.action_id, e.value])).toEqual([
+      [ACTION_IDS.approve, view().id],
+      [ACTION_IDS.deny, view().id],
+    ]);
+    const decided = buildApprovalRequestBlocks(view({ status: 'denied', decidedBy: 'U0OWNER1', denyReason: 'no' })).blocks;
+    expect(decided.some((b) => b.type === 'actions')).toBe(false);
+    expect(JSON.stringify(decided)).toContain('Denied* by <@U0OWNER1>');
+  });
+
+  it('keeps a very long reason within the section limit', () => {
+    const blocks = buildApprovalRequestBlocks(view({ reason: 'y'.repeat(5000) })).blocks;
+    for (const t of sectionTexts(blocks)) expect(t.length).toBeLessThanOrEqual(SLACK_LIMITS.sectionText);
+  });
+
+  it('tells the requester the end time in their zone', () => {
+    const msg = buildDecisionBlocks(
+      view({ status: 'approved', decidedBy: 'U0OWNER1', grantEndsAt: new Date('2026-03-05T09:00:00Z') }),
+      'Asia/Tokyo',
+    );
+    expect(JSON.stringify(msg.blocks)).toContain('5 Mar 2026, 18:00 GMT+9');
+  });
+
+  it('falls back to UTC for an unknown time zone', () => {
+    expect(fallbackTime(new Date('2026-03-05T09:00:00Z'), 'Mars/Olympus')).toContain('09:00 UTC');
+  });
+
+  it('fits a catalog of 500 datasets into one message', () => {
+    const reply = datasetsReply(bigCatalog(500));
+    expect(reply.blocks!.length).toBeLessThanOrEqual(SLACK_LIMITS.messageBlocks);
+    for (const t of sectionTexts(reply.blocks!)) expect(t.length).toBeLessThanOrEqual(SLACK_LIMITS.sectionText);
+  });
+
+  it('keeps the form within modal limits even with a large catalog', () => {
+    const form = buildRequestFormView(bigCatalog(250), { datasetId: 'dataset-3', reason: 'r'.repeat(2000) });
+    expect(form.title.text.length).toBeLessThanOrEqual(SLACK_LIMITS.modalTitle);
+    expect(form.blocks.length).toBeLessThanOrEqual(SLACK_LIMITS.modalBlocks);
+    const select = (form.blocks[0] as any).element;
+    expect(select.options).toHaveLength(SLACK_LIMITS.staticSelectOptions);
+    expect(select.initial_option.value).toBe('dataset-3');
+    for (const o of select.options) expect(o.text.text.length).toBeLessThanOrEqual(SLACK_LIMITS.optionText);
+    expect(buildDenyFormView(view()).title.text.length).toBeLessThanOrEqual(SLACK_LIMITS.modalTitle);
+  });
+
+  it('lists many grants within the message limits', () => {
+    const active = Array.from({ length: 300 }, (_, i) => ({
+      grantId: `g${i}`,
+      datasetId: `dataset-${i}`,
+      datasetName: 'A dataset with a long name '.repeat(2),
+      endsAt: new Date('2026-03-05T09:00:00Z'),
+    }));
+    const reply = myAccessReply({ active, pending: [] }, 'Europe/Berlin');
+    expect(reply.blocks!.length).toBeLessThanOrEqual(SLACK_LIMITS.messageBlocks);
+    for (const t of sectionTexts(reply.blocks!)) expect(t.length).toBeLessThanOrEqual(SLACK_LIMITS.sectionText);
+  });
+});

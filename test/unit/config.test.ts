@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/config.js';
+
+const valid = { SLACK_BOT_TOKEN: 'xoxb-123-secretvalue', SLACK_SIGNING_SECRET: 'shh-very-secret' };
+
+describe('configuration', () => {
+  it('applies documented defaults', () => {
+    const c = loadConfig(valid);
+    expect(c).toMatchObject({
+      mode: 'all',
+      port: 3000,
+      database: { dataDir: './data' },
+      redisUrl: 'redis://127.0.0.1:6379',
+      catalogPath: './catalog.yml',
+      reconcileIntervalSeconds: 60,
+    });
+  });
+
+  it.each([
+    [{}, /SLACK_BOT_TOKEN is required/],
+    [{ ...valid, SLACK_BOT_TOKEN: 'xoxp-user-token-not-bot' }, /SLACK_BOT_TOKEN must be a bot token/],
+    [{ SLACK_BOT_TOKEN: 'xoxb-1' }, /SLACK_SIGNING_SECRET is required in HTTP mode/],
+    [{ ...valid, PORT: 'eighty' }, /PORT must be a port number/],
+    [{ ...valid, REDIS_URL: 'localhost:6379' }, /REDIS_URL must start with redis:\/\//],
+    [{ ...valid, DATABASE_URL: 'mysql://x' }, /DATABASE_URL must start with postgres/],
+    [{ ...valid, SLACK_APP_TOKEN: 'nope' }, /SLACK_APP_TOKEN must be an app-level token/],
+  ])('stops with one line naming the variable (%#)', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('never echoes a secret value in its message', () => {
+    try {
+      loadConfig({ ...valid, SLACK_BOT_TOKEN: 'xoxp-super-secret-value' });
+      expect.unreachable();
+    } catch (err) {
+      expect((err as Error).message).not.toContain('super-secret');
+      expect((err as Error).message.split('\n')).toHaveLength(1);
+    }
+  });
+
+  it('takes the start mode from the argument, and needs a server database to split web and worker', () => {
+    expect(() => loadConfig(valid, 'worker')).toThrow(/DATABASE_URL is required to run "worker" alone/);
+    expect(loadConfig({ ...valid, DATABASE_URL: 'postgres://db/x' }, 'web').mode).toBe('web');
+    expect(() => loadConfig(valid, 'both')).toThrow(/start mode "both" must be one of all, web, worker/);
+  });
+
+  it('accepts Socket Mode without a signing secret', () => {
+    expect(loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1-abc' }).slack.appToken).toBe('xapp-1-abc');
+  });
+});

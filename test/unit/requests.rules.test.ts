@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { approversFor, checkDecider, editDistance, grantEnd, suggestDatasetIds } from '../../src/modules/requests/requests.rules.js';
+import { splitRequestArgs, validateRequest } from '../../src/modules/requests/requests.usecases.js';
+import { testCatalog, USERS } from '../helpers/catalog.js';
+
+const catalog = testCatalog();
+const ds = (id: string) => catalog.datasets.find((d) => d.id === id)!;
+
+describe('who approves', () => {
+  it('asks the owners, never the requester', () => {
+    expect(approversFor(catalog, ds('crm-contacts'), USERS.marketer)).toEqual([USERS.owner1, USERS.owner2]);
+    expect(approversFor(catalog, ds('crm-contacts'), USERS.owner1)).toEqual([USERS.owner2]);
+  });
+  it('goes to the admins when the requester is the only owner', () => {
+    expect(approversFor(catalog, ds('web-analytics'), USERS.marketer)).toEqual([USERS.admin]);
+  });
+  it('has nobody when the only admin asks for a dataset they alone own', () => {
+    const solo = { ...catalog, admins: [USERS.marketer] };
+    expect(approversFor(solo, ds('web-analytics'), USERS.marketer)).toEqual([]);
+  });
+});
+
+describe('who may decide', () => {
+  const request = { requesterId: USERS.marketer };
+  it('lets owners and admins decide', () => {
+    expect(checkDecider(catalog, ds('crm-contacts'), request, USERS.owner2)).toBeUndefined();
+    expect(checkDecider(catalog, ds('crm-contacts'), request, USERS.admin)).toBeUndefined();
+  });
+  it('refuses anyone else, and the requester even when they own the dataset or are an admin', () => {
+    expect(checkDecider(catalog, ds('crm-contacts'), request, USERS.stranger)).toBe('not_an_approver');
+    expect(checkDecider(catalog, ds('web-analytics'), request, USERS.marketer)).toBe('own_request');
+    expect(checkDecider(catalog, ds('crm-contacts'), { requesterId: USERS.admin }, USERS.admin)).toBe('own_request');
+  });
+  it('lets only admins decide a request for a dataset no longer in the catalog', () => {
+    expect(checkDecider(catalog, undefined, request, USERS.owner1)).toBe('not_an_approver');
+    expect(checkDecider(catalog, undefined, request, USERS.admin)).toBeUndefined();
+  });
+});
+
+describe('validation', () => {
+  const base = { requesterId: USERS.marketer, via: 'command' as const };
+  it('uses the default duration when none is given', () => {
+    expect(validateRequest({ catalog }, { ...base, datasetId: 'campaign-metrics' }).minutes).toBe(24 * 60);
+  });
+  it('names the maximum when a duration is too long', () => {
+    expect(() => validateRequest({ catalog }, { ...base, datasetId: 'campaign-metrics', duration: '15d' })).toThrow(/at most 2 weeks/);
+  });
+  it('requires a reason for confidential and restricted data only', () => {
+    expect(() => validateRequest({ catalog }, { ...base, datasetId: 'crm-contacts' })).toThrow(/reason is required/);
+    expect(validateRequest({ catalog }, { ...base, datasetId: 'campaign-metrics' }).reason).toBeNull();
+  });
+  it('accepts ids in any case', () => {
+    expect(validateRequest({ catalog }, { ...base, datasetId: 'Campaign-Metrics' }).dataset.id).toBe('campaign-metrics');
+  });
+});
+
+describe('parsing /access request arguments', () => {
+  it('reads dataset, duration and reason', () => {
+    expect(splitRequestArgs(['crm', '7d', 'for', 'Q1'])).toEqual({ datasetId: 'crm', duration: '7d', reason: 'for Q1' });
+  });
+  it('treats a non-duration second word as the start of the reason', () => {
+    expect(splitRequestArgs(['crm', 'for', 'Q1'])).toEqual({ datasetId: 'crm', reason: 'for Q1' });
+  });
+  it('keeps a malformed duration as a duration so it is reported, not swallowed', () => {
+    expect(splitRequestArgs(['crm', '3x'])).toEqual({ datasetId: 'crm', duration: '3x', reason: undefined });
+  });
+});
+
+describe('suggestions and ends', () => {
+  it('suggests near ids', () => {
+    expect(suggestDatasetIds(catalog, 'crm-contcts')).toEqual(['crm-contacts']);
+    expect(suggestDatasetIds(catalog, 'campaign')).toEqual(['campaign-metrics']);
+    expect(suggestDatasetIds(catalog, 'zzzzzzzz')).toEqual([]);
+  });
+  it('computes edit distance', () => {
+    expect(editDistance('kitten', 'sitting')).toBe(3);
+  });
+  it('ends a grant after its duration', () => {
+    expect(grantEnd(new Date('2026-01-01T00:00:00Z'), 90).toISOString()).toBe('2026-01-01T01:30:00.000Z');
+  });
+});
