@@ -1,5 +1,5 @@
 import { WebClient } from '@slack/web-api';
-import { resolveCatalog, readCatalogFile } from './catalog/catalog.loader.js';
+import { CatalogError, resolveCatalog, readCatalogFile } from './catalog/catalog.loader.js';
 import type { Catalog } from './catalog/catalog.js';
 import type { Config } from './config/config.js';
 import type { Deps } from './modules/deps.js';
@@ -13,6 +13,16 @@ import { slackNotifier } from './slack/notifier.js';
 import { slackUserDirectory } from './slack/users.js';
 import { bullJobScheduler, openQueues, type Queues } from './worker/queues.js';
 import { startWorkers, type Workers } from './worker/workers.js';
+
+async function loadCatalog(path: string, users: ReturnType<typeof slackUserDirectory>, logger: Logger): Promise<Catalog> {
+  const file = await readCatalogFile(path);
+  try {
+    return await resolveCatalog(file, users.idByEmail, (m) => logger.warn(m));
+  } catch (err) {
+    if (err instanceof CatalogError) throw err;
+    throw new Error(`cannot reach Slack to look up the catalog's email addresses (${err instanceof Error ? err.message : String(err)}). Check SLACK_BOT_TOKEN and the network.`);
+  }
+}
 
 export interface BotOverrides {
   clock?: Clock;
@@ -45,11 +55,9 @@ export async function startBot(config: Config, overrides: BotOverrides = {}): Pr
 
   const database = overrides.database ?? (await openDatabase(config.database));
   await database.migrate();
-  const catalog =
-    overrides.catalog ??
-    (await resolveCatalog(await readCatalogFile(config.catalogPath), users.idByEmail, (m) => logger.warn(m)));
+  const catalog = overrides.catalog ?? (await loadCatalog(config.catalogPath, users, logger));
 
-  const queues = await openQueues(config.redisUrl, config.queuePrefix);
+  const queues = await openQueues(config.redisUrl, config.queuePrefix, (m) => logger.warn(m));
   const deps: Deps = {
     db: database.db,
     catalog,

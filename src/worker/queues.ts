@@ -34,13 +34,43 @@ export interface Queues {
   close(): Promise<void>;
 }
 
-export function redisConnection(url: string, forWorker: boolean): Redis {
+/** Connection errors are reported at most once a minute per connection, without the URL's password. */
+export function redisConnection(url: string, forWorker: boolean, onError: (message: string) => void = () => {}): Redis {
   // Workers block on Redis and must retry forever; producers fail fast so a request is never held up.
-  return new Redis(url, forWorker ? { maxRetriesPerRequest: null } : { maxRetriesPerRequest: 2, enableOfflineQueue: true });
+  const redis = new Redis(url, forWorker ? { maxRetriesPerRequest: null } : { maxRetriesPerRequest: 2, enableOfflineQueue: true });
+  let lastReport = 0;
+  redis.on('error', (err: Error) => {
+    if (Date.now() - lastReport < 60_000) return;
+    lastReport = Date.now();
+    onError(`Redis at ${redactUrl(url)}: ${err.message}`);
+  });
+  return redis;
 }
 
-export async function openQueues(redisUrl: string, prefix: string): Promise<Queues> {
-  const redis = redisConnection(redisUrl, false);
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.hostname}:${u.port || '6379'}`;
+  } catch {
+    return 'REDIS_URL';
+  }
+}
+
+const CONNECT_TIMEOUT_MS = 10_000;
+
+export async function openQueues(redisUrl: string, prefix: string, onError?: (message: string) => void): Promise<Queues> {
+  const redis = redisConnection(redisUrl, false, onError);
+  const ready = await Promise.race([
+    redis.ping().then(
+      () => true,
+      () => false,
+    ),
+    new Promise<boolean>((resolve) => setTimeout(() => resolve(false), CONNECT_TIMEOUT_MS).unref()),
+  ]);
+  if (!ready) {
+    redis.disconnect();
+    throw new Error(`cannot reach Redis at ${redactUrl(redisUrl)} (REDIS_URL). Is it running?`);
+  }
   const connection = redis as unknown as ConnectionOptions;
   const expiry = new Queue(QUEUE_NAMES.expiry, { connection, prefix });
   const messages = new Queue(QUEUE_NAMES.messages, { connection, prefix });

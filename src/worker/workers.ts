@@ -26,7 +26,7 @@ export async function startWorkers(deps: Deps, queues: Queues, opts: { redisUrl:
   const log = deps.logger.child({ module: 'worker' });
   const connections: Array<ReturnType<typeof redisConnection>> = [];
   const connection = () => {
-    const redis = redisConnection(opts.redisUrl, true);
+    const redis = redisConnection(opts.redisUrl, true, (m) => log.warn(m));
     connections.push(redis);
     return redis as unknown as ConnectionOptions;
   };

@@ -157,3 +157,41 @@ describe('deny, refusals and double clicks', () => {
     expect(t.slack.callsTo('chat.postEphemeral').filter((c) => c.args.text.includes('already approved')).length).toBe(4);
   });
 });
+
+describe('two replicas of the bot', () => {
+  it('clicks reaching both replicas at once still decide once', async () => {
+    const replica = await startTestBot({ replicaOf: t });
+    try {
+      await t.command(USERS.marketer2, 'request web-analytics 1d dashboards');
+      const request = (await requestsFor(USERS.marketer2)).find((r) => r.datasetId === 'web-analytics')!;
+      await approvalMessage(USERS.marketer, request.id);
+      const deny = (bot: TestBot) =>
+        bot.submitView({
+          userId: USERS.marketer,
+          callbackId: CALLBACK_IDS.denyForm,
+          privateMetadata: request.id,
+          values: { [BLOCK_IDS.denyReason]: { [ACTION_IDS.denyReason]: { type: 'plain_text_input', value: 'not now' } } },
+        });
+      await Promise.all([
+        t.click(USERS.marketer, ACTION_IDS.approve, request.id),
+        replica.click(USERS.marketer, ACTION_IDS.approve, request.id),
+        deny(replica),
+        t.click(USERS.admin, ACTION_IDS.approve, request.id),
+        deny(t),
+      ]);
+      const outcome = await t.slack.waitFor(
+        () => t.slack.dmsTo(USERS.marketer2).find((c) => /Web analytics was (approved|denied)/.test(c.args.text)),
+        'one outcome',
+      );
+      await new Promise((r) => setTimeout(r, 500));
+      expect(t.slack.dmsTo(USERS.marketer2).filter((c) => /Web analytics was (approved|denied)/.test(c.args.text))).toHaveLength(1);
+      const [final] = await t.database.db.select().from(accessRequests).where(eq(accessRequests.id, request.id));
+      expect(outcome.args.text).toContain(final!.status);
+      const decisions = await t.database.db.select().from(auditEvents).where(eq(auditEvents.subjectId, request.id));
+      expect(decisions.filter((a) => a.action === 'request.approved' || a.action === 'request.denied')).toHaveLength(1);
+      expect(await t.database.db.select().from(grants).where(eq(grants.requestId, request.id))).toHaveLength(final!.status === 'approved' ? 1 : 0);
+    } finally {
+      await replica.stop();
+    }
+  });
+});

@@ -37,11 +37,15 @@ export function testConfig(slack: FakeSlack, overrides: Partial<Config> = {}): C
 }
 
 /** The whole bot on a free port, a fresh database and its own queues, talking to a fake Slack. */
-export async function startTestBot(opts: { catalog?: Catalog; clock?: Clock; config?: Partial<Config> } = {}): Promise<TestBot> {
-  const slack = await new FakeSlack().start();
+export async function startTestBot(
+  opts: { catalog?: Catalog; clock?: Clock; config?: Partial<Config>; /** a second replica: same Slack, database and queues */ replicaOf?: TestBot } = {},
+): Promise<TestBot> {
+  const replicaOf = opts.replicaOf;
+  const slack = replicaOf?.slack ?? (await new FakeSlack().start());
   for (const id of Object.values(USERS)) slack.users.set(id, { tz: 'Europe/Berlin', email: `${id.toLowerCase()}@acme.test` });
-  const database = await createTestDatabase();
-  const bot = await startBot(testConfig(slack, opts.config), {
+  const database = replicaOf?.database ?? (await createTestDatabase());
+  const config = testConfig(slack, { ...(replicaOf ? { queuePrefix: replicaOf.bot.queues.expiry.opts.prefix } : {}), ...opts.config });
+  const bot = await startBot(config, {
     database,
     catalog: opts.catalog ?? testCatalog(),
     clock: opts.clock,
@@ -70,6 +74,7 @@ export async function startTestBot(opts: { catalog?: Catalog; clock?: Clock; con
     },
     async stop() {
       await bot.stop();
+      if (replicaOf) return; // the first replica owns Slack and the database
       await slack.stop();
       await database.destroy();
     },

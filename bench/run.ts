@@ -1,0 +1,119 @@
+/**
+ * Acknowledgement latency: Slack gives an app 3 seconds to answer. This drives the whole bot over
+ * signed HTTP (real Postgres or PGlite, real Redis, the fake Slack Web API) with concurrent
+ * `/access request` commands and Approve clicks, and reports p50/p95/p99/max of the time to the
+ * HTTP answer. It exits non-zero if any answer took 3 s or more.
+ *
+ *   npm run bench                       # PGlite + redis://127.0.0.1:6379
+ *   TEST_DATABASE_URL=postgres://… REDIS_URL=… BENCH_REQUESTS=400 npm run bench   # a throwaway database on that server
+ */
+import { randomBytes } from 'node:crypto';
+import { eq } from 'drizzle-orm';
+import { startBot } from '../src/bot.js';
+import type { Catalog } from '../src/catalog/catalog.js';
+import { accessRequests } from '../src/shared/db/schema.js';
+import { createLogger } from '../src/shared/logger.js';
+import { ACTION_IDS } from '../src/slack/ids.js';
+import { createTestDatabase } from '../test/helpers/db.js';
+import { FakeSlack } from '../test/helpers/fake-slack.js';
+import { blockActionPayload, commandBody, interactionBody, postSigned, SIGNING_SECRET } from '../test/helpers/slack-requests.js';
+
+const TOTAL = Number(process.env.BENCH_REQUESTS ?? 200);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 20);
+const LIMIT_MS = 3000;
+
+const catalog: Catalog = {
+  admins: ['U0ADMIN1'],
+  datasets: Array.from({ length: 50 }, (_, i) => ({
+    id: `dataset-${i}`,
+    name: `Dataset ${i}`,
+    description: '',
+    sensitivity: 'internal' as const,
+    owners: ['U0OWNER1', 'U0OWNER2'],
+    maxDurationMinutes: 30 * 24 * 60,
+    defaultDurationMinutes: 24 * 60,
+  })),
+};
+
+async function timed(fn: () => Promise<Response>): Promise<number> {
+  const start = performance.now();
+  const res = await fn();
+  await res.arrayBuffer();
+  if (res.status !== 200) throw new Error(`HTTP ${res.status}`);
+  return performance.now() - start;
+}
+
+async function pool<T>(items: T[], worker: (item: T) => Promise<number>): Promise<number[]> {
+  const out: number[] = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < items.length) out.push(await worker(items[next++]!));
+    }),
+  );
+  return out;
+}
+
+function report(label: string, samples: number[]) {
+  const s = [...samples].sort((a, b) => a - b);
+  const q = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))]!.toFixed(1);
+  console.log(`${label.padEnd(22)} n=${s.length}  p50=${q(0.5)}ms  p95=${q(0.95)}ms  p99=${q(0.99)}ms  max=${s.at(-1)!.toFixed(1)}ms`);
+  return s.at(-1)!;
+}
+
+async function main() {
+  const slack = await new FakeSlack().start();
+  const database = await createTestDatabase();
+  const bot = await startBot(
+    {
+      mode: 'all',
+      slack: { botToken: 'xoxb-test-token', signingSecret: SIGNING_SECRET, apiUrl: slack.apiUrl },
+      port: 0,
+      database: { dataDir: 'unused' },
+      redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+      catalogPath: 'unused',
+      queuePrefix: `bench${randomBytes(4).toString('hex')}`,
+      reconcileIntervalSeconds: 60,
+      logLevel: 'silent',
+    },
+    { database, catalog, logger: createLogger('silent') },
+  );
+  const url = `http://127.0.0.1:${bot.port}/slack/events`;
+  console.log(`ack latency over signed HTTP, ${TOTAL} each, ${CONCURRENCY} at a time, database: ${database.kind}`);
+  try {
+    const users = Array.from({ length: TOTAL }, (_, i) => `U0B${String(i).padStart(5, '0')}`);
+    const commands = await pool(users, (user, i = users.indexOf(user)) =>
+      timed(() =>
+        postSigned(
+          url,
+          commandBody({ text: `request dataset-${i % 50} 2d bench`, userId: user, responseUrl: `${slack.url}/respond` }),
+          'application/x-www-form-urlencoded',
+        ),
+      ),
+    );
+    const worstCommand = report('/access request', commands);
+
+    const requests = await database.db.select({ id: accessRequests.id }).from(accessRequests).where(eq(accessRequests.status, 'pending'));
+    const clicks = await pool(requests, (r) =>
+      timed(() =>
+        postSigned(
+          url,
+          interactionBody(
+            blockActionPayload({ userId: 'U0OWNER1', actionId: ACTION_IDS.approve, value: r.id, channelId: 'DU0OWNER1', messageTs: '1.0', responseUrl: `${slack.url}/respond` }),
+          ),
+          'application/x-www-form-urlencoded',
+        ),
+      ),
+    );
+    const worstClick = report('Approve click', clicks);
+    const worst = Math.max(worstCommand, worstClick);
+    console.log(worst < LIMIT_MS ? `OK: every request acknowledged within ${LIMIT_MS} ms` : `FAIL: slowest ${worst.toFixed(0)} ms`);
+    process.exitCode = worst < LIMIT_MS ? 0 : 1;
+  } finally {
+    await bot.stop();
+    await database.destroy();
+    await slack.stop();
+  }
+}
+
+void main();
