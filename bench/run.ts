@@ -32,6 +32,7 @@ const catalog: Catalog = {
     owners: ['U0OWNER1', 'U0OWNER2'],
     maxDurationMinutes: 30 * 24 * 60,
     defaultDurationMinutes: 24 * 60,
+    provisioner: { type: 'record' as const },
   })),
 };
 
@@ -74,6 +75,7 @@ async function main() {
       catalogPath: 'unused',
       queuePrefix: `bench${randomBytes(4).toString('hex')}`,
       reconcileIntervalSeconds: 60,
+      provisioning: { attempts: 5, backoffMs: 1000, stuckRetrySeconds: 3600 },
       logLevel: 'silent',
     },
     { database, catalog, logger: createLogger('silent') },

@@ -24,11 +24,26 @@ CREATE TABLE "grants" (
 	"request_id" uuid NOT NULL,
 	"dataset_id" text NOT NULL,
 	"user_id" text NOT NULL,
-	"status" text DEFAULT 'active' NOT NULL,
+	"status" text DEFAULT 'provisioning' NOT NULL,
+	"duration_minutes" integer NOT NULL,
 	"starts_at" timestamp with time zone NOT NULL,
 	"ends_at" timestamp with time zone NOT NULL,
 	"ended_at" timestamp with time zone,
+	"end_reason" text,
+	"attempts" integer DEFAULT 0 NOT NULL,
+	"last_error" text,
+	"next_attempt_at" timestamp with time zone,
+	"alerted_at" timestamp with time zone,
 	CONSTRAINT "grants_request_id_unique" UNIQUE("request_id")
+);
+--> statement-breakpoint
+CREATE TABLE "provisioning_tasks" (
+	"grant_id" uuid NOT NULL,
+	"step" text NOT NULL,
+	"assignee_id" text NOT NULL,
+	"channel_id" text,
+	"message_ts" text,
+	CONSTRAINT "provisioning_tasks_grant_id_step_assignee_id_pk" PRIMARY KEY("grant_id","step","assignee_id")
 );
 --> statement-breakpoint
 CREATE TABLE "audit_events" (
@@ -54,9 +69,10 @@ CREATE TABLE "outbox" (
 --> statement-breakpoint
 ALTER TABLE "request_approvers" ADD CONSTRAINT "request_approvers_request_id_access_requests_id_fk" FOREIGN KEY ("request_id") REFERENCES "public"."access_requests"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "grants" ADD CONSTRAINT "grants_request_id_access_requests_id_fk" FOREIGN KEY ("request_id") REFERENCES "public"."access_requests"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "provisioning_tasks" ADD CONSTRAINT "provisioning_tasks_grant_id_grants_id_fk" FOREIGN KEY ("grant_id") REFERENCES "public"."grants"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 CREATE UNIQUE INDEX "access_requests_one_pending" ON "access_requests" USING btree ("requester_id","dataset_id") WHERE status = 'pending';--> statement-breakpoint
 CREATE INDEX "access_requests_requester" ON "access_requests" USING btree ("requester_id","status");--> statement-breakpoint
-CREATE UNIQUE INDEX "grants_one_active" ON "grants" USING btree ("user_id","dataset_id") WHERE status = 'active';--> statement-breakpoint
+CREATE UNIQUE INDEX "grants_one_held" ON "grants" USING btree ("user_id","dataset_id") WHERE status in ('provisioning', 'active', 'revoking');--> statement-breakpoint
 CREATE INDEX "grants_status_ends" ON "grants" USING btree ("status","ends_at");--> statement-breakpoint
 CREATE INDEX "audit_events_subject" ON "audit_events" USING btree ("subject_type","subject_id");--> statement-breakpoint
 CREATE INDEX "outbox_status" ON "outbox" USING btree ("status","created_at");

@@ -3,8 +3,8 @@ import { CatalogError, resolveCatalog, readCatalogFile } from './catalog/catalog
 import type { Catalog } from './catalog/catalog.js';
 import type { Config } from './config/config.js';
 import type { Deps } from './modules/deps.js';
-import type { Provisioner } from './provisioners/provisioner.js';
-import { recordOnlyProvisioner } from './provisioners/record-only.js';
+import { buildConnectors, ConnectorConfigError, type Connectors } from './provisioners/registry.js';
+import { ProvisionerError } from './provisioners/provisioner.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import { openDatabase, type Database } from './shared/db/client.js';
 import { createLogger, type Logger } from './shared/logger.js';
@@ -24,6 +24,28 @@ async function loadCatalog(path: string, users: ReturnType<typeof slackUserDirec
   }
 }
 
+/**
+ * Builds the connectors and tests each one. A missing variable or a dataset role the warehouse
+ * does not have stops start-up (nothing could work); an unreachable target only warns, since
+ * grants and revokes are retried until it is back.
+ */
+async function startConnectors(catalog: Catalog, env: NodeJS.ProcessEnv, logger: Logger): Promise<Connectors> {
+  const connectors = buildConnectors(catalog, env, logger);
+  for (const { datasetId, connector } of connectors.all()) {
+    if (connector.kind !== 'postgres') continue;
+    try {
+      await connector.check();
+    } catch (err) {
+      if (err instanceof ProvisionerError && err.permanent) {
+        await connectors.close();
+        throw new ConnectorConfigError(`Connector configuration error: ${err.message}`);
+      }
+      logger.warn({ datasetId }, `connector check failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+  return connectors;
+}
+
 export interface BotOverrides {
   clock?: Clock;
   logger?: Logger;
@@ -31,7 +53,10 @@ export interface BotOverrides {
   database?: Database;
   /** The catalog as parsed; when absent it is read from config.catalogPath. */
   catalog?: Catalog;
-  provisioner?: Provisioner;
+  /** Connectors per dataset; when absent they are built from the catalog and `env`. */
+  connectors?: Connectors;
+  /** Where connector secrets are read from (default process.env). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface RunningBot {
@@ -57,14 +82,18 @@ export async function startBot(config: Config, overrides: BotOverrides = {}): Pr
   await database.migrate();
   const catalog = overrides.catalog ?? (await loadCatalog(config.catalogPath, users, logger));
 
+  const connectors = overrides.connectors ?? (await startConnectors(catalog, overrides.env ?? process.env, logger));
+
   const queues = await openQueues(config.redisUrl, config.queuePrefix, (m) => logger.warn(m));
   const deps: Deps = {
     db: database.db,
     catalog,
     clock,
-    jobs: bullJobScheduler(queues, clock),
+    jobs: bullJobScheduler(queues, clock, config.provisioning),
     notifier: slackNotifier(client, users),
-    provisioner: overrides.provisioner ?? recordOnlyProvisioner(logger),
+    connectors,
+    people: users,
+    settings: { stuckRetrySeconds: config.provisioning.stuckRetrySeconds },
     logger,
   };
 
@@ -100,6 +129,7 @@ export async function startBot(config: Config, overrides: BotOverrides = {}): Pr
       await web?.stop();
       await workers?.close();
       await queues.close();
+      if (!overrides.connectors) await connectors.close();
       if (!overrides.database) await database.close();
     },
   };

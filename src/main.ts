@@ -1,6 +1,7 @@
 import { CatalogError } from './catalog/catalog.loader.js';
 import { ConfigError, loadConfig } from './config/config.js';
 import { startBot } from './bot.js';
+import { ConnectorConfigError } from './provisioners/registry.js';
 
 // `npm start` → everything in one process; `npm start -- web` or `-- worker` → one half.
 async function main() {
@@ -18,7 +19,7 @@ async function main() {
   try {
     bot = await startBot(config);
   } catch (err) {
-    if (err instanceof CatalogError) {
+    if (err instanceof CatalogError || err instanceof ConnectorConfigError) {
       console.error(err.message);
       process.exit(1);
     }

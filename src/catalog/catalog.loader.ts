@@ -94,7 +94,9 @@ export async function resolveCatalog(
       owners,
       maxDurationMinutes: d.max_duration,
       defaultDurationMinutes: d.default_duration,
+      provisioner: d.provisioner,
     });
   }
-  return { admins, datasets };
+  const people = Object.fromEntries(Object.entries(file.people).map(([id, p]) => [id, { postgresRole: p.postgres_role }]));
+  return { admins, datasets, people };
 }

@@ -17,6 +17,37 @@ const duration = z
   .refine((v) => parseDuration(v) !== undefined, { message: 'must be a duration like 30m, 4h, 7d or 2w' })
   .transform((v) => parseDuration(v)!);
 
+/** A Postgres identifier we are willing to put into GRANT/REVOKE (quoted as well). */
+export const PG_IDENTIFIER = /^[a-z_][a-z0-9_$]{0,62}$/;
+const pgIdentifier = z.string().regex(PG_IDENTIFIER, 'must be a lower-case Postgres role name (letters, digits, _; at most 63)');
+const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'must be the NAME of an environment variable, like WAREHOUSE_URL');
+
+/** How access is given and taken in the target system. Secrets stay in the environment, named here. */
+export const provisionerSchema = z.discriminatedUnion(
+  'type',
+  [
+    z.strictObject({
+      type: z.literal('postgres'),
+      connection_env: envName,
+      role: pgIdentifier,
+      // how a person's login role is named: {email_local} (default) and {slack_id} are filled in
+      login_role_template: z
+        .string()
+        .regex(/^[a-z0-9_{}]+$/, 'may hold lower-case letters, digits, _ and {email_local} or {slack_id}')
+        .default('{email_local}'),
+    }),
+    z.strictObject({
+      type: z.literal('webhook'),
+      url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
+      secret_env: envName,
+    }),
+    z.strictObject({ type: z.literal('manual') }),
+    z.strictObject({ type: z.literal('record') }),
+  ],
+  { error: 'type must be one of postgres, webhook, manual, record' },
+);
+export type ProvisionerConfig = z.infer<typeof provisionerSchema>;
+
 const datasetSchema = z
   .strictObject({
     id: z
@@ -28,14 +59,19 @@ const datasetSchema = z
     owners: z.array(person).min(1, 'needs at least one owner'),
     max_duration: duration,
     default_duration: duration,
+    provisioner: provisionerSchema.default({ type: 'record' }),
   })
   .refine((d) => d.default_duration <= d.max_duration, {
     message: 'default_duration must not be longer than max_duration',
     path: ['default_duration'],
   });
 
+const personSettings = z.strictObject({ postgres_role: pgIdentifier.optional() });
+
 export const catalogFileSchema = z.strictObject({
   admins: z.array(person).default([]),
+  // per-person overrides, keyed by Slack user id
+  people: z.record(z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'keys must be Slack user ids'), personSettings).default({}),
   datasets: z
     .array(datasetSchema)
     .min(1, 'must list at least one dataset')

@@ -1,4 +1,4 @@
-import type { Sensitivity } from './catalog.schema.js';
+import type { ProvisionerConfig, Sensitivity } from './catalog.schema.js';
 
 export interface Dataset {
   id: string;
@@ -9,12 +9,23 @@ export interface Dataset {
   owners: string[];
   maxDurationMinutes: number;
   defaultDurationMinutes: number;
+  provisioner: ProvisionerConfig;
+}
+
+export interface PersonSettings {
+  postgresRole?: string;
 }
 
 /** The catalog as the rest of the bot sees it: people are Slack user ids. */
 export interface Catalog {
   admins: string[];
   datasets: Dataset[];
+  people?: Record<string, PersonSettings>;
+}
+
+/** Who is told about a dataset's operational problems: its owners and the admins. */
+export function ownersAndAdmins(catalog: Catalog, datasetId: string): string[] {
+  return [...new Set([...(findDataset(catalog, datasetId)?.owners ?? []), ...catalog.admins])];
 }
 
 export function findDataset(catalog: Catalog, id: string): Dataset | undefined {

@@ -21,6 +21,9 @@ const envSchema = z.object({
   BOT_MODE: z.enum(BOT_MODES, { error: `must be one of ${BOT_MODES.join(', ')}` }).default('all'),
   QUEUE_PREFIX: z.string().trim().regex(/^[A-Za-z0-9_-]+$/, 'may hold letters, digits, _ and - only').default('dab'),
   RECONCILE_INTERVAL_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).int().min(1).max(3600).default(60),
+  PROVISION_ATTEMPTS: z.coerce.number({ error: 'must be a whole number' }).int().min(1).max(50).default(5),
+  PROVISION_BACKOFF_MS: z.coerce.number({ error: 'must be a number of milliseconds' }).int().min(100).max(3_600_000).default(5_000),
+  STUCK_REVOKE_RETRY_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).int().min(1).max(86_400).default(3_600),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -33,6 +36,7 @@ export interface Config {
   catalogPath: string;
   queuePrefix: string;
   reconcileIntervalSeconds: number;
+  provisioning: { attempts: number; backoffMs: number; stuckRetrySeconds: number };
   logLevel: string;
 }
 
@@ -77,6 +81,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, modeArg?: string): Config {
     catalogPath: e.CATALOG_PATH,
     queuePrefix: e.QUEUE_PREFIX,
     reconcileIntervalSeconds: e.RECONCILE_INTERVAL_SECONDS,
+    provisioning: { attempts: e.PROVISION_ATTEMPTS, backoffMs: e.PROVISION_BACKOFF_MS, stuckRetrySeconds: e.STUCK_REVOKE_RETRY_SECONDS },
     logLevel: e.LOG_LEVEL,
   };
 }

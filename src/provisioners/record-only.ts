@@ -3,16 +3,17 @@ import type { Provisioner } from './provisioner.js';
 
 /**
  * Records decisions without touching any target system: the audit trail is the whole effect.
- * Useful to try the bot, and for datasets whose access is managed elsewhere.
+ * For trying the bot, and for datasets whose access is managed elsewhere (`type: record`).
  */
 export function recordOnlyProvisioner(logger: Logger): Provisioner {
   return {
-    kind: 'record-only',
+    kind: 'record',
     async grant(t) {
       logger.info({ grantId: t.grantId, datasetId: t.datasetId }, 'record-only provisioner: grant recorded');
     },
     async revoke(t) {
       logger.info({ grantId: t.grantId, datasetId: t.datasetId }, 'record-only provisioner: revoke recorded');
     },
+    async check() {},
   };
 }

@@ -6,6 +6,7 @@ import type { Logger } from '../shared/logger.js';
 import { registerCommandListener } from './listeners/command.listener.js';
 import { registerDecisionListeners } from './listeners/decision.listener.js';
 import { registerFormListener } from './listeners/form.listener.js';
+import { registerTaskListener } from './listeners/task.listener.js';
 import { errorReply } from './listeners/respond.js';
 import type { UserDirectory } from './users.js';
 
@@ -45,6 +46,7 @@ export async function startSlackWeb(config: Config, deps: Deps, users: UserDirec
   registerCommandListener(app, deps, users);
   registerDecisionListeners(app, deps);
   registerFormListener(app, deps);
+  registerTaskListener(app, deps);
   app.error(async (err) => {
     // Last resort: listeners answer their own errors; this only logs what escaped them.
     errorReply(err.original ?? err, deps.logger.child({ module: 'bolt' }));

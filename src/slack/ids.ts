@@ -6,6 +6,7 @@ export const ACTION_IDS = {
   formDuration: 'form_duration',
   formReason: 'form_reason',
   denyReason: 'deny_reason_input',
+  taskDone: 'task_done',
 } as const;
 
 export const CALLBACK_IDS = {

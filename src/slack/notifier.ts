@@ -7,6 +7,7 @@ import {
   buildRequestReceivedBlocks,
   type OutgoingMessage,
 } from './blocks/request.blocks.js';
+import { buildAccessReadyBlocks, buildProvisioningFailedBlocks, buildRevokeStuckBlocks, buildTaskBlocks } from './blocks/grant.blocks.js';
 import type { UserDirectory } from './users.js';
 
 // Slack errors that no retry can fix; anything else (rate limits, outages) is retried by the job.
@@ -64,6 +65,23 @@ export function slackNotifier(client: WebClient, users: UserDirectory): Notifier
     },
     async tellGrantExpired(grant) {
       await sendDm(grant.userId, buildGrantExpiredBlocks(grant));
+    },
+    async tellAccessReady(grant) {
+      await sendDm(grant.userId, buildAccessReadyBlocks(grant, await users.timeZone(grant.userId)));
+    },
+    async tellProvisioningFailed(recipientId, grant) {
+      await sendDm(recipientId, buildProvisioningFailedBlocks(grant, recipientId === grant.userId));
+    },
+    askForTask: (assigneeId, task) => sendDm(assigneeId, buildTaskBlocks(task)),
+    async updateTaskMessage(ref, task) {
+      const message = buildTaskBlocks(task);
+      await call(() => client.chat.update({ channel: ref.channelId, ts: ref.ts, text: message.text, blocks: message.blocks }));
+    },
+    async alertRevokeStuck(recipientId, grant) {
+      await sendDm(recipientId, buildRevokeStuckBlocks(grant));
+    },
+    async remindTask(assigneeId, task) {
+      await sendDm(assigneeId, buildTaskBlocks(task, true));
     },
   };
 }

@@ -3,13 +3,23 @@ import { Redis } from 'ioredis';
 import type { JobScheduler } from '../modules/deps.js';
 import type { Clock } from '../shared/clock.js';
 
-export const QUEUE_NAMES = { expiry: 'expiry', messages: 'messages', maintenance: 'maintenance' } as const;
+export const QUEUE_NAMES = { expiry: 'expiry', messages: 'messages', maintenance: 'maintenance', provisioning: 'provisioning' } as const;
 
 /** Deterministic job ids (BullMQ forbids ':'), so adding the same job twice is harmless. */
 export const jobIds = {
   expireGrant: (grantId: string) => `expire-grant-${grantId}`,
   deliver: (outboxId: number) => `deliver-${outboxId}`,
+  provision: (grantId: string) => `provision-grant-${grantId}`,
+  revoke: (grantId: string) => `revoke-grant-${grantId}`,
 };
+
+/** Retries for talking to target systems: `attempts` tries, exponential backoff from `backoffMs`. */
+export interface RetryPolicy {
+  attempts: number;
+  backoffMs: number;
+}
+
+export const DEFAULT_PROVISIONING_RETRY: RetryPolicy = { attempts: 5, backoffMs: 5_000 };
 
 const MESSAGE_JOB: JobsOptions = {
   attempts: 8,
@@ -30,6 +40,7 @@ export interface Queues {
   expiry: Queue;
   messages: Queue;
   maintenance: Queue;
+  provisioning: Queue;
   redis: Redis;
   close(): Promise<void>;
 }
@@ -75,21 +86,37 @@ export async function openQueues(redisUrl: string, prefix: string, onError?: (me
   const expiry = new Queue(QUEUE_NAMES.expiry, { connection, prefix });
   const messages = new Queue(QUEUE_NAMES.messages, { connection, prefix });
   const maintenance = new Queue(QUEUE_NAMES.maintenance, { connection, prefix });
-  await Promise.all([expiry.waitUntilReady(), messages.waitUntilReady(), maintenance.waitUntilReady()]);
+  const provisioning = new Queue(QUEUE_NAMES.provisioning, { connection, prefix });
+  const all = [expiry, messages, maintenance, provisioning];
+  await Promise.all(all.map((q) => q.waitUntilReady()));
   return {
     expiry,
     messages,
     maintenance,
+    provisioning,
     redis,
     async close() {
-      await Promise.all([expiry.close(), messages.close(), maintenance.close()]);
+      await Promise.all(all.map((q) => q.close()));
       redis.disconnect();
     },
   };
 }
 
-export function bullJobScheduler(queues: Queues, clock: Clock): JobScheduler {
+export function bullJobScheduler(queues: Queues, clock: Clock, retry: RetryPolicy = DEFAULT_PROVISIONING_RETRY): JobScheduler {
+  const provisioningJob: JobsOptions = {
+    attempts: retry.attempts,
+    backoff: { type: 'exponential', delay: retry.backoffMs },
+    removeOnComplete: true,
+    // when retries run out the grant's state in Postgres says what happens next
+    removeOnFail: true,
+  };
   return {
+    async enqueueProvision(grantId) {
+      await queues.provisioning.add('provision', { grantId }, { ...provisioningJob, jobId: jobIds.provision(grantId) });
+    },
+    async enqueueRevoke(grantId) {
+      await queues.provisioning.add('revoke', { grantId }, { ...provisioningJob, jobId: jobIds.revoke(grantId) });
+    },
     async scheduleExpiry(grantId, endsAt) {
       const delay = Math.max(0, endsAt.getTime() - clock.now().getTime());
       await queues.expiry.add('expire', { grantId }, { ...EXPIRY_JOB, jobId: jobIds.expireGrant(grantId), delay });

@@ -2,6 +2,7 @@ import { DelayedError, UnrecoverableError, Worker, type ConnectionOptions, type 
 import { z } from 'zod';
 import type { Deps } from '../modules/deps.js';
 import { expireGrant, reconcile } from '../modules/grants/grants.usecases.js';
+import { provisionGrant, revokeGrant } from '../modules/grants/provisioning.usecases.js';
 import { deliverMessage } from '../modules/notifications/notifications.usecases.js';
 import { QUEUE_NAMES, redisConnection, type Queues } from './queues.js';
 import { upsertSchedules } from './schedules.js';
@@ -55,7 +56,23 @@ export async function startWorkers(deps: Deps, queues: Queues, opts: { redisUrl:
 
   const maintenance = new Worker(QUEUE_NAMES.maintenance, async () => reconcile(deps), { ...common, connection: connection(), concurrency: 1 });
 
-  for (const w of [expiry, messages, maintenance]) {
+  const provisioning = new Worker(
+    QUEUE_NAMES.provisioning,
+    async (job) => {
+      const { grantId } = parsePayload(payloads.expire, job);
+      const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      const step = job.name === 'revoke' ? revokeGrant : job.name === 'provision' ? provisionGrant : undefined;
+      if (!step) throw new UnrecoverableError(`unknown job ${job.name}`);
+      const outcome = await step(deps, grantId, { finalAttempt });
+      // the failure is already recorded in Postgres; throwing makes BullMQ retry with backoff
+      if (outcome === 'retry') throw new Error(`${job.name} failed; will retry`);
+      return outcome;
+    },
+    { ...common, connection: connection(), concurrency: 5 },
+  );
+
+  const all = [expiry, messages, maintenance, provisioning];
+  for (const w of all) {
     w.on('failed', (job, err) => log.warn({ queue: w.name, jobId: job?.id, attempt: job?.attemptsMade, err: err.message }, 'job failed'));
     w.on('error', (err) => log.error({ queue: w.name, err: err.message }, 'worker error'));
   }
@@ -70,7 +87,7 @@ export async function startWorkers(deps: Deps, queues: Queues, opts: { redisUrl:
   return {
     async close() {
       clearInterval(heal);
-      await Promise.all([expiry.close(), messages.close(), maintenance.close()]);
+      await Promise.all(all.map((w) => w.close()));
       for (const redis of connections) redis.disconnect();
     },
   };

@@ -23,7 +23,7 @@ async function approveOneMinute(t: TestBot) {
   await t.command(USERS.marketer, 'request campaign-metrics 1m quick check');
   const [request] = await t.database.db.select().from(accessRequests).where(eq(accessRequests.requesterId, USERS.marketer));
   await t.click(USERS.owner1, ACTION_IDS.approve, request!.id);
-  await t.slack.waitFor(() => t.slack.dmsTo(USERS.marketer).find((c) => c.args.text.includes('approved')), 'approval DM');
+  await t.slack.waitFor(() => t.slack.dmsTo(USERS.marketer).find((c) => c.args.text.includes('is ready')), 'access ready DM');
   const [grant] = await t.database.db.select().from(grants).where(eq(grants.requestId, request!.id));
   expect(grant!.status).toBe('active');
   return grant!;
@@ -49,7 +49,7 @@ async function expectExpired(t: TestBot, grantId: string) {
   expect(grant!.status).toBe('expired');
   expect(grant!.endedAt!.getTime()).toBeGreaterThanOrEqual(grant!.endsAt.getTime());
   const audit = await t.database.db.select().from(auditEvents).where(eq(auditEvents.subjectId, grantId));
-  expect(audit.map((a) => a.action)).toEqual(['grant.granted', 'grant.expired']);
+  expect(audit.map((a) => a.action)).toEqual(['grant.created', 'grant.activated', 'grant.revoke_started', 'grant.expired']);
   expect(t.slack.dmsTo(USERS.marketer).filter((c) => c.args.text.includes('has ended'))).toHaveLength(1);
 }
 

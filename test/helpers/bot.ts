@@ -31,6 +31,7 @@ export function testConfig(slack: FakeSlack, overrides: Partial<Config> = {}): C
     catalogPath: 'unused',
     queuePrefix: `t${randomBytes(5).toString('hex')}`,
     reconcileIntervalSeconds: 1,
+    provisioning: { attempts: 3, backoffMs: 500, stuckRetrySeconds: 2 },
     logLevel: 'silent',
     ...overrides,
   };

@@ -22,6 +22,7 @@ export function testCatalog(): Catalog {
         owners: [USERS.owner1, USERS.owner2],
         maxDurationMinutes: 30 * 24 * 60,
         defaultDurationMinutes: 7 * 24 * 60,
+        provisioner: { type: 'record' },
       },
       {
         id: 'campaign-metrics',
@@ -31,6 +32,7 @@ export function testCatalog(): Catalog {
         owners: [USERS.owner1],
         maxDurationMinutes: 14 * 24 * 60,
         defaultDurationMinutes: 24 * 60,
+        provisioner: { type: 'record' },
       },
       {
         id: 'web-analytics',
@@ -40,6 +42,7 @@ export function testCatalog(): Catalog {
         owners: [USERS.marketer],
         maxDurationMinutes: 90 * 24 * 60,
         defaultDurationMinutes: 30 * 24 * 60,
+        provisioner: { type: 'record' },
       },
     ],
   };

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
 import type { Deps } from '../../src/modules/deps.js';
-import type { GrantView, MessageRef, Notifier, RequestView } from '../../src/modules/notifications/notifications.ports.js';
+import type { GrantView, MessageRef, Notifier, RequestView, TaskView } from '../../src/modules/notifications/notifications.ports.js';
 import type { Provisioner, ProvisionTarget } from '../../src/provisioners/provisioner.js';
 import type { Clock } from '../../src/shared/clock.js';
 import { createLogger } from '../../src/shared/logger.js';
+import { singleConnector } from '../../src/provisioners/registry.js';
 import { bullJobScheduler, openQueues, type Queues } from '../../src/worker/queues.js';
 import { testCatalog } from './catalog.js';
 import { createTestDatabase, type TestDatabase } from './db.js';
@@ -40,16 +41,46 @@ export class RecordingNotifier implements Notifier {
   async tellGrantExpired(g: GrantView) {
     this.sent.push({ kind: 'expired', to: g.userId, grantId: g.id });
   }
+  async tellAccessReady(g: GrantView) {
+    this.sent.push({ kind: 'ready', to: g.userId, grantId: g.id });
+  }
+  async tellProvisioningFailed(to: string, g: GrantView) {
+    this.sent.push({ kind: 'provision_failed', to, grantId: g.id });
+  }
+  async askForTask(to: string, t: TaskView): Promise<MessageRef> {
+    this.sent.push({ kind: `task_${t.step}`, to, grantId: t.grant.id });
+    return { channelId: `D${to}`, ts: String(++this.ts) };
+  }
+  async updateTaskMessage(ref: MessageRef, t: TaskView) {
+    this.sent.push({ kind: `task_${t.step}_done`, to: ref.channelId, grantId: t.grant.id });
+  }
+  async alertRevokeStuck(to: string, g: GrantView) {
+    this.sent.push({ kind: 'revoke_stuck', to, grantId: g.id });
+  }
+  async remindTask(to: string, t: TaskView) {
+    this.sent.push({ kind: `remind_${t.step}`, to, grantId: t.grant.id });
+  }
 }
 
+/** A connector that records calls, and fails on demand (`failNext`), for use-case tests. */
 export class RecordingProvisioner implements Provisioner {
-  readonly kind = 'recording';
+  readonly kind = 'record' as const;
   readonly calls: Array<{ op: 'grant' | 'revoke'; target: ProvisionTarget }> = [];
+  failures = 0;
+  async check() {}
   async grant(target: ProvisionTarget) {
     this.calls.push({ op: 'grant', target });
+    this.maybeFail();
   }
   async revoke(target: ProvisionTarget) {
     this.calls.push({ op: 'revoke', target });
+    this.maybeFail();
+  }
+  private maybeFail() {
+    if (this.failures > 0) {
+      this.failures--;
+      throw new Error('target system unavailable');
+    }
   }
 }
 
@@ -70,13 +101,16 @@ export async function createTestDeps(): Promise<TestDeps> {
   const queues = await openQueues(inject('redisUrl'), `t${randomBytes(5).toString('hex')}`);
   const notifier = new RecordingNotifier();
   const provisioner = new RecordingProvisioner();
+  const catalog = testCatalog();
   const deps: Deps = {
     db: database.db,
-    catalog: testCatalog(),
+    catalog,
     clock,
     jobs: bullJobScheduler(queues, clock),
     notifier,
-    provisioner,
+    connectors: singleConnector(catalog, provisioner),
+    people: { email: async (id) => `${id.toLowerCase()}@acme.test` },
+    settings: { stuckRetrySeconds: 3600 },
     logger: createLogger('silent'),
   };
   return {

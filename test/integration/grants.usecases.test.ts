@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
+import { listAuditFor } from '../../src/modules/audit/audit.repository.js';
+import { findGrant } from '../../src/modules/grants/grants.repository.js';
 import { expireGrant, reconcile } from '../../src/modules/grants/grants.usecases.js';
+import { provisionGrant, revokeGrant } from '../../src/modules/grants/provisioning.usecases.js';
 import { deliverMessage } from '../../src/modules/notifications/notifications.usecases.js';
 import { createRequest, decideRequest } from '../../src/modules/requests/requests.usecases.js';
 import { grants, outbox } from '../../src/shared/db/schema.js';
@@ -16,51 +19,128 @@ afterAll(async () => {
 });
 
 const HOUR = 3600_000;
+const final = { finalAttempt: true };
+const notFinal = { finalAttempt: false };
 
-async function approved(userId: string, duration: string) {
+async function approvedGrant(userId: string, duration: string) {
   const request = await createRequest(t.deps, { requesterId: userId, datasetId: 'campaign-metrics', duration, reason: 'x', via: 'command' });
-  const result = await decideRequest(t.deps, request.id, USERS.owner1, { kind: 'approve' });
-  const [grant] = await t.database.db.select().from(grants).where(eq(grants.requestId, result.request.id));
+  await decideRequest(t.deps, request.id, USERS.owner1, { kind: 'approve' });
+  const [grant] = await t.database.db.select().from(grants).where(eq(grants.requestId, request.id));
   return grant!;
 }
 
-describe('expiry and the reconciler (with a hand-moved clock)', () => {
-  it('schedules a delayed expiry job with a deterministic id and the right delay', async () => {
-    const grant = await approved(USERS.marketer, '2h');
-    const job = await t.queues.expiry.getJob(`expire-grant-${grant.id}`);
-    expect(job?.opts.delay).toBe(2 * HOUR);
-    expect(t.provisioner.calls.filter((c) => c.op === 'grant' && c.target.grantId === grant.id)).toHaveLength(1);
+async function activeGrant(userId: string, duration: string) {
+  const grant = await approvedGrant(userId, duration);
+  expect(await provisionGrant(t.deps, grant.id, notFinal)).toBe('done');
+  return (await findGrant(t.deps.db, grant.id))!;
+}
+
+const actions = async (grantId: string) => (await listAuditFor(t.deps.db, 'grant', grantId)).map((e) => e.action);
+
+describe('provisioning', () => {
+  it('approval leaves the grant provisioning and enqueues the connector job', async () => {
+    const grant = await approvedGrant(USERS.marketer, '2h');
+    expect(grant.status).toBe('provisioning');
+    expect(await t.queues.provisioning.getJob(`provision-grant-${grant.id}`)).toBeTruthy();
+    expect(t.provisioner.calls.filter((c) => c.target.grantId === grant.id)).toHaveLength(0);
   });
 
-  it('does not expire a grant before its end, and expires it exactly once after', async () => {
-    const grant = await approved(USERS.marketer2, '1h');
+  it('becomes active only when the target system has it, and its clock starts then', async () => {
+    const [grant] = await t.database.db.select().from(grants).where(eq(grants.userId, USERS.marketer));
+    t.clock.advance(10 * 60_000); // provisioning took ten minutes
+    expect(await provisionGrant(t.deps, grant!.id, notFinal)).toBe('done');
+    const active = (await findGrant(t.deps.db, grant!.id))!;
+    expect(active.status).toBe('active');
+    expect(active.startsAt).toEqual(t.clock.now());
+    expect(active.endsAt.getTime() - active.startsAt.getTime()).toBe(2 * HOUR);
+    const call = t.provisioner.calls.find((c) => c.target.grantId === grant!.id)!;
+    expect(call.target).toMatchObject({ userId: USERS.marketer, userEmail: 'u0mkt1@acme.test', datasetId: 'campaign-metrics' });
+    expect((await t.queues.expiry.getJob(`expire-grant-${grant!.id}`))?.opts.delay).toBe(2 * HOUR);
+    expect(await provisionGrant(t.deps, grant!.id, notFinal)).toBe('skipped'); // a second run does nothing
+    expect(await actions(grant!.id)).toEqual(['grant.created', 'grant.activated']);
+  });
+
+  it('retries, then gives up: the requester and owners are told and anything half-made is undone', async () => {
+    const grant = await approvedGrant(USERS.marketer2, '1h');
+    t.provisioner.failures = 2;
+    expect(await provisionGrant(t.deps, grant.id, notFinal)).toBe('retry');
+    expect((await findGrant(t.deps.db, grant.id))!).toMatchObject({ status: 'provisioning', attempts: 1, lastError: 'target system unavailable' });
+    expect(await provisionGrant(t.deps, grant.id, final)).toBe('gave_up');
+    expect((await findGrant(t.deps.db, grant.id))!).toMatchObject({ status: 'revoking', endReason: 'provision_failed' });
+    expect(await t.queues.provisioning.getJob(`revoke-grant-${grant.id}`)).toBeTruthy();
+
+    const failedNotices = await t.database.db.select().from(outbox).where(eq(outbox.kind, 'provision_failed'));
+    expect(failedNotices.map((r) => r.payload.to).sort()).toEqual([USERS.marketer2, USERS.owner1].sort());
+
+    expect(await revokeGrant(t.deps, grant.id, notFinal)).toBe('done');
+    expect((await findGrant(t.deps.db, grant.id))!.status).toBe('failed');
+    expect(await actions(grant.id)).toEqual([
+      'grant.created',
+      'grant.provision_attempt_failed',
+      'grant.provision_attempt_failed',
+      'grant.provision_failed',
+      'grant.cleaned_up',
+    ]);
+  });
+});
+
+describe('expiry and revocation', () => {
+  it('is not due before its end; after it, exactly one caller starts the revoke', async () => {
+    const grant = await activeGrant(USERS.owner2, '1h');
     expect(await expireGrant(t.deps, grant.id)).toEqual({ kind: 'not_due', endsAt: grant.endsAt });
     t.clock.advance(HOUR);
     const outcomes = await Promise.all([expireGrant(t.deps, grant.id), expireGrant(t.deps, grant.id), expireGrant(t.deps, grant.id)]);
     expect(outcomes.filter((o) => o.kind === 'expired')).toHaveLength(1);
-    expect(outcomes.filter((o) => o.kind === 'not_active')).toHaveLength(2);
+    expect((await findGrant(t.deps.db, grant.id))!.status).toBe('revoking'); // not expired until the target says so
+    expect(await revokeGrant(t.deps, grant.id, notFinal)).toBe('done');
+    expect((await findGrant(t.deps.db, grant.id))!.status).toBe('expired');
     expect(t.provisioner.calls.filter((c) => c.op === 'revoke' && c.target.grantId === grant.id)).toHaveLength(1);
   });
 
-  it('the reconciler ends overdue grants and re-creates lost expiry jobs', async () => {
-    const longGrant = await approved(USERS.owner2, '3d');
-    await t.queues.expiry.obliterate({ force: true });
-    expect(await t.queues.expiry.getJob(`expire-grant-${longGrant.id}`)).toBeUndefined();
+  it('a revoke that keeps failing alerts owners and admins, waits, and is resumed by the reconciler', async () => {
+    const grant = await activeGrant(USERS.stranger, '1h');
+    t.clock.advance(HOUR);
+    await expireGrant(t.deps, grant.id);
+    t.provisioner.failures = 3;
+    expect(await revokeGrant(t.deps, grant.id, notFinal)).toBe('retry');
+    expect(await revokeGrant(t.deps, grant.id, final)).toBe('gave_up');
+    const stuck = (await findGrant(t.deps.db, grant.id))!;
+    expect(stuck).toMatchObject({ status: 'revoking', attempts: 2 });
+    expect(stuck.nextAttemptAt!.getTime() - t.clock.now().getTime()).toBe(3600 * 1000);
+    const alerts = await t.database.db.select().from(outbox).where(eq(outbox.kind, 'revoke_stuck'));
+    expect(alerts.map((r) => r.payload.to).sort()).toEqual([USERS.admin, USERS.owner1].sort());
 
-    t.clock.advance(2 * HOUR); // the 2h grant from the first test is now overdue
-    const report = await reconcile(t.deps);
-    expect(report.expired).toBe(1);
-    const job = await t.queues.expiry.getJob(`expire-grant-${longGrant.id}`);
-    expect(job).toBeTruthy();
-    expect(job!.opts.delay).toBe(longGrant.endsAt.getTime() - t.clock.now().getTime());
-
-    const active = await t.database.db.select().from(grants).where(eq(grants.status, 'active'));
-    expect(active.map((g) => g.id)).toEqual([longGrant.id]);
-
-    // running it again changes nothing
-    expect((await reconcile(t.deps)).expired).toBe(0);
+    await t.queues.provisioning.obliterate({ force: true });
+    await reconcile(t.deps);
+    expect(await t.queues.provisioning.getJob(`revoke-grant-${grant.id}`)).toBeUndefined(); // not before the next attempt is due
+    t.clock.advance(HOUR);
+    await reconcile(t.deps);
+    expect(await t.queues.provisioning.getJob(`revoke-grant-${grant.id}`)).toBeTruthy();
+    expect(await revokeGrant(t.deps, grant.id, notFinal)).toBe('retry'); // third failure
+    expect(await revokeGrant(t.deps, grant.id, notFinal)).toBe('done');
+    expect((await findGrant(t.deps.db, grant.id))!.status).toBe('expired');
   });
 
+  it('the reconciler starts overdue revokes, re-creates lost expiry jobs, and resumes provisioning', async () => {
+    const longGrant = await activeGrant(USERS.admin, '3d');
+    const shortGrant = await activeGrant(USERS.marketer2, '1h');
+    const waiting = await approvedGrant('U0NEWBIE', '1h');
+    await t.queues.expiry.obliterate({ force: true });
+    await t.queues.provisioning.obliterate({ force: true });
+
+    t.clock.advance(2 * HOUR);
+    const report = await reconcile(t.deps);
+    expect(report.expired).toBe(1);
+    expect((await findGrant(t.deps.db, shortGrant.id))!.status).toBe('revoking');
+    expect(await t.queues.provisioning.getJob(`revoke-grant-${shortGrant.id}`)).toBeTruthy();
+    const job = await t.queues.expiry.getJob(`expire-grant-${longGrant.id}`);
+    expect(job!.opts.delay).toBe(longGrant.endsAt.getTime() - t.clock.now().getTime());
+    expect(await t.queues.provisioning.getJob(`provision-grant-${waiting.id}`)).toBeTruthy();
+    expect((await reconcile(t.deps)).expired).toBe(0);
+  });
+});
+
+describe('messages', () => {
   it('re-enqueues messages whose jobs were lost, and each is delivered once', async () => {
     await t.queues.messages.obliterate({ force: true });
     const pending = await t.database.db.select().from(outbox).where(eq(outbox.status, 'pending'));
@@ -73,7 +153,9 @@ describe('expiry and the reconciler (with a hand-moved clock)', () => {
     for (const row of pending) expect(await deliverMessage(t.deps, row.id)).toBe('sent');
     for (const row of pending) expect(await deliverMessage(t.deps, row.id)).toBe('already_done');
     const kinds = t.notifier.sent.map((s) => s.kind);
-    expect(kinds.filter((k) => k === 'expired')).toHaveLength(2);
+    expect(kinds.filter((k) => k === 'expired').length).toBeGreaterThanOrEqual(2);
+    expect(kinds).toContain('ready');
+    expect(kinds).toContain('provision_failed');
     expect((await t.database.db.select().from(outbox).where(eq(outbox.status, 'pending'))).length).toBe(0);
   });
 });

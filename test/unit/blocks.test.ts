@@ -21,6 +21,7 @@ function view(overrides: Partial<RequestView> = {}): RequestView {
     denyReason: null,
     approverIds: ['U0OWNER1'],
     grantEndsAt: null,
+    grantStatus: null,
     ...overrides,
   };
 }
@@ -36,6 +37,7 @@ function bigCatalog(n: number): Catalog {
       owners: ['U0OWNER1', 'U0OWNER2'],
       maxDurationMinutes: 60,
       defaultDurationMinutes: 60,
+      provisioner: { type: 'record' as const },
     })),
   };
 }

@@ -1,9 +1,10 @@
-import { and, asc, eq, lte } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../shared/db/client.js';
-import { grants } from './grants.table.js';
+import { grants, HELD_STATUSES, provisioningTasks, type GrantStatus, type TaskStep } from './grants.table.js';
 
 export type Grant = typeof grants.$inferSelect;
 export type NewGrant = typeof grants.$inferInsert;
+export type ProvisioningTask = typeof provisioningTasks.$inferSelect;
 
 export async function insertGrant(db: DbOrTx, row: NewGrant): Promise<Grant> {
   const [created] = await db.insert(grants).values(row).returning();
@@ -20,11 +21,12 @@ export async function findGrantByRequest(db: DbOrTx, requestId: string): Promise
   return row;
 }
 
-export async function findActiveGrant(db: DbOrTx, userId: string, datasetId: string): Promise<Grant | undefined> {
+/** The person's live grant (being set up, active or being removed) for a dataset, if any. */
+export async function findHeldGrant(db: DbOrTx, userId: string, datasetId: string): Promise<Grant | undefined> {
   const [row] = await db
     .select()
     .from(grants)
-    .where(and(eq(grants.userId, userId), eq(grants.datasetId, datasetId), eq(grants.status, 'active')));
+    .where(and(eq(grants.userId, userId), eq(grants.datasetId, datasetId), inArray(grants.status, HELD_STATUSES)));
   return row;
 }
 
@@ -36,14 +38,39 @@ export async function listActiveGrantsForUser(db: DbOrTx, userId: string): Promi
     .orderBy(asc(grants.endsAt));
 }
 
-/** Marks a grant expired only if it is active and due: a second expiry of the same grant does nothing. */
-export async function expireGrantRow(db: DbOrTx, id: string, now: Date): Promise<Grant | undefined> {
+/**
+ * Moves a grant from one state to another only if it is still in the expected state: two
+ * workers, a retry or a person clicking at the same moment cannot both move it.
+ */
+export async function transitionGrant(
+  db: DbOrTx,
+  id: string,
+  from: GrantStatus,
+  changes: Partial<Pick<Grant, 'status' | 'startsAt' | 'endsAt' | 'endedAt' | 'endReason' | 'nextAttemptAt' | 'alertedAt'>>,
+  extra?: { dueBy?: Date },
+): Promise<Grant | undefined> {
   const [row] = await db
     .update(grants)
-    .set({ status: 'expired', endedAt: now })
-    .where(and(eq(grants.id, id), eq(grants.status, 'active'), lte(grants.endsAt, now)))
+    .set({ ...changes, attempts: 0, lastError: null })
+    .where(and(eq(grants.id, id), eq(grants.status, from), extra?.dueBy ? lte(grants.endsAt, extra.dueBy) : undefined))
     .returning();
   return row;
+}
+
+export async function recordStepFailure(db: DbOrTx, id: string, status: GrantStatus, error: string): Promise<Grant | undefined> {
+  const [row] = await db
+    .update(grants)
+    .set({ attempts: sql`${grants.attempts} + 1`, lastError: error.slice(0, 500) })
+    .where(and(eq(grants.id, id), eq(grants.status, status)))
+    .returning();
+  return row;
+}
+
+export async function setRetryAndAlert(db: DbOrTx, id: string, nextAttemptAt: Date | null, alertedAt: Date | null): Promise<void> {
+  await db
+    .update(grants)
+    .set({ ...(nextAttemptAt !== null ? { nextAttemptAt } : {}), ...(alertedAt !== null ? { alertedAt } : {}) })
+    .where(eq(grants.id, id));
 }
 
 export async function listOverdueGrants(db: DbOrTx, now: Date, limit: number): Promise<Grant[]> {
@@ -55,11 +82,44 @@ export async function listOverdueGrants(db: DbOrTx, now: Date, limit: number): P
     .limit(limit);
 }
 
-/** Active grants in pages (by id), for the reconciler to re-create their expiry jobs. */
-export async function listActiveGrantSchedule(db: DbOrTx): Promise<Array<{ id: string; endsAt: Date }>> {
+export async function listGrantsIn(db: DbOrTx, status: GrantStatus): Promise<Grant[]> {
+  return db.select().from(grants).where(eq(grants.status, status)).orderBy(asc(grants.endsAt));
+}
+
+/** Revoking grants whose next attempt (after retries ran out) is due. */
+export async function listRevokesDue(db: DbOrTx, now: Date): Promise<Grant[]> {
   return db
-    .select({ id: grants.id, endsAt: grants.endsAt })
+    .select()
     .from(grants)
-    .where(eq(grants.status, 'active'))
-    .orderBy(asc(grants.endsAt));
+    .where(and(eq(grants.status, 'revoking'), or(isNull(grants.nextAttemptAt), lte(grants.nextAttemptAt, now))));
+}
+
+export async function insertTasks(db: DbOrTx, grantId: string, step: TaskStep, assigneeIds: string[]): Promise<void> {
+  if (assigneeIds.length === 0) return;
+  await db
+    .insert(provisioningTasks)
+    .values(assigneeIds.map((assigneeId) => ({ grantId, step, assigneeId })))
+    .onConflictDoNothing();
+}
+
+export async function findTask(db: DbOrTx, grantId: string, step: TaskStep, assigneeId: string): Promise<ProvisioningTask | undefined> {
+  const [row] = await db
+    .select()
+    .from(provisioningTasks)
+    .where(and(eq(provisioningTasks.grantId, grantId), eq(provisioningTasks.step, step), eq(provisioningTasks.assigneeId, assigneeId)));
+  return row;
+}
+
+export async function saveTaskMessage(db: DbOrTx, grantId: string, step: TaskStep, assigneeId: string, channelId: string, messageTs: string) {
+  await db
+    .update(provisioningTasks)
+    .set({ channelId, messageTs })
+    .where(and(eq(provisioningTasks.grantId, grantId), eq(provisioningTasks.step, step), eq(provisioningTasks.assigneeId, assigneeId)));
+}
+
+export async function listTasks(db: DbOrTx, grantId: string, step: TaskStep): Promise<ProvisioningTask[]> {
+  return db
+    .select()
+    .from(provisioningTasks)
+    .where(and(eq(provisioningTasks.grantId, grantId), eq(provisioningTasks.step, step)));
 }

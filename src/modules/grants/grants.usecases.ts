@@ -1,53 +1,42 @@
 import { findDataset } from '../../catalog/catalog.js';
-import { appendAudit } from '../audit/audit.repository.js';
 import type { Deps } from '../deps.js';
 import { addToOutbox, listPendingOutbox } from '../notifications/notifications.repository.js';
+import type { GrantView } from '../notifications/notifications.ports.js';
 import * as repo from './grants.repository.js';
+import type { Grant } from './grants.repository.js';
+import { startRevoke } from './provisioning.usecases.js';
 
 export type ExpiryOutcome = { kind: 'expired' } | { kind: 'not_due'; endsAt: Date } | { kind: 'not_active' };
 
 /**
- * Ends a grant that is due. Safe to call any number of times, from the delayed job and from the
- * reconciler at once: the guarded update lets exactly one caller expire it.
+ * Starts ending a grant that is due: active → revoking, then the connector (or an owner, for a
+ * manual dataset) takes the access away, and only then is the grant marked expired. Safe to call
+ * any number of times, from the delayed job and from the reconciler at once.
  */
 export async function expireGrant(deps: Deps, grantId: string): Promise<ExpiryOutcome> {
   const now = deps.clock.now();
-  const result = await deps.db.transaction(async (tx) => {
-    const expired = await repo.expireGrantRow(tx, grantId, now);
-    if (!expired) return undefined;
-    await appendAudit(tx, {
-      at: now,
-      actorId: 'system',
-      action: 'grant.expired',
-      subjectType: 'grant',
-      subjectId: grantId,
-      details: { datasetId: expired.datasetId, userId: expired.userId, endsAt: expired.endsAt.toISOString(), provisioner: deps.provisioner.kind },
-    });
-    const outboxIds = await addToOutbox(tx, now, [{ kind: 'grant_expired', payload: { grantId } }]);
-    return { grant: expired, outboxIds };
+  const started = await deps.db.transaction(async (tx) => {
+    const grant = await repo.findGrant(tx, grantId);
+    if (!grant || grant.status !== 'active') return undefined;
+    return startRevoke(deps, tx, grant, 'expired', 'system', now);
   });
-
-  if (!result) {
+  if (!started) {
     const grant = await repo.findGrant(deps.db, grantId);
     if (grant?.status === 'active') return { kind: 'not_due', endsAt: grant.endsAt };
     return { kind: 'not_active' };
   }
-  const g = result.grant;
-  deps.logger.info({ grantId, datasetId: g.datasetId }, 'grant expired');
-  try {
-    await deps.provisioner.revoke({ grantId: g.id, datasetId: g.datasetId, userId: g.userId, endsAt: g.endsAt });
-  } catch (err) {
-    deps.logger.error({ grantId, err: String(err) }, 'provisioner failed to revoke');
-  }
-  await deps.jobs.enqueueDeliveries(result.outboxIds).catch((err) => {
-    deps.logger.warn({ grantId, err: String(err) }, 'could not enqueue expiry message; the reconciler will');
-  });
+  deps.logger.info({ grantId, datasetId: started.grant.datasetId }, 'grant due: removing access');
+  if (!started.manual) await deps.jobs.enqueueRevoke(grantId).catch((err) => deps.logger.warn({ err: String(err) }, 'revoke not enqueued; the reconciler will'));
+  await deps.jobs.enqueueDeliveries(started.outboxIds).catch(() => undefined);
   return { kind: 'expired' };
 }
 
 export interface ReconcileReport {
   expired: number;
   expiryJobsEnsured: number;
+  provisionsResumed: number;
+  revokesResumed: number;
+  remindersSent: number;
   messagesRequeued: number;
 }
 
@@ -56,8 +45,9 @@ export const OUTBOX_GRACE_MS = 30_000;
 const BATCH = 500;
 
 /**
- * Rebuilds Redis's picture from Postgres: ends overdue grants, re-creates every active grant's
- * expiry job (adding an existing job id is a no-op), and re-enqueues undelivered messages.
+ * Rebuilds Redis's picture from Postgres: starts ending overdue grants, re-creates every active
+ * grant's expiry job (adding an existing job id is a no-op), resumes grants stuck in provisioning
+ * or revoking, reminds owners of manual revokes still to do, and re-enqueues undelivered messages.
  * This is what keeps grants ending on time after a Redis flush or a restart.
  */
 export async function reconcile(deps: Deps): Promise<ReconcileReport> {
@@ -70,13 +60,56 @@ export async function reconcile(deps: Deps): Promise<ReconcileReport> {
     }
     if (overdue.length < BATCH) break;
   }
-  const active = await repo.listActiveGrantSchedule(deps.db);
+  const active = await repo.listGrantsIn(deps.db, 'active');
   for (const grant of active) await deps.jobs.scheduleExpiry(grant.id, grant.endsAt);
+
+  const automated = (g: Grant) => deps.connectors.forDataset(g.datasetId).kind !== 'manual';
+  const provisioning = (await repo.listGrantsIn(deps.db, 'provisioning')).filter(automated);
+  for (const grant of provisioning) await deps.jobs.enqueueProvision(grant.id);
+
+  const revokesDue = await repo.listRevokesDue(deps.db, now);
+  const toRevoke = revokesDue.filter(automated);
+  for (const grant of toRevoke) await deps.jobs.enqueueRevoke(grant.id);
+  const remindersSent = await remindManualRevokes(deps, revokesDue.filter((g) => !automated(g)), now);
+
   const pending = await listPendingOutbox(deps.db, new Date(now.getTime() - OUTBOX_GRACE_MS), BATCH);
   await deps.jobs.enqueueDeliveries(pending);
-  return { expired, expiryJobsEnsured: active.length, messagesRequeued: pending.length };
+  return {
+    expired,
+    expiryJobsEnsured: active.length,
+    provisionsResumed: provisioning.length,
+    revokesResumed: toRevoke.length,
+    remindersSent,
+    messagesRequeued: pending.length,
+  };
 }
 
-export function datasetName(deps: Pick<Deps, 'catalog'>, datasetId: string): string {
-  return findDataset(deps.catalog, datasetId)?.name ?? datasetId;
+/** Manual revokes not confirmed within `stuckRetrySeconds` of the last nudge: remind the owners again. */
+async function remindManualRevokes(deps: Deps, grants: Grant[], now: Date): Promise<number> {
+  let sent = 0;
+  const interval = deps.settings.stuckRetrySeconds * 1000;
+  for (const grant of grants) {
+    if (grant.alertedAt && now.getTime() - grant.alertedAt.getTime() < interval) continue;
+    const ids = await deps.db.transaction(async (tx) => {
+      const tasks = await repo.listTasks(tx, grant.id, 'revoke');
+      await repo.setRetryAndAlert(tx, grant.id, new Date(now.getTime() + interval), now);
+      return addToOutbox(tx, now, tasks.map((t) => ({ kind: 'task_reminder', payload: { grantId: grant.id, step: 'revoke', to: t.assigneeId } })));
+    });
+    await deps.jobs.enqueueDeliveries(ids);
+    sent += ids.length;
+  }
+  return sent;
+}
+
+export function toGrantView(deps: Pick<Deps, 'catalog'>, grant: Grant): GrantView {
+  return {
+    id: grant.id,
+    userId: grant.userId,
+    dataset: { id: grant.datasetId, name: findDataset(deps.catalog, grant.datasetId)?.name ?? grant.datasetId },
+    status: grant.status,
+    endsAt: grant.endsAt,
+    durationMinutes: grant.durationMinutes,
+    endReason: grant.endReason,
+    lastError: grant.lastError,
+  };
 }

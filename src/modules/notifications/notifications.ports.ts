@@ -1,4 +1,5 @@
 import type { Sensitivity } from '../../catalog/catalog.schema.js';
+import type { GrantStatus, TaskStep } from '../grants/grants.table.js';
 import type { RequestStatus } from '../requests/requests.table.js';
 
 /** What a message about a request needs to say; built from the database, never from a button. */
@@ -14,14 +15,27 @@ export interface RequestView {
   decidedAt: Date | null;
   denyReason: string | null;
   approverIds: string[];
+  /** When the grant is active, its end. */
   grantEndsAt: Date | null;
+  grantStatus: GrantStatus | null;
 }
 
 export interface GrantView {
   id: string;
   userId: string;
   dataset: { id: string; name: string };
+  status: GrantStatus;
   endsAt: Date;
+  durationMinutes: number;
+  endReason: string | null;
+  lastError: string | null;
+}
+
+/** A "do this by hand" step for a manual dataset (or a stuck revoke that a person may resolve). */
+export interface TaskView {
+  grant: GrantView;
+  step: TaskStep;
+  doneBy: string | null;
 }
 
 export interface MessageRef {
@@ -36,6 +50,14 @@ export interface Notifier {
   confirmRequestReceived(request: RequestView): Promise<void>;
   tellRequesterOfDecision(request: RequestView): Promise<void>;
   tellGrantExpired(grant: GrantView): Promise<void>;
+  tellAccessReady(grant: GrantView): Promise<void>;
+  /** To the requester and to each owner: the target system could not give the access. */
+  tellProvisioningFailed(recipientId: string, grant: GrantView): Promise<void>;
+  askForTask(assigneeId: string, task: TaskView): Promise<MessageRef>;
+  updateTaskMessage(ref: MessageRef, task: TaskView): Promise<void>;
+  /** To owners and admins: removing access keeps failing; a person may resolve it by hand. */
+  alertRevokeStuck(recipientId: string, grant: GrantView): Promise<void>;
+  remindTask(assigneeId: string, task: TaskView): Promise<void>;
 }
 
 /** Thrown by a Notifier when retrying cannot help (the user is gone, the message is malformed). */

@@ -1,7 +1,9 @@
 import { z } from 'zod';
+import { listAuditFor } from '../audit/audit.repository.js';
 import type { Deps } from '../deps.js';
-import { datasetName } from '../grants/grants.usecases.js';
-import { findGrant } from '../grants/grants.repository.js';
+import { toGrantView } from '../grants/grants.usecases.js';
+import { findGrant, findTask, listTasks, saveTaskMessage } from '../grants/grants.repository.js';
+import { TASK_STEPS } from '../grants/grants.table.js';
 import { findApprover, listApproverMessages, saveApproverMessage } from '../requests/requests.repository.js';
 import { loadRequestView } from '../requests/requests.usecases.js';
 import { findOutbox, markOutboxSent, recordOutboxFailure } from './notifications.repository.js';
@@ -10,6 +12,9 @@ import { PermanentDeliveryError } from './notifications.ports.js';
 const requestPayload = z.object({ requestId: z.string().uuid() });
 const approverPayload = requestPayload.extend({ approverId: z.string().min(1) });
 const grantPayload = z.object({ grantId: z.string().uuid() });
+const grantToPayload = grantPayload.extend({ to: z.string().min(1) });
+const taskPayload = grantPayload.extend({ step: z.enum(TASK_STEPS) });
+const taskToPayload = taskPayload.extend({ to: z.string().min(1) });
 
 export type DeliveryOutcome = 'sent' | 'already_done' | 'failed';
 
@@ -62,15 +67,43 @@ async function send(deps: Deps, kind: string, payload: unknown): Promise<void> {
       return deps.notifier.tellRequesterOfDecision(await mustLoad(deps, requestPayload.parse(payload).requestId));
     case 'request_received':
       return deps.notifier.confirmRequestReceived(await mustLoad(deps, requestPayload.parse(payload).requestId));
-    case 'grant_expired': {
-      const grant = await findGrant(deps.db, grantPayload.parse(payload).grantId);
-      if (!grant) throw new PermanentDeliveryError('grant not found');
-      return deps.notifier.tellGrantExpired({
-        id: grant.id,
-        userId: grant.userId,
-        dataset: { id: grant.datasetId, name: datasetName(deps, grant.datasetId) },
-        endsAt: grant.endsAt,
-      });
+    case 'grant_expired':
+      return deps.notifier.tellGrantExpired(await mustLoadGrant(deps, grantPayload.parse(payload).grantId));
+    case 'access_ready':
+      return deps.notifier.tellAccessReady(await mustLoadGrant(deps, grantPayload.parse(payload).grantId));
+    case 'provision_failed': {
+      const { grantId, to } = grantToPayload.parse(payload);
+      return deps.notifier.tellProvisioningFailed(to, await mustLoadGrant(deps, grantId));
+    }
+    case 'revoke_stuck': {
+      const { grantId, to } = grantToPayload.parse(payload);
+      const grant = await mustLoadGrant(deps, grantId);
+      if (grant.status !== 'revoking') return; // resolved before the alert went out
+      return deps.notifier.alertRevokeStuck(to, grant);
+    }
+    case 'task': {
+      const { grantId, step, to } = taskToPayload.parse(payload);
+      const task = await findTask(deps.db, grantId, step, to);
+      if (task?.messageTs) return; // posted on an earlier attempt
+      const grant = await mustLoadGrant(deps, grantId);
+      const ref = await deps.notifier.askForTask(to, { grant, step, doneBy: null });
+      await saveTaskMessage(deps.db, grantId, step, to, ref.channelId, ref.ts);
+      return;
+    }
+    case 'task_reminder': {
+      const { grantId, step, to } = taskToPayload.parse(payload);
+      const grant = await mustLoadGrant(deps, grantId);
+      if (grant.status !== (step === 'grant' ? 'provisioning' : 'revoking')) return;
+      return deps.notifier.remindTask(to, { grant, step, doneBy: null });
+    }
+    case 'task_messages': {
+      const { grantId, step } = taskPayload.parse(payload);
+      const grant = await mustLoadGrant(deps, grantId);
+      const doneBy = await doneByFor(deps, grantId, step);
+      for (const t of await listTasks(deps.db, grantId, step)) {
+        if (t.channelId && t.messageTs) await deps.notifier.updateTaskMessage({ channelId: t.channelId, ts: t.messageTs }, { grant, step, doneBy });
+      }
+      return;
     }
     default:
       throw new PermanentDeliveryError(`unknown message kind ${kind}`);
@@ -81,4 +114,17 @@ async function mustLoad(deps: Deps, requestId: string) {
   const view = await loadRequestView(deps, requestId);
   if (!view) throw new PermanentDeliveryError('request not found');
   return view;
+}
+
+async function mustLoadGrant(deps: Deps, grantId: string) {
+  const grant = await findGrant(deps.db, grantId);
+  if (!grant) throw new PermanentDeliveryError('grant not found');
+  return toGrantView(deps, grant);
+}
+
+/** Who confirmed a manual step, from the audit trail (the actor of the event that moved the grant). */
+async function doneByFor(deps: Deps, grantId: string, step: 'grant' | 'revoke'): Promise<string | null> {
+  const events = await listAuditFor(deps.db, 'grant', grantId);
+  const wanted = step === 'grant' ? ['grant.activated'] : ['grant.expired', 'grant.revoked', 'grant.cleaned_up'];
+  return events.reverse().find((e) => wanted.includes(e.action))?.actorId ?? null;
 }

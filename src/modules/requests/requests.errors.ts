@@ -37,6 +37,13 @@ export const requestErrors = {
     new AppError('requests.already_active', `You already have access to \`${datasetId}\` until {until}. No new request is needed.`, {
       until: endsAt.toISOString(),
     }),
+  grantInProgress: (datasetId: string, status: string) =>
+    new AppError(
+      'requests.grant_in_progress',
+      status === 'provisioning'
+        ? `Your access to \`${datasetId}\` is being set up; you will get a message when it is ready.`
+        : `Your access to \`${datasetId}\` is being removed. Ask again once that is done.`,
+    ),
   noApprovers: (datasetId: string) =>
     new AppError(
       'requests.no_approvers',

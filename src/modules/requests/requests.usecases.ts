@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { findDataset, reasonRequired, type Dataset } from '../../catalog/catalog.js';
 import { looksLikeDuration, parseDuration } from '../../shared/duration.js';
-import { AppError } from '../../shared/errors.js';
 import { appendAudit } from '../audit/audit.repository.js';
 import type { Deps } from '../deps.js';
-import { findActiveGrant, findGrantByRequest, insertGrant, listActiveGrantsForUser, type Grant } from '../grants/grants.repository.js';
+import { findGrantByRequest, findHeldGrant, insertGrant, listActiveGrantsForUser, type Grant } from '../grants/grants.repository.js';
+import { createGrantTasks, grantEvent } from '../grants/provisioning.usecases.js';
 import { addToOutbox } from '../notifications/notifications.repository.js';
 import type { RequestView } from '../notifications/notifications.ports.js';
 import * as repo from './requests.repository.js';
@@ -56,8 +56,9 @@ export async function createRequest(deps: Deps, input: NewRequestInput): Promise
   const id = randomUUID();
 
   const outboxIds = await deps.db.transaction(async (tx) => {
-    const active = await findActiveGrant(tx, input.requesterId, dataset.id);
-    if (active) throw requestErrors.alreadyActive(dataset.id, active.endsAt);
+    const held = await findHeldGrant(tx, input.requesterId, dataset.id);
+    if (held?.status === 'active') throw requestErrors.alreadyActive(dataset.id, held.endsAt);
+    if (held) throw requestErrors.grantInProgress(dataset.id, held.status);
     await repo.insertRequest(
       tx,
       { id, datasetId: dataset.id, requesterId: input.requesterId, durationMinutes: minutes, reason, createdAt: now },
@@ -114,12 +115,20 @@ export async function decideRequest(deps: Deps, requestId: string, deciderId: st
     });
     if (!decided) return undefined;
     let grant: Grant | undefined;
+    const messages: Array<{ kind: string; payload: Record<string, string> }> = [
+      { kind: 'approver_messages', payload: { requestId } },
+      { kind: 'decision', payload: { requestId } },
+    ];
+    const manual = deps.connectors.forDataset(request.datasetId).kind === 'manual';
     if (decided.status === 'approved') {
+      // provisioning until the target system has it; the clock starts when it does
       grant = await insertGrant(tx, {
         id: randomUUID(),
         requestId,
         datasetId: request.datasetId,
         userId: request.requesterId,
+        status: 'provisioning',
+        durationMinutes: request.durationMinutes,
         startsAt: now,
         endsAt: grantEnd(now, request.durationMinutes),
       });
@@ -134,30 +143,11 @@ export async function decideRequest(deps: Deps, requestId: string, deciderId: st
         subjectId: requestId,
         details: { datasetId: request.datasetId, requesterId: request.requesterId, ...(denyReason ? { denyReason } : {}) },
       },
-      ...(grant
-        ? [
-            {
-              at: now,
-              actorId: deciderId,
-              action: 'grant.granted',
-              subjectType: 'grant' as const,
-              subjectId: grant.id,
-              details: {
-                requestId,
-                datasetId: grant.datasetId,
-                userId: grant.userId,
-                endsAt: grant.endsAt.toISOString(),
-                provisioner: deps.provisioner.kind,
-              },
-            },
-          ]
-        : []),
+      ...(grant ? [grantEvent(grant, now, deciderId, 'grant.created', { requestId, connector: manual ? 'manual' : deps.connectors.forDataset(request.datasetId).kind })] : []),
     );
-    const outboxIds = await addToOutbox(tx, now, [
-      { kind: 'approver_messages', payload: { requestId } },
-      { kind: 'decision', payload: { requestId } },
-    ]);
-    return { grant, outboxIds };
+    const outboxIds = await addToOutbox(tx, now, messages);
+    if (grant && manual) outboxIds.push(...(await createGrantTasks(deps, tx, grant, now)));
+    return { grant, outboxIds, manual };
   });
 
   if (!outcome) {
@@ -165,12 +155,10 @@ export async function decideRequest(deps: Deps, requestId: string, deciderId: st
     return { decidedNow: false, request: (await loadRequestView(deps, requestId))! };
   }
   deps.logger.info({ requestId, decision: decision.kind }, 'request decided');
-  if (outcome.grant) {
-    const g = outcome.grant;
-    await provisionSafely(deps, () => deps.provisioner.grant({ grantId: g.id, datasetId: g.datasetId, userId: g.userId, endsAt: g.endsAt }));
-    await deps.jobs.scheduleExpiry(g.id, g.endsAt).catch((err) => {
-      // The reconciler re-creates missing expiry jobs from Postgres within a minute.
-      deps.logger.warn({ grantId: g.id, err: String(err) }, 'could not schedule expiry; the reconciler will');
+  if (outcome.grant && !outcome.manual) {
+    await deps.jobs.enqueueProvision(outcome.grant.id).catch((err) => {
+      // The reconciler resumes grants left in provisioning.
+      deps.logger.warn({ grantId: outcome.grant!.id, err: String(err) }, 'could not enqueue provisioning; the reconciler will');
     });
   }
   await enqueueSafely(deps, outcome.outboxIds);
@@ -195,7 +183,8 @@ export async function loadRequestView(deps: Pick<Deps, 'db' | 'catalog'>, reques
     decidedAt: request.decidedAt,
     denyReason: request.denyReason,
     approverIds: approvers.map((a) => a.approverId),
-    grantEndsAt: grant?.endsAt ?? null,
+    grantEndsAt: grant?.status === 'active' ? grant.endsAt : null,
+    grantStatus: grant?.status ?? null,
   };
 }
 
@@ -224,12 +213,4 @@ async function enqueueSafely(deps: Deps, outboxIds: number[]) {
     // The rows are in Postgres; the reconciler enqueues them again.
     deps.logger.warn({ outboxIds, err: String(err) }, 'could not enqueue messages; the reconciler will');
   });
-}
-
-async function provisionSafely(deps: Deps, action: () => Promise<void>) {
-  try {
-    await action();
-  } catch (err) {
-    deps.logger.error({ err: err instanceof AppError ? err.code : String(err) }, 'provisioner failed');
-  }
 }

@@ -54,11 +54,13 @@ export function buildApprovalRequestBlocks(r: RequestView): OutgoingMessage {
 /** The requester's message once their request is decided. */
 export function buildDecisionBlocks(r: RequestView, timeZone?: string): OutgoingMessage {
   if (r.status === 'approved') {
-    const until = r.grantEndsAt ? ` until ${formatWhen(r.grantEndsAt, timeZone)}` : '';
+    const state = r.grantEndsAt
+      ? `You have access until ${formatWhen(r.grantEndsAt, timeZone)}.`
+      : 'Your access is being set up; you will get a message as soon as it is ready.';
     return {
       text: `Your access to ${r.dataset.name} was approved`,
       blocks: [
-        section(`:white_check_mark: Your request for *${escapeMrkdwn(r.dataset.name)}* was approved by ${mention(r.decidedBy!)}. You have access${until}.`),
+        section(`:white_check_mark: Your request for *${escapeMrkdwn(r.dataset.name)}* was approved by ${mention(r.decidedBy!)}. ${state}`),
         context('Access ends by itself when it expires. Handle this data with care and only for the reason you gave.'),
       ],
     };

@@ -1,0 +1,212 @@
+import { findDataset, ownersAndAdmins } from '../../catalog/catalog.js';
+import { AppError } from '../../shared/errors.js';
+import { appendAudit } from '../audit/audit.repository.js';
+import type { Deps } from '../deps.js';
+import { addToOutbox } from '../notifications/notifications.repository.js';
+import type { ProvisionTarget } from '../../provisioners/provisioner.js';
+import { grantEnd } from '../requests/requests.rules.js';
+import * as repo from './grants.repository.js';
+import type { Grant } from './grants.repository.js';
+import type { TaskStep } from './grants.table.js';
+
+type Tx = Parameters<Parameters<Deps['db']['transaction']>[0]>[0];
+
+/** What the bot tells the connector about a grant; the email comes from the person's Slack profile. */
+async function targetFor(deps: Deps, grant: Grant): Promise<ProvisionTarget> {
+  return {
+    grantId: grant.id,
+    datasetId: grant.datasetId,
+    userId: grant.userId,
+    userEmail: await deps.people.email(grant.userId),
+    postgresRole: deps.catalog.people?.[grant.userId]?.postgresRole,
+    expiresAt: grant.endsAt,
+  };
+}
+
+const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err)).slice(0, 500);
+
+export type StepOutcome = 'done' | 'skipped' | 'retry' | 'gave_up';
+
+/**
+ * Gives access in the target system for a grant being provisioned. On success the grant becomes
+ * active and its clock starts now. When the last retry fails, the grant goes to `revoking` (the
+ * target may hold a half-made grant) and the requester and owners are told it failed.
+ */
+export async function provisionGrant(deps: Deps, grantId: string, opts: { finalAttempt: boolean }): Promise<StepOutcome> {
+  const grant = await repo.findGrant(deps.db, grantId);
+  if (!grant || grant.status !== 'provisioning') return 'skipped';
+  const connector = deps.connectors.forDataset(grant.datasetId);
+  if (connector.kind === 'manual') return 'skipped';
+  const now = () => deps.clock.now();
+  try {
+    await connector.grant(await targetFor(deps, grant));
+  } catch (err) {
+    const message = errorText(err);
+    await deps.db.transaction(async (tx) => {
+      await repo.recordStepFailure(tx, grantId, 'provisioning', message);
+      await appendAudit(tx, grantEvent(grant, now(), 'system', 'grant.provision_attempt_failed', { connector: connector.kind, error: message }));
+    });
+    if (!opts.finalAttempt) return 'retry';
+    await giveUpProvisioning(deps, grant, message);
+    return 'gave_up';
+  }
+  await activate(deps, grant, 'system', connector.kind);
+  return 'done';
+}
+
+async function giveUpProvisioning(deps: Deps, grant: Grant, message: string) {
+  const now = deps.clock.now();
+  const recipients = [grant.userId, ...(findDataset(deps.catalog, grant.datasetId)?.owners ?? [])];
+  const moved = await deps.db.transaction(async (tx) => {
+    const row = await repo.transitionGrant(tx, grant.id, 'provisioning', { status: 'revoking', endReason: 'provision_failed' });
+    if (!row) return undefined;
+    await appendAudit(tx, grantEvent(grant, now, 'system', 'grant.provision_failed', { error: message }));
+    return addToOutbox(tx, now, [...new Set(recipients)].map((to) => ({ kind: 'provision_failed', payload: { grantId: grant.id, to } })));
+  });
+  if (!moved) return;
+  await deps.jobs.enqueueDeliveries(moved).catch(() => undefined);
+  // undo anything half-made; a revoke of what is not held succeeds
+  await deps.jobs.enqueueRevoke(grant.id).catch(() => undefined);
+}
+
+/** provisioning → active; the clock starts now. Returns false when someone else did it first. */
+async function activate(deps: Deps, grant: Grant, actorId: string, how: string): Promise<boolean> {
+  const now = deps.clock.now();
+  const active = await deps.db.transaction(async (tx) => {
+    const row = await repo.transitionGrant(tx, grant.id, 'provisioning', { status: 'active', startsAt: now, endsAt: grantEnd(now, grant.durationMinutes) });
+    if (!row) return undefined;
+    await appendAudit(tx, grantEvent(row, now, actorId, 'grant.activated', { connector: how, endsAt: row.endsAt.toISOString() }));
+    const ids = await addToOutbox(tx, now, [
+      { kind: 'access_ready', payload: { grantId: grant.id } },
+      ...(how === 'manual' ? [{ kind: 'task_messages', payload: { grantId: grant.id, step: 'grant' } }] : []),
+    ]);
+    return { row, ids };
+  });
+  if (!active) return false;
+  deps.logger.info({ grantId: grant.id, datasetId: grant.datasetId }, 'grant active');
+  await deps.jobs.scheduleExpiry(grant.id, active.row.endsAt).catch((err) => deps.logger.warn({ err: String(err) }, 'expiry not scheduled; the reconciler will'));
+  await deps.jobs.enqueueDeliveries(active.ids).catch(() => undefined);
+  return true;
+}
+
+/**
+ * Starts taking access away (active → revoking). Automated connectors get a revoke job; manual
+ * datasets get a task for each owner. Used at expiry and, later, for revoke and release.
+ */
+export async function startRevoke(deps: Deps, tx: Tx, grant: Grant, endReason: string, actorId: string, now: Date) {
+  const row = await repo.transitionGrant(tx, grant.id, 'active', { status: 'revoking', endReason }, endReason === 'expired' ? { dueBy: now } : undefined);
+  if (!row) return undefined;
+  await appendAudit(tx, grantEvent(row, now, actorId, 'grant.revoke_started', { reason: endReason }));
+  const manual = deps.connectors.forDataset(row.datasetId).kind === 'manual';
+  let outboxIds: number[] = [];
+  if (manual) {
+    const owners = taskAssignees(deps, row);
+    await repo.insertTasks(tx, row.id, 'revoke', owners);
+    await repo.setRetryAndAlert(tx, row.id, null, now);
+    outboxIds = await addToOutbox(tx, now, owners.map((to) => ({ kind: 'task', payload: { grantId: row.id, step: 'revoke', to } })));
+  }
+  return { grant: row, manual, outboxIds };
+}
+
+/**
+ * Takes access away in the target system for a grant in `revoking`. Only on success does the
+ * grant end (expired, revoked, or failed for a grant that never worked). When retries are used
+ * up, owners and admins are alerted, and it is tried again after `stuckRetrySeconds`.
+ */
+export async function revokeGrant(deps: Deps, grantId: string, opts: { finalAttempt: boolean }): Promise<StepOutcome> {
+  const grant = await repo.findGrant(deps.db, grantId);
+  if (!grant || grant.status !== 'revoking') return 'skipped';
+  const connector = deps.connectors.forDataset(grant.datasetId);
+  if (connector.kind === 'manual') return 'skipped';
+  const now = deps.clock.now();
+  try {
+    await connector.revoke(await targetFor(deps, grant));
+  } catch (err) {
+    const message = errorText(err);
+    const alerts = await deps.db.transaction(async (tx) => {
+      await repo.recordStepFailure(tx, grantId, 'revoking', message);
+      await appendAudit(tx, grantEvent(grant, now, 'system', 'grant.revoke_attempt_failed', { connector: connector.kind, error: message }));
+      if (!opts.finalAttempt) return [];
+      await repo.setRetryAndAlert(tx, grantId, new Date(now.getTime() + deps.settings.stuckRetrySeconds * 1000), now);
+      await appendAudit(tx, grantEvent(grant, now, 'system', 'grant.revoke_stuck', { error: message }));
+      return addToOutbox(
+        tx,
+        now,
+        ownersAndAdmins(deps.catalog, grant.datasetId).map((to) => ({ kind: 'revoke_stuck', payload: { grantId, to } })),
+      );
+    });
+    await deps.jobs.enqueueDeliveries(alerts).catch(() => undefined);
+    deps.logger.warn({ grantId, final: opts.finalAttempt }, 'revoke failed');
+    return opts.finalAttempt ? 'gave_up' : 'retry';
+  }
+  await finishRevoke(deps, grant, 'system', connector.kind);
+  return 'done';
+}
+
+/** revoking → its final state; tells the person when their access has ended. */
+async function finishRevoke(deps: Deps, grant: Grant, actorId: string, how: string): Promise<boolean> {
+  const now = deps.clock.now();
+  const final = grant.endReason === 'provision_failed' ? 'failed' : grant.endReason === 'expired' ? 'expired' : 'revoked';
+  const done = await deps.db.transaction(async (tx) => {
+    const row = await repo.transitionGrant(tx, grant.id, 'revoking', { status: final, endedAt: now, nextAttemptAt: null, alertedAt: null });
+    if (!row) return undefined;
+    await appendAudit(tx, grantEvent(row, now, actorId, final === 'expired' ? 'grant.expired' : final === 'failed' ? 'grant.cleaned_up' : 'grant.revoked', { connector: how, reason: grant.endReason }));
+    return addToOutbox(tx, now, [
+      ...(final === 'failed' ? [] : [{ kind: 'grant_expired', payload: { grantId: grant.id } }]),
+      ...(how === 'manual' ? [{ kind: 'task_messages', payload: { grantId: grant.id, step: 'revoke' } }] : []),
+    ]);
+  });
+  if (!done) return false;
+  deps.logger.info({ grantId: grant.id, status: final }, 'grant ended');
+  await deps.jobs.enqueueDeliveries(done).catch(() => undefined);
+  return true;
+}
+
+export const taskErrors = {
+  notFound: () => new AppError('grants.not_found', 'That access grant no longer exists.'),
+  notAllowed: (datasetId: string) =>
+    new AppError('grants.task_not_allowed', `Only the owners of \`${datasetId}\` and the access admins can confirm this. Nothing was changed.`),
+  ownGrant: () => new AppError('grants.own_grant', 'You cannot confirm a change to your own access; another owner or an admin has to.'),
+  alreadyDone: (status: string) => new AppError('grants.task_already_done', `Already done: this access is ${status} now. Nothing more to do.`),
+};
+
+/**
+ * A person confirms they did a step by hand: gave the access (a manual dataset), or removed it
+ * (a manual dataset, or a stuck automated revoke). Checked on the server; idempotent.
+ */
+export async function confirmTask(deps: Deps, grantId: string, userId: string, step: TaskStep): Promise<void> {
+  const grant = await repo.findGrant(deps.db, grantId);
+  if (!grant) throw taskErrors.notFound();
+  if (grant.userId === userId) throw taskErrors.ownGrant();
+  if (!ownersAndAdmins(deps.catalog, grant.datasetId).includes(userId)) throw taskErrors.notAllowed(grant.datasetId);
+  const expected = step === 'grant' ? 'provisioning' : 'revoking';
+  if (grant.status !== expected) throw taskErrors.alreadyDone(grant.status);
+  const manual = deps.connectors.forDataset(grant.datasetId).kind === 'manual';
+  const how = manual ? 'manual' : 'resolved_by_hand';
+  const moved = step === 'grant' ? await activate(deps, grant, userId, how) : await finishRevoke(deps, grant, userId, how);
+  if (!moved) throw taskErrors.alreadyDone('changed');
+}
+
+/** For a manual dataset, right after approval: ask each owner to give the access by hand. */
+export async function createGrantTasks(deps: Deps, tx: Tx, grant: Grant, now: Date): Promise<number[]> {
+  const owners = taskAssignees(deps, grant);
+  await repo.insertTasks(tx, grant.id, 'grant', owners);
+  return addToOutbox(tx, now, owners.map((to) => ({ kind: 'task', payload: { grantId: grant.id, step: 'grant', to } })));
+}
+
+/** Owners do manual steps; when the grantee is the only owner, the admins do. */
+function taskAssignees(deps: Deps, grant: Grant): string[] {
+  const owners = (findDataset(deps.catalog, grant.datasetId)?.owners ?? []).filter((o) => o !== grant.userId);
+  return owners.length ? owners : deps.catalog.admins.filter((a) => a !== grant.userId);
+}
+
+export function grantEvent(grant: Grant, at: Date, actorId: string, action: string, details: Record<string, unknown> = {}) {
+  return {
+    at,
+    actorId,
+    action,
+    subjectType: 'grant' as const,
+    subjectId: grant.id,
+    details: { datasetId: grant.datasetId, userId: grant.userId, ...details },
+  };
+}

@@ -1,0 +1,30 @@
+import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import type { Deps } from '../../modules/deps.js';
+import { confirmTask } from '../../modules/grants/provisioning.usecases.js';
+import { parseTaskButtonValue } from '../blocks/grant.blocks.js';
+import { ACTION_IDS } from '../ids.js';
+import { errorReply } from './respond.js';
+
+/**
+ * "Done" on a manual step (or "I removed it by hand" on a stuck revoke). The button names the
+ * grant and step; who may confirm is checked on the server, and the state change is guarded.
+ */
+export function registerTaskListener(app: App, deps: Deps): void {
+  const log = deps.logger.child({ listener: 'task' });
+  app.action<BlockAction<ButtonAction>>(ACTION_IDS.taskDone, async ({ ack, action, body, client }) => {
+    await ack();
+    const reply = async (text: string) => {
+      const channel = body.channel?.id ?? body.container?.channel_id;
+      if (!channel) return;
+      await client.chat.postEphemeral({ channel, user: body.user.id, text }).catch((err) => log.warn({ err: String(err) }, 'could not reply'));
+    };
+    const parsed = parseTaskButtonValue(action.value ?? '');
+    if (!parsed) return reply('That button is not valid any more.');
+    try {
+      await confirmTask(deps, parsed.grantId, body.user.id, parsed.step);
+      await reply(parsed.step === 'grant' ? ':white_check_mark: Thanks. The person has been told their access is ready.' : ':white_check_mark: Thanks. The access is recorded as removed.');
+    } catch (err) {
+      await reply(errorReply(err, log).text);
+    }
+  });
+}
