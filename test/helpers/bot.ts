@@ -39,7 +39,15 @@ export function testConfig(slack: FakeSlack, overrides: Partial<Config> = {}): C
 
 /** The whole bot on a free port, a fresh database and its own queues, talking to a fake Slack. */
 export async function startTestBot(
-  opts: { catalog?: Catalog; clock?: Clock; config?: Partial<Config>; /** a second replica: same Slack, database and queues */ replicaOf?: TestBot } = {},
+  opts: {
+    catalog?: Catalog;
+    clock?: Clock;
+    config?: Partial<Config>;
+    /** environment for connector secrets (WAREHOUSE_URL, webhook secrets) */
+    env?: NodeJS.ProcessEnv;
+    /** a second replica: same Slack, database and queues */
+    replicaOf?: TestBot;
+  } = {},
 ): Promise<TestBot> {
   const replicaOf = opts.replicaOf;
   const slack = replicaOf?.slack ?? (await new FakeSlack().start());
@@ -50,6 +58,7 @@ export async function startTestBot(
     database,
     catalog: opts.catalog ?? testCatalog(),
     clock: opts.clock,
+    env: opts.env ?? {},
     logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
   });
   const baseUrl = `http://127.0.0.1:${bot.port}`;

@@ -72,3 +72,34 @@ describe('catalog', () => {
     await expect(resolveCatalog(parseCatalog(onlyEmail), async () => undefined, () => {})).rejects.toThrow(/has no owner Slack knows/);
   });
 });
+
+describe('connectors in the catalog', () => {
+  const withProvisioner = (block: string) =>
+    good.replace('    default_duration: 7d\n', `    default_duration: 7d\n    provisioner:\n${block}`);
+
+  it('reads postgres, webhook and manual connectors, defaulting to record', () => {
+    expect(parseCatalog(good).datasets[0]!.provisioner).toEqual({ type: 'record' });
+    const pg = parseCatalog(withProvisioner('      type: postgres\n      connection_env: WAREHOUSE_URL\n      role: crm_read\n'));
+    expect(pg.datasets[0]!.provisioner).toEqual({ type: 'postgres', connection_env: 'WAREHOUSE_URL', role: 'crm_read', login_role_template: '{email_local}' });
+    const hook = parseCatalog(withProvisioner('      type: webhook\n      url: https://it.example.com/hooks\n      secret_env: HOOK_SECRET\n'));
+    expect(hook.datasets[0]!.provisioner.type).toBe('webhook');
+    expect(parseCatalog(withProvisioner('      type: manual\n')).datasets[0]!.provisioner.type).toBe('manual');
+  });
+
+  it('refuses secrets or unsafe names in the catalog', () => {
+    expect(() => parseCatalog(withProvisioner('      type: postgres\n      connection_env: postgres://u:pw@db/x\n      role: crm_read\n'))).toThrow(
+      /connection_env: must be the NAME of an environment variable/,
+    );
+    expect(() => parseCatalog(withProvisioner('      type: postgres\n      connection_env: W\n      role: "crm; drop table x"\n'))).toThrow(/role: must be a lower-case Postgres role name/);
+    expect(() => parseCatalog(withProvisioner('      type: webhook\n      url: ftp://x\n      secret_env: S\n'))).toThrow(/url: must be an http\(s\) URL/);
+    expect(() => parseCatalog(withProvisioner('      type: ldap\n'))).toThrow(/type must be one of postgres, webhook, manual, record/);
+  });
+
+  it('reads per-person overrides keyed by Slack id', () => {
+    const c = parseCatalog(good.replace('admins: [U0ADMIN1]', 'admins: [U0ADMIN1]\npeople:\n  U0MKT1: { postgres_role: mia }'));
+    expect(c.people).toEqual({ U0MKT1: { postgres_role: 'mia' } });
+    expect(() => parseCatalog(good.replace('admins: [U0ADMIN1]', 'admins: [U0ADMIN1]\npeople:\n  mia: { postgres_role: mia }'))).toThrow(
+      /keys must be Slack user ids/,
+    );
+  });
+});
