@@ -14,6 +14,7 @@ import type { Catalog } from '../src/catalog/catalog.js';
 import { accessRequests } from '../src/shared/db/schema.js';
 import { createLogger } from '../src/shared/logger.js';
 import { ACTION_IDS } from '../src/slack/ids.js';
+import { makeDataset } from '../test/helpers/catalog.js';
 import { createTestDatabase } from '../test/helpers/db.js';
 import { FakeSlack } from '../test/helpers/fake-slack.js';
 import { blockActionPayload, commandBody, interactionBody, postSigned, SIGNING_SECRET } from '../test/helpers/slack-requests.js';
@@ -24,16 +25,9 @@ const LIMIT_MS = 3000;
 
 const catalog: Catalog = {
   admins: ['U0ADMIN1'],
-  datasets: Array.from({ length: 50 }, (_, i) => ({
-    id: `dataset-${i}`,
-    name: `Dataset ${i}`,
-    description: '',
-    sensitivity: 'internal' as const,
-    owners: ['U0OWNER1', 'U0OWNER2'],
-    maxDurationMinutes: 30 * 24 * 60,
-    defaultDurationMinutes: 24 * 60,
-    provisioner: { type: 'record' as const },
-  })),
+  datasets: Array.from({ length: 50 }, (_, i) =>
+    makeDataset({ id: `dataset-${i}`, name: `Dataset ${i}`, owners: ['U0OWNER1', 'U0OWNER2'], defaultDurationMinutes: 24 * 60 }),
+  ),
 };
 
 async function timed(fn: () => Promise<Response>): Promise<number> {
@@ -76,7 +70,8 @@ async function main() {
       queuePrefix: `bench${randomBytes(4).toString('hex')}`,
       reconcileIntervalSeconds: 60,
       provisioning: { attempts: 5, backoffMs: 1000, stuckRetrySeconds: 3600 },
-      logLevel: 'silent',
+      approvals: { reminderWorkingHours: 4, escalationWorkingHours: 8, pendingExpiryHours: 168 },
+    logLevel: 'silent',
     },
     { database, catalog, logger: createLogger('silent') },
   );

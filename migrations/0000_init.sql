@@ -1,5 +1,7 @@
 CREATE TABLE "access_requests" (
 	"id" uuid PRIMARY KEY NOT NULL,
+	"kind" text DEFAULT 'access' NOT NULL,
+	"grant_id" uuid,
 	"dataset_id" text NOT NULL,
 	"requester_id" text NOT NULL,
 	"duration_minutes" integer NOT NULL,
@@ -8,7 +10,16 @@ CREATE TABLE "access_requests" (
 	"created_at" timestamp with time zone NOT NULL,
 	"decided_by" text,
 	"decided_at" timestamp with time zone,
-	"deny_reason" text
+	"deny_reason" text,
+	"approvals_required" integer DEFAULT 1 NOT NULL,
+	"escalated_at" timestamp with time zone
+);
+--> statement-breakpoint
+CREATE TABLE "request_approvals" (
+	"request_id" uuid NOT NULL,
+	"approver_id" text NOT NULL,
+	"approved_at" timestamp with time zone NOT NULL,
+	CONSTRAINT "request_approvals_request_id_approver_id_pk" PRIMARY KEY("request_id","approver_id")
 );
 --> statement-breakpoint
 CREATE TABLE "request_approvers" (
@@ -16,6 +27,10 @@ CREATE TABLE "request_approvers" (
 	"approver_id" text NOT NULL,
 	"channel_id" text,
 	"message_ts" text,
+	"time_zone" text,
+	"asked_at" timestamp with time zone,
+	"reminded_at" timestamp with time zone,
+	"escalation" boolean DEFAULT false NOT NULL,
 	CONSTRAINT "request_approvers_request_id_approver_id_pk" PRIMARY KEY("request_id","approver_id")
 );
 --> statement-breakpoint
@@ -34,6 +49,10 @@ CREATE TABLE "grants" (
 	"last_error" text,
 	"next_attempt_at" timestamp with time zone,
 	"alerted_at" timestamp with time zone,
+	"reminded_24h_for" timestamp with time zone,
+	"reminded_1h_for" timestamp with time zone,
+	"ended_by" text,
+	"end_note" text,
 	CONSTRAINT "grants_request_id_unique" UNIQUE("request_id")
 );
 --> statement-breakpoint
@@ -67,6 +86,7 @@ CREATE TABLE "outbox" (
 	"sent_at" timestamp with time zone
 );
 --> statement-breakpoint
+ALTER TABLE "request_approvals" ADD CONSTRAINT "request_approvals_request_id_access_requests_id_fk" FOREIGN KEY ("request_id") REFERENCES "public"."access_requests"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "request_approvers" ADD CONSTRAINT "request_approvers_request_id_access_requests_id_fk" FOREIGN KEY ("request_id") REFERENCES "public"."access_requests"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "grants" ADD CONSTRAINT "grants_request_id_access_requests_id_fk" FOREIGN KEY ("request_id") REFERENCES "public"."access_requests"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "provisioning_tasks" ADD CONSTRAINT "provisioning_tasks_grant_id_grants_id_fk" FOREIGN KEY ("grant_id") REFERENCES "public"."grants"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint

@@ -93,7 +93,12 @@ export async function startBot(config: Config, overrides: BotOverrides = {}): Pr
     notifier: slackNotifier(client, users),
     connectors,
     people: users,
-    settings: { stuckRetrySeconds: config.provisioning.stuckRetrySeconds },
+    settings: {
+      stuckRetrySeconds: config.provisioning.stuckRetrySeconds,
+      approvalReminderWorkingHours: config.approvals.reminderWorkingHours,
+      approvalEscalationWorkingHours: config.approvals.escalationWorkingHours,
+      pendingRequestExpiryHours: config.approvals.pendingExpiryHours,
+    },
     logger,
   };
 

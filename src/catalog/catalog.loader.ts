@@ -3,6 +3,22 @@ import { parse } from 'yaml';
 import type { z } from 'zod';
 import { catalogFileSchema, type CatalogFile } from './catalog.schema.js';
 import type { Catalog } from './catalog.js';
+import { resolvePolicy, type PolicyOverrides } from './policy.js';
+import type { PolicyOverridesFile } from './catalog.schema.js';
+
+function policyFrom(o: PolicyOverridesFile | undefined): PolicyOverrides | undefined {
+  if (!o) return undefined;
+  return {
+    maxDurationMinutes: o.max_duration,
+    defaultDurationMinutes: o.default_duration,
+    maxTotalMinutes: o.max_total_duration,
+    approvalsRequired: o.approvals_required,
+    reasonRequired: o.reason_required,
+    reasonMinLength: o.reason_min_length,
+    autoApprove: o.auto_approve,
+    selfExtendMinutes: o.self_extend_up_to,
+  };
+}
 
 export class CatalogError extends Error {
   override name = 'CatalogError';
@@ -87,14 +103,16 @@ export async function resolveCatalog(
     if (owners.length === 0 && admins.length === 0) {
       throw new CatalogError(`Catalog error: dataset "${d.id}" has no owner Slack knows, and there are no admins to approve it.`);
     }
+    const policy = resolvePolicy(d.sensitivity, policyFrom(file.policies[d.sensitivity]), policyFrom({ ...d.policy, max_duration: d.max_duration, default_duration: d.default_duration }));
     datasets.push({
       id: d.id,
       name: d.name,
       description: d.description,
       sensitivity: d.sensitivity,
       owners,
-      maxDurationMinutes: d.max_duration,
-      defaultDurationMinutes: d.default_duration,
+      maxDurationMinutes: policy.maxDurationMinutes,
+      defaultDurationMinutes: policy.defaultDurationMinutes,
+      policy,
       provisioner: d.provisioner,
     });
   }

@@ -48,6 +48,19 @@ export const provisionerSchema = z.discriminatedUnion(
 );
 export type ProvisionerConfig = z.infer<typeof provisionerSchema>;
 
+/** Policy keys, usable per tier (`policies:`) and per dataset (`policy:`). */
+const policyOverridesSchema = z.strictObject({
+  max_duration: duration.optional(),
+  default_duration: duration.optional(),
+  max_total_duration: duration.optional(),
+  approvals_required: z.number().int().min(1).max(5).optional(),
+  reason_required: z.boolean().optional(),
+  reason_min_length: z.number().int().min(0).max(500).optional(),
+  auto_approve: z.boolean().optional(),
+  self_extend_up_to: z.union([z.literal(0), duration]).optional(),
+});
+export type PolicyOverridesFile = z.infer<typeof policyOverridesSchema>;
+
 const datasetSchema = z
   .strictObject({
     id: z
@@ -57,11 +70,12 @@ const datasetSchema = z
     description: z.string().trim().max(500).default(''),
     sensitivity: z.enum(SENSITIVITIES, { error: `must be one of ${SENSITIVITIES.join(', ')}` }),
     owners: z.array(person).min(1, 'needs at least one owner'),
-    max_duration: duration,
-    default_duration: duration,
+    max_duration: duration.optional(),
+    default_duration: duration.optional(),
+    policy: policyOverridesSchema.omit({ max_duration: true, default_duration: true }).optional(),
     provisioner: provisionerSchema.default({ type: 'record' }),
   })
-  .refine((d) => d.default_duration <= d.max_duration, {
+  .refine((d) => d.default_duration === undefined || d.max_duration === undefined || d.default_duration <= d.max_duration, {
     message: 'default_duration must not be longer than max_duration',
     path: ['default_duration'],
   });
@@ -71,6 +85,8 @@ const personSettings = z.strictObject({ postgres_role: pgIdentifier.optional() }
 export const catalogFileSchema = z.strictObject({
   admins: z.array(person).default([]),
   // per-person overrides, keyed by Slack user id
+  // defaults per sensitivity tier, over the built-in ones
+  policies: z.partialRecord(z.enum(SENSITIVITIES), policyOverridesSchema).default({}),
   people: z.record(z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'keys must be Slack user ids'), personSettings).default({}),
   datasets: z
     .array(datasetSchema)

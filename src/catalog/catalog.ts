@@ -1,4 +1,5 @@
 import type { ProvisionerConfig, Sensitivity } from './catalog.schema.js';
+import type { Policy } from './policy.js';
 
 export interface Dataset {
   id: string;
@@ -7,8 +8,10 @@ export interface Dataset {
   sensitivity: Sensitivity;
   /** Slack user ids, after emails were resolved. */
   owners: string[];
+  /** Same as policy.maxDurationMinutes / defaultDurationMinutes, kept at hand. */
   maxDurationMinutes: number;
   defaultDurationMinutes: number;
+  policy: Policy;
   provisioner: ProvisionerConfig;
 }
 
@@ -34,5 +37,10 @@ export function findDataset(catalog: Catalog, id: string): Dataset | undefined {
 }
 
 export function reasonRequired(dataset: Dataset): boolean {
+  return dataset.policy.reasonRequired;
+}
+
+/** Confidential and restricted data: guests may not ask for it. */
+export function isSensitive(dataset: Pick<Dataset, 'sensitivity'>): boolean {
   return dataset.sensitivity === 'confidential' || dataset.sensitivity === 'restricted';
 }

@@ -24,6 +24,9 @@ const envSchema = z.object({
   PROVISION_ATTEMPTS: z.coerce.number({ error: 'must be a whole number' }).int().min(1).max(50).default(5),
   PROVISION_BACKOFF_MS: z.coerce.number({ error: 'must be a number of milliseconds' }).int().min(100).max(3_600_000).default(5_000),
   STUCK_REVOKE_RETRY_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).int().min(1).max(86_400).default(3_600),
+  APPROVAL_REMINDER_WORKING_HOURS: z.coerce.number({ error: 'must be a number of hours' }).min(0.01).max(200).default(4),
+  APPROVAL_ESCALATION_WORKING_HOURS: z.coerce.number({ error: 'must be a number of hours' }).min(0.01).max(400).default(8),
+  PENDING_REQUEST_EXPIRY_HOURS: z.coerce.number({ error: 'must be a number of hours' }).min(0.01).max(24 * 90).default(168),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -37,6 +40,7 @@ export interface Config {
   queuePrefix: string;
   reconcileIntervalSeconds: number;
   provisioning: { attempts: number; backoffMs: number; stuckRetrySeconds: number };
+  approvals: { reminderWorkingHours: number; escalationWorkingHours: number; pendingExpiryHours: number };
   logLevel: string;
 }
 
@@ -81,6 +85,11 @@ export function loadConfig(env: NodeJS.ProcessEnv, modeArg?: string): Config {
     catalogPath: e.CATALOG_PATH,
     queuePrefix: e.QUEUE_PREFIX,
     reconcileIntervalSeconds: e.RECONCILE_INTERVAL_SECONDS,
+    approvals: {
+      reminderWorkingHours: e.APPROVAL_REMINDER_WORKING_HOURS,
+      escalationWorkingHours: e.APPROVAL_ESCALATION_WORKING_HOURS,
+      pendingExpiryHours: e.PENDING_REQUEST_EXPIRY_HOURS,
+    },
     provisioning: { attempts: e.PROVISION_ATTEMPTS, backoffMs: e.PROVISION_BACKOFF_MS, stuckRetrySeconds: e.STUCK_REVOKE_RETRY_SECONDS },
     logLevel: e.LOG_LEVEL,
   };

@@ -4,6 +4,7 @@ import type { Clock } from '../shared/clock.js';
 import type { Db } from '../shared/db/client.js';
 import type { Logger } from '../shared/logger.js';
 import type { Notifier } from './notifications/notifications.ports.js';
+import type { Standing } from './requests/requests.rules.js';
 
 /** Timers and retries. Implemented with BullMQ in src/worker/; every call is idempotent. */
 export interface JobScheduler {
@@ -18,14 +19,28 @@ export interface JobScheduler {
 /** Facts about people that live outside the bot (Slack profiles). */
 export interface PeopleDirectory {
   email(userId: string): Promise<string | undefined>;
+  /** Whether the person is a full member, a guest, deactivated or a bot ('unknown' if Slack did not say). */
+  standing(userId: string): Promise<Standing>;
+  timeZone(userId: string): Promise<string | undefined>;
 }
 
 export interface Settings {
   /** After a revoke's retries are used up: how long until it is tried again and people are alerted again. */
   stuckRetrySeconds: number;
+  /** Working hours (in the approver's zone) before a pending request's approvers are reminded once. */
+  approvalReminderWorkingHours: number;
+  /** Further working hours before it is escalated to the admins. */
+  approvalEscalationWorkingHours: number;
+  /** Hours after which a request nobody decided expires. */
+  pendingRequestExpiryHours: number;
 }
 
-export const DEFAULT_SETTINGS: Settings = { stuckRetrySeconds: 3600 };
+export const DEFAULT_SETTINGS: Settings = {
+  stuckRetrySeconds: 3600,
+  approvalReminderWorkingHours: 4,
+  approvalEscalationWorkingHours: 8,
+  pendingRequestExpiryHours: 7 * 24,
+};
 
 /** Everything a use case may touch, passed in so tests can wire real parts with a test clock. */
 export interface Deps {

@@ -6,6 +6,7 @@ import type { Logger } from '../shared/logger.js';
 import { registerCommandListener } from './listeners/command.listener.js';
 import { registerDecisionListeners } from './listeners/decision.listener.js';
 import { registerFormListener } from './listeners/form.listener.js';
+import { registerHomeListeners } from './listeners/home.listener.js';
 import { registerTaskListener } from './listeners/task.listener.js';
 import { errorReply } from './listeners/respond.js';
 import type { UserDirectory } from './users.js';
@@ -43,8 +44,9 @@ export async function startSlackWeb(config: Config, deps: Deps, users: UserDirec
     app = new App({ token: config.slack.botToken, receiver, logger, clientOptions });
   }
 
+  const refreshHome = registerHomeListeners(app, deps, users);
   registerCommandListener(app, deps, users);
-  registerDecisionListeners(app, deps);
+  registerDecisionListeners(app, deps, refreshHome);
   registerFormListener(app, deps);
   registerTaskListener(app, deps);
   app.error(async (err) => {

@@ -7,11 +7,18 @@ export const ACTION_IDS = {
   formReason: 'form_reason',
   denyReason: 'deny_reason_input',
   taskDone: 'task_done',
+  extendGrant: 'grant_extend',
+  releaseGrant: 'grant_release',
+  cancelRequest: 'request_cancel',
+  openRequestForm: 'open_request_form',
+  extendDuration: 'extend_duration',
+  extendReason: 'extend_reason',
 } as const;
 
 export const CALLBACK_IDS = {
   requestForm: 'request_form',
   denyForm: 'deny_form',
+  extendForm: 'extend_form',
 } as const;
 
 export const BLOCK_IDS = {
@@ -20,6 +27,8 @@ export const BLOCK_IDS = {
   formDuration: 'form_duration_block',
   formReason: 'form_reason_block',
   denyReason: 'deny_reason_block',
+  extendDuration: 'extend_duration_block',
+  extendReason: 'extend_reason_block',
 } as const;
 
 export const COMMAND = '/access';

@@ -1,13 +1,22 @@
 import { ErrorCode, type WebClient } from '@slack/web-api';
 import { PermanentDeliveryError, type Notifier } from '../modules/notifications/notifications.ports.js';
 import {
+  buildApproverReminderBlocks,
+  buildRequestExpiredBlocks,
   buildApprovalRequestBlocks,
   buildDecisionBlocks,
   buildGrantExpiredBlocks,
   buildRequestReceivedBlocks,
   type OutgoingMessage,
 } from './blocks/request.blocks.js';
-import { buildAccessReadyBlocks, buildProvisioningFailedBlocks, buildRevokeStuckBlocks, buildTaskBlocks } from './blocks/grant.blocks.js';
+import {
+  buildAccessReadyBlocks,
+  buildExpiryReminderBlocks,
+  buildGrantExtendedBlocks,
+  buildProvisioningFailedBlocks,
+  buildRevokeStuckBlocks,
+  buildTaskBlocks,
+} from './blocks/grant.blocks.js';
 import type { UserDirectory } from './users.js';
 
 // Slack errors that no retry can fix; anything else (rate limits, outages) is retried by the job.
@@ -82,6 +91,18 @@ export function slackNotifier(client: WebClient, users: UserDirectory): Notifier
     },
     async remindTask(assigneeId, task) {
       await sendDm(assigneeId, buildTaskBlocks(task, true));
+    },
+    async remindApprover(approverId, request) {
+      await sendDm(approverId, buildApproverReminderBlocks(request));
+    },
+    async tellRequestExpired(request) {
+      await sendDm(request.requesterId, buildRequestExpiredBlocks(request));
+    },
+    async tellGrantExtended(grant) {
+      await sendDm(grant.userId, buildGrantExtendedBlocks(grant, await users.timeZone(grant.userId)));
+    },
+    async remindExpiry(grant, lead) {
+      await sendDm(grant.userId, buildExpiryReminderBlocks(grant, lead, await users.timeZone(grant.userId)));
     },
   };
 }

@@ -1,4 +1,5 @@
 import type { WebClient } from '@slack/web-api';
+import type { Standing } from '../modules/requests/requests.rules.js';
 
 export interface UserDirectory {
   /** The user's IANA time zone from their Slack profile, or undefined when unknown. */
@@ -7,17 +8,29 @@ export interface UserDirectory {
   idByEmail(email: string): Promise<string | undefined>;
   /** The email on the user's Slack profile (needs users:read.email). */
   email(userId: string): Promise<string | undefined>;
+  standing(userId: string): Promise<Standing>;
 }
 
-const TTL_MS = 60 * 60 * 1000;
+// short: a deactivation or a change to guest must take effect soon
+const TTL_MS = 5 * 60 * 1000;
 
 export function slackUserDirectory(client: WebClient): UserDirectory {
-  const profiles = new Map<string, { tz?: string; email?: string; at: number }>();
+  const profiles = new Map<string, { tz?: string; email?: string; standing: Standing; at: number }>();
   async function profile(userId: string) {
     const hit = profiles.get(userId);
     if (hit && Date.now() - hit.at < TTL_MS) return hit;
     const res = await client.users.info({ user: userId });
-    const entry = { tz: res.user?.tz, email: res.user?.profile?.email, at: Date.now() };
+    const u = res.user;
+    const standing: Standing = !u
+      ? 'unknown'
+      : u.deleted
+        ? 'deactivated'
+        : u.is_bot || u.is_app_user
+          ? 'bot'
+          : u.is_restricted || u.is_ultra_restricted
+            ? 'guest'
+            : 'member';
+    const entry = { tz: u?.tz, email: u?.profile?.email, standing, at: Date.now() };
     profiles.set(userId, entry);
     return entry;
   }
@@ -25,6 +38,9 @@ export function slackUserDirectory(client: WebClient): UserDirectory {
     async timeZone(userId) {
       // a time in UTC is better than no answer
       return profile(userId).then((p) => p.tz, () => undefined);
+    },
+    async standing(userId) {
+      return profile(userId).then((p) => p.standing, () => 'unknown' as const);
     },
     async email(userId) {
       // errors propagate: a connector must not guess a login when Slack did not answer

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Deps } from '../modules/deps.js';
 import { expireGrant, reconcile } from '../modules/grants/grants.usecases.js';
 import { provisionGrant, revokeGrant } from '../modules/grants/provisioning.usecases.js';
+import { followUpPendingRequests } from '../modules/requests/followups.usecases.js';
 import { deliverMessage } from '../modules/notifications/notifications.usecases.js';
 import { QUEUE_NAMES, redisConnection, type Queues } from './queues.js';
 import { upsertSchedules } from './schedules.js';
@@ -54,7 +55,11 @@ export async function startWorkers(deps: Deps, queues: Queues, opts: { redisUrl:
     { ...common, connection: connection(), concurrency: 5 },
   );
 
-  const maintenance = new Worker(QUEUE_NAMES.maintenance, async () => reconcile(deps), { ...common, connection: connection(), concurrency: 1 });
+  const maintenance = new Worker(
+    QUEUE_NAMES.maintenance,
+    async () => ({ grants: await reconcile(deps), requests: await followUpPendingRequests(deps) }),
+    { ...common, connection: connection(), concurrency: 1 },
+  );
 
   const provisioning = new Worker(
     QUEUE_NAMES.provisioning,

@@ -127,14 +127,15 @@ describe('list, datasets and health', () => {
   it('/access list shows pending requests and active grants in the caller’s time zone', async () => {
     const empty = await t.command(USERS.stranger, 'list');
     expect(empty.body.text).toContain('no active access');
-    t.slack.users.set(USERS.owner2, { tz: 'America/New_York' });
-    await t.command(USERS.owner2, 'request campaign-metrics 2d numbers');
-    const [request] = await t.database.db.select().from(accessRequests).where(eq(accessRequests.requesterId, USERS.owner2));
+    const nyc = 'U0NYC';
+    t.slack.users.set(nyc, { tz: 'America/New_York' });
+    await t.command(nyc, 'request campaign-metrics 2d numbers');
+    const [request] = await t.database.db.select().from(accessRequests).where(eq(accessRequests.requesterId, nyc));
     await t.click(USERS.owner1, ACTION_IDS.approve, request!.id);
-    await t.slack.waitFor(() => t.slack.dmsTo(USERS.owner2).find((c) => c.args.text.includes('approved')), 'approved');
-    await t.command(USERS.owner2, 'request crm-contacts 1d audit prep');
+    await t.slack.waitFor(() => t.slack.dmsTo(nyc).find((c) => c.args.text.includes('approved')), 'approved');
+    await t.command(nyc, 'request crm-contacts 1d audit prep');
 
-    const res = await t.command(USERS.owner2, 'list');
+    const res = await t.command(nyc, 'list');
     const text = JSON.stringify(res.body.blocks);
     expect(text).toContain('Active access');
     expect(text).toContain('Campaign metrics');
@@ -142,7 +143,7 @@ describe('list, datasets and health', () => {
     expect(text).toContain('Pending requests');
     expect(text).toContain('CRM contacts');
 
-    const again = await t.command(USERS.owner2, 'request campaign-metrics 1d more');
+    const again = await t.command(nyc, 'request campaign-metrics 1d more');
     expect(again.body.text).toMatch(/already have access to `campaign-metrics` until .*(EST|GMT-5|EDT|GMT-4)/);
   });
 

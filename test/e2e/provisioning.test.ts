@@ -6,7 +6,7 @@ import { webhookSignature, WEBHOOK_HEADERS } from '../../src/provisioners/webhoo
 import { accessRequests, auditEvents, grants } from '../../src/shared/db/schema.js';
 import { ACTION_IDS } from '../../src/slack/ids.js';
 import { startTestBot, type TestBot } from '../helpers/bot.js';
-import { USERS } from '../helpers/catalog.js';
+import { makeDataset, USERS } from '../helpers/catalog.js';
 import { OffsetClock, ToggleProxy, Warehouse } from '../helpers/warehouse.js';
 
 const WEBHOOK_SECRET = 'whsec-test-secret';
@@ -51,16 +51,7 @@ const clock = new OffsetClock();
 let t: TestBot;
 
 function dataset(id: string, provisioner: Dataset['provisioner']): Dataset {
-  return {
-    id,
-    name: id.replace(/-/g, ' '),
-    description: '',
-    sensitivity: 'internal',
-    owners: [USERS.owner1],
-    maxDurationMinutes: 7 * 24 * 60,
-    defaultDurationMinutes: 24 * 60,
-    provisioner,
-  };
+  return makeDataset({ id, name: id.replace(/-/g, ' '), maxDurationMinutes: 7 * 24 * 60, defaultDurationMinutes: 24 * 60, provisioner });
 }
 
 beforeAll(async () => {

@@ -68,7 +68,7 @@ describe('/access request → approve', () => {
     expect(new Set(updates.map((u) => u.args.channel))).toEqual(new Set([`D${USERS.owner1}`, `D${USERS.owner2}`]));
 
     const audit = await t.database.db.select().from(auditEvents).where(eq(auditEvents.subjectId, request!.id));
-    expect(audit.map((a) => a.action)).toEqual(['request.created', 'request.approved']);
+    expect(audit.map((a) => a.action)).toEqual(['request.created', 'request.approval_recorded', 'request.approved']);
   });
 });
 

@@ -32,6 +32,7 @@ export function testConfig(slack: FakeSlack, overrides: Partial<Config> = {}): C
     queuePrefix: `t${randomBytes(5).toString('hex')}`,
     reconcileIntervalSeconds: 1,
     provisioning: { attempts: 3, backoffMs: 500, stuckRetrySeconds: 2 },
+    approvals: { reminderWorkingHours: 4, escalationWorkingHours: 8, pendingExpiryHours: 168 },
     logLevel: 'silent',
     ...overrides,
   };

@@ -1,4 +1,5 @@
-import type { Catalog } from '../../src/catalog/catalog.js';
+import type { Catalog, Dataset } from '../../src/catalog/catalog.js';
+import { resolvePolicy, type PolicyOverrides } from '../../src/catalog/policy.js';
 
 export const USERS = {
   admin: 'U0ADMIN1',
@@ -9,12 +10,29 @@ export const USERS = {
   stranger: 'U0STRANGER',
 } as const;
 
+/** A dataset as the loader would resolve it; the policy comes from its tier plus `policy`. */
+export function makeDataset(d: Partial<Omit<Dataset, 'policy'>> & Pick<Dataset, 'id'> & { policy?: PolicyOverrides }): Dataset {
+  const sensitivity = d.sensitivity ?? 'internal';
+  const policy = resolvePolicy(sensitivity, { maxDurationMinutes: d.maxDurationMinutes, defaultDurationMinutes: d.defaultDurationMinutes, ...d.policy });
+  return {
+    name: d.id,
+    description: '',
+    owners: [USERS.owner1],
+    provisioner: { type: 'record' },
+    ...d,
+    sensitivity,
+    maxDurationMinutes: policy.maxDurationMinutes,
+    defaultDurationMinutes: policy.defaultDurationMinutes,
+    policy,
+  };
+}
+
 /** A small catalog covering each approval path; ids are already Slack user ids. */
 export function testCatalog(): Catalog {
   return {
     admins: [USERS.admin],
     datasets: [
-      {
+      makeDataset({
         id: 'crm-contacts',
         name: 'CRM contacts',
         description: 'Customer contact records from the CRM',
@@ -22,9 +40,8 @@ export function testCatalog(): Catalog {
         owners: [USERS.owner1, USERS.owner2],
         maxDurationMinutes: 30 * 24 * 60,
         defaultDurationMinutes: 7 * 24 * 60,
-        provisioner: { type: 'record' },
-      },
-      {
+      }),
+      makeDataset({
         id: 'campaign-metrics',
         name: 'Campaign metrics',
         description: 'Daily spend and conversions per campaign',
@@ -32,9 +49,8 @@ export function testCatalog(): Catalog {
         owners: [USERS.owner1],
         maxDurationMinutes: 14 * 24 * 60,
         defaultDurationMinutes: 24 * 60,
-        provisioner: { type: 'record' },
-      },
-      {
+      }),
+      makeDataset({
         id: 'web-analytics',
         name: 'Web analytics',
         description: 'GA4 export',
@@ -42,8 +58,7 @@ export function testCatalog(): Catalog {
         owners: [USERS.marketer],
         maxDurationMinutes: 90 * 24 * 60,
         defaultDurationMinutes: 30 * 24 * 60,
-        provisioner: { type: 'record' },
-      },
+      }),
     ],
   };
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
-import type { Deps } from '../../src/modules/deps.js';
+import { DEFAULT_SETTINGS, type Deps, type PeopleDirectory } from '../../src/modules/deps.js';
+import type { Standing } from '../../src/modules/requests/requests.rules.js';
 import type { GrantView, MessageRef, Notifier, RequestView, TaskView } from '../../src/modules/notifications/notifications.ports.js';
 import type { Provisioner, ProvisionTarget } from '../../src/provisioners/provisioner.js';
 import type { Clock } from '../../src/shared/clock.js';
@@ -60,6 +61,18 @@ export class RecordingNotifier implements Notifier {
   async remindTask(to: string, t: TaskView) {
     this.sent.push({ kind: `remind_${t.step}`, to, grantId: t.grant.id });
   }
+  async remindApprover(to: string, r: RequestView) {
+    this.sent.push({ kind: 'approval_reminder', to, requestId: r.id });
+  }
+  async tellRequestExpired(r: RequestView) {
+    this.sent.push({ kind: 'request_expired', to: r.requesterId, requestId: r.id });
+  }
+  async tellGrantExtended(g: GrantView) {
+    this.sent.push({ kind: 'extended', to: g.userId, grantId: g.id });
+  }
+  async remindExpiry(g: GrantView, lead: '24h' | '1h') {
+    this.sent.push({ kind: `expiry_${lead}`, to: g.userId, grantId: g.id });
+  }
 }
 
 /** A connector that records calls, and fails on demand (`failNext`), for use-case tests. */
@@ -84,11 +97,27 @@ export class RecordingProvisioner implements Provisioner {
   }
 }
 
+/** Slack profiles as the use cases see them; tests set standings and zones per person. */
+export class TestPeople implements PeopleDirectory {
+  readonly standings = new Map<string, Standing>();
+  readonly zones = new Map<string, string>();
+  async email(id: string) {
+    return `${id.toLowerCase()}@acme.test`;
+  }
+  async standing(id: string) {
+    return this.standings.get(id) ?? 'member';
+  }
+  async timeZone(id: string) {
+    return this.zones.get(id) ?? 'UTC';
+  }
+}
+
 export interface TestDeps {
   deps: Deps;
   clock: TestClock;
   notifier: RecordingNotifier;
   provisioner: RecordingProvisioner;
+  people: TestPeople;
   database: TestDatabase;
   queues: Queues;
   close(): Promise<void>;
@@ -102,6 +131,7 @@ export async function createTestDeps(): Promise<TestDeps> {
   const notifier = new RecordingNotifier();
   const provisioner = new RecordingProvisioner();
   const catalog = testCatalog();
+  const people = new TestPeople();
   const deps: Deps = {
     db: database.db,
     catalog,
@@ -109,8 +139,8 @@ export async function createTestDeps(): Promise<TestDeps> {
     jobs: bullJobScheduler(queues, clock),
     notifier,
     connectors: singleConnector(catalog, provisioner),
-    people: { email: async (id) => `${id.toLowerCase()}@acme.test` },
-    settings: { stuckRetrySeconds: 3600 },
+    people,
+    settings: { ...DEFAULT_SETTINGS },
     logger: createLogger('silent'),
   };
   return {
@@ -118,6 +148,7 @@ export async function createTestDeps(): Promise<TestDeps> {
     clock,
     notifier,
     provisioner,
+    people,
     database,
     queues,
     async close() {

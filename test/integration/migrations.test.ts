@@ -3,7 +3,7 @@ import { sql } from 'drizzle-orm';
 import { openDatabase } from '../../src/shared/db/client.js';
 import { createTestDatabase } from '../helpers/db.js';
 
-const TABLES = ['access_requests', 'audit_events', 'grants', 'outbox', 'provisioning_tasks', 'request_approvers'];
+const TABLES = ['access_requests', 'audit_events', 'grants', 'outbox', 'provisioning_tasks', 'request_approvals', 'request_approvers'];
 
 async function tableNames(db: Awaited<ReturnType<typeof openDatabase>>['db']): Promise<string[]> {
   const result: any = await db.execute(sql`select table_name from information_schema.tables where table_schema = 'public' order by 1`);

@@ -6,10 +6,12 @@ import { escapeMrkdwn, fallbackTime, SLACK_LIMITS } from '../../src/slack/blocks
 import { buildDenyFormView, buildRequestFormView } from '../../src/slack/blocks/modal.blocks.js';
 import { buildApprovalRequestBlocks, buildDecisionBlocks } from '../../src/slack/blocks/request.blocks.js';
 import { ACTION_IDS } from '../../src/slack/ids.js';
+import { makeDataset } from '../helpers/catalog.js';
 
 function view(overrides: Partial<RequestView> = {}): RequestView {
   return {
     id: '6f1c3a52-6a43-4f2e-9d0e-1a2b3c4d5e6f',
+    kind: 'access',
     dataset: { id: 'crm-contacts', name: 'CRM contacts', sensitivity: 'restricted' },
     requesterId: 'U0MKT1',
     durationMinutes: 4320,
@@ -20,6 +22,8 @@ function view(overrides: Partial<RequestView> = {}): RequestView {
     decidedAt: null,
     denyReason: null,
     approverIds: ['U0OWNER1'],
+    approvedBy: [],
+    approvalsRequired: 1,
     grantEndsAt: null,
     grantStatus: null,
     ...overrides,
@@ -29,16 +33,16 @@ function view(overrides: Partial<RequestView> = {}): RequestView {
 function bigCatalog(n: number): Catalog {
   return {
     admins: [],
-    datasets: Array.from({ length: n }, (_, i) => ({
-      id: `dataset-${i}`,
-      name: `Dataset number ${i} with a rather long descriptive name to fill space`.slice(0, 75),
-      description: 'x'.repeat(400),
-      sensitivity: 'internal' as const,
-      owners: ['U0OWNER1', 'U0OWNER2'],
-      maxDurationMinutes: 60,
-      defaultDurationMinutes: 60,
-      provisioner: { type: 'record' as const },
-    })),
+    datasets: Array.from({ length: n }, (_, i) =>
+      makeDataset({
+        id: `dataset-${i}`,
+        name: `Dataset number ${i} with a rather long descriptive name to fill space`.slice(0, 75),
+        description: 'x'.repeat(400),
+        owners: ['U0OWNER1', 'U0OWNER2'],
+        maxDurationMinutes: 60,
+        defaultDurationMinutes: 60,
+      }),
+    ),
   };
 }
 

@@ -123,3 +123,33 @@ export async function listTasks(db: DbOrTx, grantId: string, step: TaskStep): Pr
     .from(provisioningTasks)
     .where(and(eq(provisioningTasks.grantId, grantId), eq(provisioningTasks.step, step)));
 }
+
+/** Moves an active grant's end, only if nobody changed it since it was read. */
+export async function extendGrant(db: DbOrTx, id: string, fromEnd: Date, toEnd: Date): Promise<Grant | undefined> {
+  const [row] = await db
+    .update(grants)
+    .set({ endsAt: toEnd })
+    .where(and(eq(grants.id, id), eq(grants.status, 'active'), eq(grants.endsAt, fromEnd)))
+    .returning();
+  return row;
+}
+
+export async function setEndNote(db: DbOrTx, id: string, endedBy: string, note: string | null): Promise<void> {
+  await db.update(grants).set({ endedBy, endNote: note }).where(eq(grants.id, id));
+}
+
+/** Active grants whose 24h or 1h reminder is due and not yet sent for their current end. */
+export async function listGrantsEndingBefore(db: DbOrTx, before: Date): Promise<Grant[]> {
+  return db
+    .select()
+    .from(grants)
+    .where(and(eq(grants.status, 'active'), lte(grants.endsAt, before)))
+    .orderBy(asc(grants.endsAt));
+}
+
+export async function markReminded(db: DbOrTx, id: string, which: '24h' | '1h', forEnd: Date): Promise<void> {
+  await db
+    .update(grants)
+    .set(which === '24h' ? { reminded24hFor: forEnd } : { reminded1hFor: forEnd, reminded24hFor: forEnd })
+    .where(eq(grants.id, id));
+}

@@ -36,6 +36,12 @@ export const grants = pgTable(
     lastError: text('last_error'),
     nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }),
     alertedAt: timestamp('alerted_at', { withTimezone: true }),
+    // expiry reminders sent, keyed by the end they were about (an extension re-arms them)
+    reminded24hFor: timestamp('reminded_24h_for', { withTimezone: true }),
+    reminded1hFor: timestamp('reminded_1h_for', { withTimezone: true }),
+    // who ended it early (release or revoke) and why; told to the holder
+    endedBy: text('ended_by'),
+    endNote: text('end_note'),
   },
   (t) => [
     // one live grant per person and dataset, so a revoke can never take away a newer grant

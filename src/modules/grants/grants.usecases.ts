@@ -37,6 +37,7 @@ export interface ReconcileReport {
   provisionsResumed: number;
   revokesResumed: number;
   remindersSent: number;
+  expiryReminders: number;
   messagesRequeued: number;
 }
 
@@ -72,6 +73,8 @@ export async function reconcile(deps: Deps): Promise<ReconcileReport> {
   for (const grant of toRevoke) await deps.jobs.enqueueRevoke(grant.id);
   const remindersSent = await remindManualRevokes(deps, revokesDue.filter((g) => !automated(g)), now);
 
+  const expiryReminders = await sendExpiryReminders(deps, now);
+
   const pending = await listPendingOutbox(deps.db, new Date(now.getTime() - OUTBOX_GRACE_MS), BATCH);
   await deps.jobs.enqueueDeliveries(pending);
   return {
@@ -80,8 +83,37 @@ export async function reconcile(deps: Deps): Promise<ReconcileReport> {
     provisionsResumed: provisioning.length,
     revokesResumed: toRevoke.length,
     remindersSent,
+    expiryReminders,
     messagesRequeued: pending.length,
   };
+}
+
+const HOUR_MS = 3600_000;
+
+/**
+ * Expiry reminders, 24 hours and 1 hour before a grant ends, each only if the grant is longer than
+ * that (a 2-hour grant gets the 1-hour one only) and once per end (an extension re-arms them).
+ */
+async function sendExpiryReminders(deps: Deps, now: Date): Promise<number> {
+  let sent = 0;
+  for (const grant of await repo.listGrantsEndingBefore(deps.db, new Date(now.getTime() + 24 * HOUR_MS))) {
+    const left = grant.endsAt.getTime() - now.getTime();
+    const length = grant.endsAt.getTime() - grant.startsAt.getTime();
+    if (left <= 0) continue;
+    const sameEnd = (d: Date | null) => d?.getTime() === grant.endsAt.getTime();
+    let lead: '24h' | '1h' | undefined;
+    if (left <= HOUR_MS && length > HOUR_MS && !sameEnd(grant.reminded1hFor)) lead = '1h';
+    else if (left > HOUR_MS && length > 24 * HOUR_MS && !sameEnd(grant.reminded24hFor)) lead = '24h';
+    if (!lead) continue;
+    const which = lead;
+    const ids = await deps.db.transaction(async (tx) => {
+      await repo.markReminded(tx, grant.id, which, grant.endsAt);
+      return addToOutbox(tx, now, [{ kind: 'expiry_reminder', payload: { grantId: grant.id, lead: which } }]);
+    });
+    await deps.jobs.enqueueDeliveries(ids);
+    sent++;
+  }
+  return sent;
 }
 
 /** Manual revokes not confirmed within `stuckRetrySeconds` of the last nudge: remind the owners again. */
@@ -110,6 +142,8 @@ export function toGrantView(deps: Pick<Deps, 'catalog'>, grant: Grant): GrantVie
     endsAt: grant.endsAt,
     durationMinutes: grant.durationMinutes,
     endReason: grant.endReason,
+    endedBy: grant.endedBy,
+    endNote: grant.endNote,
     lastError: grant.lastError,
   };
 }

@@ -1,10 +1,11 @@
 import type { Sensitivity } from '../../catalog/catalog.schema.js';
 import type { GrantStatus, TaskStep } from '../grants/grants.table.js';
-import type { RequestStatus } from '../requests/requests.table.js';
+import type { RequestKind, RequestStatus } from '../requests/requests.table.js';
 
 /** What a message about a request needs to say; built from the database, never from a button. */
 export interface RequestView {
   id: string;
+  kind: RequestKind;
   dataset: { id: string; name: string; sensitivity: Sensitivity };
   requesterId: string;
   durationMinutes: number;
@@ -15,6 +16,9 @@ export interface RequestView {
   decidedAt: Date | null;
   denyReason: string | null;
   approverIds: string[];
+  /** Who has approved so far, in order. */
+  approvedBy: string[];
+  approvalsRequired: number;
   /** When the grant is active, its end. */
   grantEndsAt: Date | null;
   grantStatus: GrantStatus | null;
@@ -28,6 +32,9 @@ export interface GrantView {
   endsAt: Date;
   durationMinutes: number;
   endReason: string | null;
+  /** Who ended it early (release or revoke), and the reason they gave. */
+  endedBy: string | null;
+  endNote: string | null;
   lastError: string | null;
 }
 
@@ -58,6 +65,13 @@ export interface Notifier {
   /** To owners and admins: removing access keeps failing; a person may resolve it by hand. */
   alertRevokeStuck(recipientId: string, grant: GrantView): Promise<void>;
   remindTask(assigneeId: string, task: TaskView): Promise<void>;
+  /** A pending request is waiting for this approver (once, after the reminder interval). */
+  remindApprover(approverId: string, request: RequestView): Promise<void>;
+  /** Nobody decided in time; the requester may ask again. */
+  tellRequestExpired(request: RequestView): Promise<void>;
+  tellGrantExtended(grant: GrantView): Promise<void>;
+  /** Before the end: with Extend and Release. */
+  remindExpiry(grant: GrantView, lead: '24h' | '1h'): Promise<void>;
 }
 
 /** Thrown by a Notifier when retrying cannot help (the user is gone, the message is malformed). */

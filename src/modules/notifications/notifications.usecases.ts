@@ -49,7 +49,8 @@ async function send(deps: Deps, kind: string, payload: unknown): Promise<void> {
       const view = await mustLoad(deps, requestId);
       if (view.status !== 'pending') return; // decided before this approver was asked: nothing to ask
       const ref = await deps.notifier.askApprover(approverId, view);
-      await saveApproverMessage(deps.db, requestId, approverId, ref.channelId, ref.ts);
+      const timeZone = await deps.people.timeZone(approverId).catch(() => undefined);
+      await saveApproverMessage(deps.db, requestId, approverId, ref.channelId, ref.ts, deps.clock.now(), timeZone);
       // A decision may have landed while this was posting: make sure no live buttons remain.
       const after = await mustLoad(deps, requestId);
       if (after.status !== 'pending') await deps.notifier.updateApproverMessage(ref, after);
@@ -65,6 +66,22 @@ async function send(deps: Deps, kind: string, payload: unknown): Promise<void> {
     }
     case 'decision':
       return deps.notifier.tellRequesterOfDecision(await mustLoad(deps, requestPayload.parse(payload).requestId));
+    case 'approval_reminder': {
+      const { requestId, approverId } = approverPayload.parse(payload);
+      const view = await mustLoad(deps, requestId);
+      if (view.status !== 'pending' || view.approvedBy.includes(approverId)) return;
+      return deps.notifier.remindApprover(approverId, view);
+    }
+    case 'request_expired':
+      return deps.notifier.tellRequestExpired(await mustLoad(deps, requestPayload.parse(payload).requestId));
+    case 'grant_extended':
+      return deps.notifier.tellGrantExtended(await mustLoadGrant(deps, grantPayload.parse(payload).grantId));
+    case 'expiry_reminder': {
+      const { grantId, lead } = grantPayload.extend({ lead: z.enum(['24h', '1h']) }).parse(payload);
+      const grant = await mustLoadGrant(deps, grantId);
+      if (grant.status !== 'active') return;
+      return deps.notifier.remindExpiry(grant, lead);
+    }
     case 'request_received':
       return deps.notifier.confirmRequestReceived(await mustLoad(deps, requestPayload.parse(payload).requestId));
     case 'grant_expired':

@@ -26,6 +26,14 @@ export const requestErrors = {
       'requests.reason_required',
       `\`${datasetId}\` is ${sensitivity}, so a reason is required. Add one: \`/access request ${datasetId} <duration> <why you need it>\`.`,
     ),
+  reasonTooShort: (datasetId: string, min: number) =>
+    new AppError(
+      'requests.reason_too_short',
+      `Please say a little more about why you need \`${datasetId}\` (at least ${min} characters): your approvers decide on it.`,
+    ),
+  notPending: (status: string) => new AppError('requests.not_pending', `That request is already ${status}; nothing to change.`),
+  nothingToCancel: (datasetId: string) =>
+    new AppError('requests.nothing_to_cancel', `You have no pending request for \`${datasetId}\`. \`/access list\` shows what you have.`),
   reasonTooLong: (max: number) => new AppError('requests.reason_too_long', `Please keep the reason under ${max} characters.`),
   alreadyPending: (datasetId: string) =>
     new AppError(

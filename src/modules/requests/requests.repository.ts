@@ -1,7 +1,7 @@
-import { and, asc, eq, isNotNull } from 'drizzle-orm';
+import { and, asc, count, eq, isNotNull, isNull, notExists, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../shared/db/client.js';
 import { isUniqueViolation } from '../../shared/errors.js';
-import { accessRequests, requestApprovers, type RequestStatus } from './requests.table.js';
+import { accessRequests, requestApprovals, requestApprovers, type RequestStatus } from './requests.table.js';
 import { requestErrors } from './requests.errors.js';
 
 export type AccessRequest = typeof accessRequests.$inferSelect;
@@ -17,6 +17,90 @@ export async function insertRequest(db: DbOrTx, row: NewAccessRequest, approverI
     if (isUniqueViolation(err, 'access_requests_one_pending')) throw requestErrors.alreadyPending(row.datasetId);
     throw err;
   }
+}
+
+/** Reads the request and locks its row until the transaction ends, so decisions on it queue up. */
+export async function lockRequest(db: DbOrTx, id: string): Promise<AccessRequest | undefined> {
+  const [row] = await db.select().from(accessRequests).where(eq(accessRequests.id, id)).for('update');
+  return row;
+}
+
+/** Records one person's approval; false when they had already approved. */
+export async function addApproval(db: DbOrTx, requestId: string, approverId: string, at: Date): Promise<boolean> {
+  const rows = await db.insert(requestApprovals).values({ requestId, approverId, approvedAt: at }).onConflictDoNothing().returning();
+  return rows.length === 1;
+}
+
+export async function countApprovals(db: DbOrTx, requestId: string): Promise<number> {
+  const [row] = await db.select({ n: count() }).from(requestApprovals).where(eq(requestApprovals.requestId, requestId));
+  return row?.n ?? 0;
+}
+
+export async function listApprovals(db: DbOrTx, requestId: string) {
+  return db.select().from(requestApprovals).where(eq(requestApprovals.requestId, requestId)).orderBy(asc(requestApprovals.approvedAt));
+}
+
+/** pending → cancelled or expired, only if still pending. */
+export async function closeRequest(db: DbOrTx, id: string, status: 'cancelled' | 'expired', at: Date): Promise<AccessRequest | undefined> {
+  const [row] = await db
+    .update(accessRequests)
+    .set({ status, decidedAt: at })
+    .where(and(eq(accessRequests.id, id), eq(accessRequests.status, 'pending')))
+    .returning();
+  return row;
+}
+
+/** Pending requests this person was asked to decide and has not approved yet. */
+export async function listPendingForApprover(db: DbOrTx, approverId: string, limit: number): Promise<string[]> {
+  const rows = await db
+    .select({ id: accessRequests.id })
+    .from(accessRequests)
+    .innerJoin(requestApprovers, eq(requestApprovers.requestId, accessRequests.id))
+    .where(
+      and(
+        eq(accessRequests.status, 'pending'),
+        eq(requestApprovers.approverId, approverId),
+        notExists(
+          db
+            .select({ one: sql`1` })
+            .from(requestApprovals)
+            .where(and(eq(requestApprovals.requestId, accessRequests.id), eq(requestApprovals.approverId, approverId))),
+        ),
+      ),
+    )
+    .orderBy(asc(accessRequests.createdAt))
+    .limit(limit);
+  return rows.map((r) => r.id);
+}
+
+export async function listAllPending(db: DbOrTx): Promise<AccessRequest[]> {
+  return db.select().from(accessRequests).where(eq(accessRequests.status, 'pending')).orderBy(asc(accessRequests.createdAt));
+}
+
+export async function addApprovers(db: DbOrTx, requestId: string, approverIds: string[], escalation: boolean) {
+  if (approverIds.length === 0) return;
+  await db
+    .insert(requestApprovers)
+    .values(approverIds.map((approverId) => ({ requestId, approverId, escalation })))
+    .onConflictDoNothing();
+}
+
+export async function markEscalated(db: DbOrTx, requestId: string, at: Date): Promise<boolean> {
+  const rows = await db
+    .update(accessRequests)
+    .set({ escalatedAt: at })
+    .where(and(eq(accessRequests.id, requestId), eq(accessRequests.status, 'pending'), isNull(accessRequests.escalatedAt)))
+    .returning({ id: accessRequests.id });
+  return rows.length === 1;
+}
+
+export async function markApproverReminded(db: DbOrTx, requestId: string, approverId: string, at: Date): Promise<boolean> {
+  const rows = await db
+    .update(requestApprovers)
+    .set({ remindedAt: at })
+    .where(and(eq(requestApprovers.requestId, requestId), eq(requestApprovers.approverId, approverId), isNull(requestApprovers.remindedAt)))
+    .returning({ id: requestApprovers.requestId });
+  return rows.length === 1;
 }
 
 export async function findRequest(db: DbOrTx, id: string): Promise<AccessRequest | undefined> {
@@ -69,10 +153,18 @@ export async function findApprover(db: DbOrTx, requestId: string, approverId: st
   return row;
 }
 
-export async function saveApproverMessage(db: DbOrTx, requestId: string, approverId: string, channelId: string, messageTs: string) {
+export async function saveApproverMessage(
+  db: DbOrTx,
+  requestId: string,
+  approverId: string,
+  channelId: string,
+  messageTs: string,
+  askedAt: Date,
+  timeZone: string | undefined,
+) {
   await db
     .update(requestApprovers)
-    .set({ channelId, messageTs })
+    .set({ channelId, messageTs, askedAt, timeZone: timeZone ?? null })
     .where(and(eq(requestApprovers.requestId, requestId), eq(requestApprovers.approverId, approverId)));
 }
 

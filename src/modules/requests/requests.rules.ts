@@ -59,3 +59,60 @@ export function editDistance(a: string, b: string): number {
 }
 
 export const REASON_MAX_LENGTH = 1000;
+
+const WORKDAY = { startHour: 9, endHour: 17 } as const;
+const STEP_MINUTES = 5;
+const zoneFormats = new Map<string, Intl.DateTimeFormat>();
+
+function localParts(date: Date, timeZone: string): { weekday: number; minutes: number } {
+  let fmt = zoneFormats.get(timeZone);
+  if (!fmt) {
+    try {
+      fmt = new Intl.DateTimeFormat('en-US', { timeZone, weekday: 'short', hour: 'numeric', minute: 'numeric', hourCycle: 'h23' });
+    } catch {
+      fmt = new Intl.DateTimeFormat('en-US', { timeZone: 'UTC', weekday: 'short', hour: 'numeric', minute: 'numeric', hourCycle: 'h23' });
+    }
+    zoneFormats.set(timeZone, fmt);
+  }
+  const parts = Object.fromEntries(fmt.formatToParts(date).map((p) => [p.type, p.value]));
+  const weekday = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'].indexOf(parts.weekday!);
+  return { weekday, minutes: Number(parts.hour) * 60 + Number(parts.minute) };
+}
+
+function isWorkingTime(date: Date, timeZone: string): boolean {
+  const { weekday, minutes } = localParts(date, timeZone);
+  return weekday >= 1 && weekday <= 5 && minutes >= WORKDAY.startHour * 60 && minutes < WORKDAY.endHour * 60;
+}
+
+/**
+ * The moment `hours` working hours (Monday–Friday, 09:00–17:00 in `timeZone`) have passed after
+ * `start`. A request made on Friday evening is not "late" on Saturday morning.
+ */
+export function addWorkingHours(start: Date, hours: number, timeZone = 'UTC'): Date {
+  let remaining = Math.round(hours * 60);
+  let t = start.getTime();
+  // at most a few weeks of steps: bounded even for odd inputs
+  for (let i = 0; remaining > 0 && i < 20_000; i++) {
+    if (isWorkingTime(new Date(t), timeZone)) remaining -= STEP_MINUTES;
+    t += STEP_MINUTES * 60_000;
+  }
+  return new Date(t);
+}
+
+/** Who may not take part, as Slack describes them. */
+export type Standing = 'member' | 'guest' | 'deactivated' | 'bot' | 'unknown';
+
+export function standingRefusal(standing: Standing): string | undefined {
+  switch (standing) {
+    case 'member':
+      return undefined;
+    case 'guest':
+      return 'Guest accounts cannot do this: sensitive data and approvals are for full members of the workspace.';
+    case 'deactivated':
+      return 'This account is deactivated.';
+    case 'bot':
+      return 'Bots cannot request sensitive data or approve access.';
+    default:
+      return 'I could not check your Slack account just now, so nothing was changed. Please try again in a minute.';
+  }
+}

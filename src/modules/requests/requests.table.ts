@@ -1,13 +1,19 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { boolean, index, integer, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
-export const REQUEST_STATUSES = ['pending', 'approved', 'denied'] as const;
+export const REQUEST_STATUSES = ['pending', 'approved', 'denied', 'cancelled', 'expired'] as const;
 export type RequestStatus = (typeof REQUEST_STATUSES)[number];
+/** `access` asks for a new grant; `extension` asks to move an active grant's end. */
+export const REQUEST_KINDS = ['access', 'extension'] as const;
+export type RequestKind = (typeof REQUEST_KINDS)[number];
 
 export const accessRequests = pgTable(
   'access_requests',
   {
     id: uuid('id').primaryKey(),
+    kind: text('kind', { enum: REQUEST_KINDS }).notNull().default('access'),
+    // for an extension: the grant it extends
+    grantId: uuid('grant_id'),
     datasetId: text('dataset_id').notNull(),
     requesterId: text('requester_id').notNull(),
     durationMinutes: integer('duration_minutes').notNull(),
@@ -17,6 +23,8 @@ export const accessRequests = pgTable(
     decidedBy: text('decided_by'),
     decidedAt: timestamp('decided_at', { withTimezone: true }),
     denyReason: text('deny_reason'),
+    approvalsRequired: integer('approvals_required').notNull().default(1),
+    escalatedAt: timestamp('escalated_at', { withTimezone: true }),
   },
   (t) => [
     // One open request per person and dataset: a second /access for the same thing is refused.
@@ -35,6 +43,25 @@ export const requestApprovers = pgTable(
     approverId: text('approver_id').notNull(),
     channelId: text('channel_id'),
     messageTs: text('message_ts'),
+    // the approver's time zone when asked, for working-hours reminders
+    timeZone: text('time_zone'),
+    askedAt: timestamp('asked_at', { withTimezone: true }),
+    remindedAt: timestamp('reminded_at', { withTimezone: true }),
+    // true for admins added when the request was escalated
+    escalation: boolean('escalation').notNull().default(false),
+  },
+  (t) => [primaryKey({ columns: [t.requestId, t.approverId] })],
+);
+
+/** One row per person who approved; a request is approved when it has enough distinct rows. */
+export const requestApprovals = pgTable(
+  'request_approvals',
+  {
+    requestId: uuid('request_id')
+      .notNull()
+      .references(() => accessRequests.id),
+    approverId: text('approver_id').notNull(),
+    approvedAt: timestamp('approved_at', { withTimezone: true }).notNull(),
   },
   (t) => [primaryKey({ columns: [t.requestId, t.approverId] })],
 );

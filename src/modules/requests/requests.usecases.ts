@@ -1,15 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { findDataset, reasonRequired, type Dataset } from '../../catalog/catalog.js';
+import { findDataset, isSensitive, reasonRequired, type Dataset } from '../../catalog/catalog.js';
 import { looksLikeDuration, parseDuration } from '../../shared/duration.js';
+import { AppError } from '../../shared/errors.js';
 import { appendAudit } from '../audit/audit.repository.js';
 import type { Deps } from '../deps.js';
-import { findGrantByRequest, findHeldGrant, insertGrant, listActiveGrantsForUser, type Grant } from '../grants/grants.repository.js';
-import { createGrantTasks, grantEvent } from '../grants/provisioning.usecases.js';
+import { findGrant, findGrantByRequest, findHeldGrant, listActiveGrantsForUser } from '../grants/grants.repository.js';
 import { addToOutbox } from '../notifications/notifications.repository.js';
 import type { RequestView } from '../notifications/notifications.ports.js';
+import { approveInTx, runAfterDecision } from './decisions.usecases.js';
 import * as repo from './requests.repository.js';
 import { requestErrors } from './requests.errors.js';
-import { approversFor, checkDecider, grantEnd, REASON_MAX_LENGTH, suggestDatasetIds } from './requests.rules.js';
+import { approversFor, REASON_MAX_LENGTH, standingRefusal, suggestDatasetIds } from './requests.rules.js';
 
 export interface NewRequestInput {
   requesterId: string;
@@ -18,7 +19,7 @@ export interface NewRequestInput {
   duration?: string;
   reason?: string;
   /** Where it came from, for the audit trail and for how the requester is answered. */
-  via: 'command' | 'form';
+  via: 'command' | 'form' | 'home';
 }
 
 /** Checks a request without saving it; returns the dataset and minutes, or throws a coded error. */
@@ -26,16 +27,30 @@ export function validateRequest(deps: Pick<Deps, 'catalog'>, input: NewRequestIn
   const dataset = findDataset(deps.catalog, input.datasetId);
   if (!dataset) throw requestErrors.datasetNotFound(input.datasetId, suggestDatasetIds(deps.catalog, input.datasetId));
   let minutes = dataset.defaultDurationMinutes;
-  if (input.duration?.trim()) {
-    const parsed = parseDuration(input.duration);
-    if (parsed === undefined) throw requestErrors.badDuration(input.duration.trim());
-    minutes = parsed;
-  }
+  if (input.duration?.trim()) minutes = parseDurationOrThrow(input.duration);
   if (minutes > dataset.maxDurationMinutes) throw requestErrors.durationTooLong(dataset.id, dataset.maxDurationMinutes);
-  const reason = input.reason?.trim() || null;
+  return { dataset, minutes, reason: validateReason(dataset, input.reason) };
+}
+
+export function parseDurationOrThrow(text: string): number {
+  const parsed = parseDuration(text);
+  if (parsed === undefined) throw requestErrors.badDuration(text.trim());
+  return parsed;
+}
+
+export function validateReason(dataset: Dataset, text: string | undefined): string | null {
+  const reason = text?.trim() || null;
   if (!reason && reasonRequired(dataset)) throw requestErrors.reasonRequired(dataset.id, dataset.sensitivity);
+  if (reason && reason.length < dataset.policy.reasonMinLength) throw requestErrors.reasonTooShort(dataset.id, dataset.policy.reasonMinLength);
   if (reason && reason.length > REASON_MAX_LENGTH) throw requestErrors.reasonTooLong(REASON_MAX_LENGTH);
-  return { dataset, minutes, reason };
+  return reason;
+}
+
+/** Guests, deactivated accounts and bots may not ask for sensitive data. */
+export async function assertMayRequest(deps: Deps, userId: string, dataset: Dataset): Promise<void> {
+  if (!isSensitive(dataset)) return;
+  const refusal = standingRefusal(await deps.people.standing(userId));
+  if (refusal) throw new AppError('requests.not_allowed_to_request', refusal);
 }
 
 /**
@@ -50,18 +65,28 @@ export function splitRequestArgs(args: string[]): { datasetId?: string; duration
 
 export async function createRequest(deps: Deps, input: NewRequestInput): Promise<RequestView> {
   const { dataset, minutes, reason } = validateRequest(deps, input);
-  const approvers = approversFor(deps.catalog, dataset, input.requesterId);
-  if (approvers.length === 0) throw requestErrors.noApprovers(dataset.id);
+  await assertMayRequest(deps, input.requesterId, dataset);
+  const auto = dataset.policy.autoApprove;
+  const approvers = auto ? [] : approversFor(deps.catalog, dataset, input.requesterId);
+  if (!auto && approvers.length === 0) throw requestErrors.noApprovers(dataset.id);
   const now = deps.clock.now();
   const id = randomUUID();
 
-  const outboxIds = await deps.db.transaction(async (tx) => {
+  const result = await deps.db.transaction(async (tx) => {
     const held = await findHeldGrant(tx, input.requesterId, dataset.id);
     if (held?.status === 'active') throw requestErrors.alreadyActive(dataset.id, held.endsAt);
     if (held) throw requestErrors.grantInProgress(dataset.id, held.status);
-    await repo.insertRequest(
+    const request = await repo.insertRequest(
       tx,
-      { id, datasetId: dataset.id, requesterId: input.requesterId, durationMinutes: minutes, reason, createdAt: now },
+      {
+        id,
+        datasetId: dataset.id,
+        requesterId: input.requesterId,
+        durationMinutes: minutes,
+        reason,
+        createdAt: now,
+        approvalsRequired: Math.min(dataset.policy.approvalsRequired, Math.max(1, approvers.length)),
+      },
       approvers,
     );
     await appendAudit(tx, {
@@ -70,109 +95,57 @@ export async function createRequest(deps: Deps, input: NewRequestInput): Promise
       action: 'request.created',
       subjectType: 'request',
       subjectId: id,
-      details: { datasetId: dataset.id, durationMinutes: minutes, reason, approvers, via: input.via },
+      details: { datasetId: dataset.id, durationMinutes: minutes, reason, approvers, via: input.via, approvalsRequired: request.approvalsRequired },
     });
-    return addToOutbox(tx, now, [
+    if (auto) return approveInTx(deps, tx, request, 'system', now);
+    const outboxIds = await addToOutbox(tx, now, [
       ...approvers.map((approverId) => ({ kind: 'approval_request', payload: { requestId: id, approverId } })),
-      ...(input.via === 'form' ? [{ kind: 'request_received', payload: { requestId: id } }] : []),
+      ...(input.via !== 'command' ? [{ kind: 'request_received', payload: { requestId: id } }] : []),
     ]);
+    return { outboxIds };
   });
-  deps.logger.info({ requestId: id, datasetId: dataset.id, approvers: approvers.length }, 'request created');
-  await enqueueSafely(deps, outboxIds);
+  deps.logger.info({ requestId: id, datasetId: dataset.id, approvers: approvers.length, auto }, 'request created');
+  await runAfterDecision(deps, result);
   return (await loadRequestView(deps, id))!;
 }
 
-export type Decision = { kind: 'approve' } | { kind: 'deny'; reason?: string };
-
-export interface DecisionResult {
-  /** false when someone (or something) decided first; the request is returned as it stands. */
-  decidedNow: boolean;
-  request: RequestView;
-}
-
-/** Throws unless `deciderId` may decide this request now. Reads roles from the catalog, never from the click. */
-export async function assertMayDecide(deps: Deps, requestId: string, deciderId: string) {
+/** The requester withdraws a pending request; the approvers' messages lose their buttons. */
+export async function cancelRequest(deps: Deps, userId: string, requestId: string): Promise<RequestView> {
   const request = await repo.findRequest(deps.db, requestId);
-  if (!request) throw requestErrors.notFound();
-  const dataset = findDataset(deps.catalog, request.datasetId);
-  const refusal = checkDecider(deps.catalog, dataset, request, deciderId);
-  if (refusal === 'own_request') throw requestErrors.ownRequest();
-  if (refusal === 'not_an_approver') throw requestErrors.notAnApprover(request.datasetId);
-  return request;
+  if (!request || request.requesterId !== userId) throw requestErrors.notFound();
+  const now = deps.clock.now();
+  const ids = await deps.db.transaction(async (tx) => {
+    const row = await repo.closeRequest(tx, requestId, 'cancelled', now);
+    if (!row) throw requestErrors.notPending(request.status);
+    await appendAudit(tx, { at: now, actorId: userId, action: 'request.cancelled', subjectType: 'request', subjectId: requestId, details: { datasetId: request.datasetId } });
+    return addToOutbox(tx, now, [{ kind: 'approver_messages', payload: { requestId } }]);
+  });
+  await deps.jobs.enqueueDeliveries(ids).catch(() => undefined);
+  return (await loadRequestView(deps, requestId))!;
 }
 
-export async function decideRequest(deps: Deps, requestId: string, deciderId: string, decision: Decision): Promise<DecisionResult> {
-  const request = await assertMayDecide(deps, requestId, deciderId);
-  const now = deps.clock.now();
-  const denyReason = decision.kind === 'deny' ? decision.reason?.trim().slice(0, REASON_MAX_LENGTH) || null : null;
-
-  const outcome = await deps.db.transaction(async (tx) => {
-    const decided = await repo.decideRequest(tx, requestId, {
-      status: decision.kind === 'approve' ? 'approved' : 'denied',
-      decidedBy: deciderId,
-      decidedAt: now,
-      denyReason,
-    });
-    if (!decided) return undefined;
-    let grant: Grant | undefined;
-    const messages: Array<{ kind: string; payload: Record<string, string> }> = [
-      { kind: 'approver_messages', payload: { requestId } },
-      { kind: 'decision', payload: { requestId } },
-    ];
-    const manual = deps.connectors.forDataset(request.datasetId).kind === 'manual';
-    if (decided.status === 'approved') {
-      // provisioning until the target system has it; the clock starts when it does
-      grant = await insertGrant(tx, {
-        id: randomUUID(),
-        requestId,
-        datasetId: request.datasetId,
-        userId: request.requesterId,
-        status: 'provisioning',
-        durationMinutes: request.durationMinutes,
-        startsAt: now,
-        endsAt: grantEnd(now, request.durationMinutes),
-      });
-    }
-    await appendAudit(
-      tx,
-      {
-        at: now,
-        actorId: deciderId,
-        action: decided.status === 'approved' ? 'request.approved' : 'request.denied',
-        subjectType: 'request',
-        subjectId: requestId,
-        details: { datasetId: request.datasetId, requesterId: request.requesterId, ...(denyReason ? { denyReason } : {}) },
-      },
-      ...(grant ? [grantEvent(grant, now, deciderId, 'grant.created', { requestId, connector: manual ? 'manual' : deps.connectors.forDataset(request.datasetId).kind })] : []),
-    );
-    const outboxIds = await addToOutbox(tx, now, messages);
-    if (grant && manual) outboxIds.push(...(await createGrantTasks(deps, tx, grant, now)));
-    return { grant, outboxIds, manual };
-  });
-
-  if (!outcome) {
-    deps.logger.info({ requestId, deciderId }, 'decision ignored: request already decided');
-    return { decidedNow: false, request: (await loadRequestView(deps, requestId))! };
-  }
-  deps.logger.info({ requestId, decision: decision.kind }, 'request decided');
-  if (outcome.grant && !outcome.manual) {
-    await deps.jobs.enqueueProvision(outcome.grant.id).catch((err) => {
-      // The reconciler resumes grants left in provisioning.
-      deps.logger.warn({ grantId: outcome.grant!.id, err: String(err) }, 'could not enqueue provisioning; the reconciler will');
-    });
-  }
-  await enqueueSafely(deps, outcome.outboxIds);
-  return { decidedNow: true, request: (await loadRequestView(deps, requestId))! };
+/** Cancels the caller's pending request for a dataset (`/access cancel <dataset>`). */
+export async function cancelRequestForDataset(deps: Deps, userId: string, datasetId: string): Promise<RequestView> {
+  const pending = await repo.findPendingRequest(deps.db, userId, datasetId.trim().toLowerCase());
+  if (!pending) throw requestErrors.nothingToCancel(datasetId);
+  return cancelRequest(deps, userId, pending.id);
 }
 
 export async function loadRequestView(deps: Pick<Deps, 'db' | 'catalog'>, requestId: string): Promise<RequestView | undefined> {
   const request = await repo.findRequest(deps.db, requestId);
   if (!request) return undefined;
   const approvers = await repo.listApprovers(deps.db, requestId);
-  const grant = request.status === 'approved' ? await findGrantByRequest(deps.db, requestId) : undefined;
+  const approvals = await repo.listApprovals(deps.db, requestId);
+  const grant =
+    request.kind === 'extension' && request.grantId
+      ? await findGrant(deps.db, request.grantId)
+      : request.status === 'approved'
+        ? await findGrantByRequest(deps.db, requestId)
+        : undefined;
   const dataset = findDataset(deps.catalog, request.datasetId);
   return {
     id: request.id,
+    kind: request.kind,
     dataset: { id: request.datasetId, name: dataset?.name ?? request.datasetId, sensitivity: dataset?.sensitivity ?? 'restricted' },
     requesterId: request.requesterId,
     durationMinutes: request.durationMinutes,
@@ -183,6 +156,8 @@ export async function loadRequestView(deps: Pick<Deps, 'db' | 'catalog'>, reques
     decidedAt: request.decidedAt,
     denyReason: request.denyReason,
     approverIds: approvers.map((a) => a.approverId),
+    approvedBy: approvals.map((a) => a.approverId),
+    approvalsRequired: request.approvalsRequired,
     grantEndsAt: grant?.status === 'active' ? grant.endsAt : null,
     grantStatus: grant?.status ?? null,
   };
@@ -208,9 +183,8 @@ export async function listMyAccess(deps: Deps, userId: string): Promise<MyAccess
   };
 }
 
-async function enqueueSafely(deps: Deps, outboxIds: number[]) {
-  await deps.jobs.enqueueDeliveries(outboxIds).catch((err) => {
-    // The rows are in Postgres; the reconciler enqueues them again.
-    deps.logger.warn({ outboxIds, err: String(err) }, 'could not enqueue messages; the reconciler will');
-  });
+/** Requests waiting for this person's decision (they were asked and have not approved yet). */
+export async function listAwaitingMyDecision(deps: Deps, userId: string, limit = 20): Promise<RequestView[]> {
+  const ids = await repo.listPendingForApprover(deps.db, userId, limit);
+  return (await Promise.all(ids.map((id) => loadRequestView(deps, id)))).filter((v): v is RequestView => !!v);
 }

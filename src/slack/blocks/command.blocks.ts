@@ -16,6 +16,10 @@ export function helpReply(): EphemeralReply {
     `• \`${COMMAND} request <dataset> [duration] [reason…]\` ask for access, e.g. \`${COMMAND} request crm-contacts 7d campaign QA\``,
     `• \`${COMMAND}\` open the request form`,
     `• \`${COMMAND} list\` your pending requests and active access`,
+    `• \`${COMMAND} extend <dataset> <duration> [reason…]\` ask for more time on access you have`,
+    `• \`${COMMAND} release <dataset>\` give access back now that you are done`,
+    `• \`${COMMAND} cancel <dataset>\` withdraw a pending request`,
+    `• \`${COMMAND} revoke @person <dataset> [reason…]\` (owners and admins) take access away now`,
     `• \`${COMMAND} datasets\` what you can ask for, and who approves it`,
     'Durations: `30m`, `4h`, `7d`, `2w`. Without one, the dataset’s default applies.',
   ].join('\n');

@@ -93,3 +93,46 @@ export function buildRevokeStuckBlocks(g: GrantView): OutgoingMessage {
     ],
   };
 }
+
+/** Extend and Release for one grant; the value is the grant id, checked on the server when clicked. */
+export function grantButtons(grantId: string): KnownBlock {
+  return {
+    type: 'actions',
+    elements: [
+      { type: 'button', action_id: ACTION_IDS.extendGrant, value: grantId, text: plain('Extend', SLACK_LIMITS.buttonText) },
+      {
+        type: 'button',
+        action_id: ACTION_IDS.releaseGrant,
+        value: grantId,
+        style: 'danger',
+        text: plain('Release now', SLACK_LIMITS.buttonText),
+        confirm: {
+          title: plain('Release access?', 100),
+          text: { type: 'plain_text', text: 'Your access ends now. You can ask again later.' },
+          confirm: plain('Release', 30),
+          deny: plain('Keep it', 30),
+        },
+      },
+    ],
+  };
+}
+
+export function buildExpiryReminderBlocks(g: GrantView, lead: '24h' | '1h', timeZone?: string): OutgoingMessage {
+  const when = lead === '24h' ? 'in about a day' : 'in about an hour';
+  return {
+    text: `Your access to ${g.dataset.name} ends ${when}`,
+    blocks: [
+      section(
+        `:alarm_clock: Your access to *${escapeMrkdwn(g.dataset.name)}* (\`${g.dataset.id}\`) ends ${formatWhen(g.endsAt, timeZone)}. Done with it? Releasing it now is the safest choice. Still need it? Ask to extend.`,
+      ),
+      grantButtons(g.id),
+    ],
+  };
+}
+
+export function buildGrantExtendedBlocks(g: GrantView, timeZone?: string): OutgoingMessage {
+  return {
+    text: `Your access to ${g.dataset.name} was extended`,
+    blocks: [section(`:hourglass_flowing_sand: Your access to *${escapeMrkdwn(g.dataset.name)}* now lasts until ${formatWhen(g.endsAt, timeZone)}.`)],
+  };
+}

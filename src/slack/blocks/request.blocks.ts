@@ -10,10 +10,14 @@ export interface OutgoingMessage {
 }
 
 function requestSummary(r: RequestView): string {
+  const asks =
+    r.kind === 'extension'
+      ? `${mention(r.requesterId)} asks to *extend* their access to *${escapeMrkdwn(r.dataset.name)}* (\`${r.dataset.id}\`)`
+      : `${mention(r.requesterId)} asks for access to *${escapeMrkdwn(r.dataset.name)}* (\`${r.dataset.id}\`)`;
   const lines = [
-    `${mention(r.requesterId)} asks for access to *${escapeMrkdwn(r.dataset.name)}* (\`${r.dataset.id}\`)`,
+    asks,
     `*Sensitivity:* ${SENSITIVITY_LABEL[r.dataset.sensitivity]}`,
-    `*For:* ${formatDuration(r.durationMinutes)}`,
+    `*${r.kind === 'extension' ? 'By' : 'For'}:* ${formatDuration(r.durationMinutes)}`,
     `*Why:* ${r.reason ? escapeMrkdwn(r.reason) : '_no reason given_'}`,
   ];
   return lines.join('\n');
@@ -28,7 +32,16 @@ function outcomeLine(r: RequestView): string {
     const why = r.denyReason ? `: “${escapeMrkdwn(r.denyReason)}”` : '';
     return `:no_entry: *Denied* by ${mention(r.decidedBy!)}${why}`;
   }
+  if (r.status === 'cancelled') return ':heavy_minus_sign: *Cancelled* by the requester';
+  if (r.status === 'expired') return ':hourglass: *Expired*: nobody decided in time';
   return ':hourglass_flowing_sand: Waiting for a decision';
+}
+
+/** "1 of 2 approvals: @olaf" while more than one approval is needed. */
+export function approvalProgress(r: RequestView): string | undefined {
+  if (r.approvalsRequired <= 1) return undefined;
+  const who = r.approvedBy.length ? `: ${r.approvedBy.map(mention).join(', ')}` : '';
+  return `:ballot_box_with_check: ${r.approvedBy.length} of ${r.approvalsRequired} approvals${who}`;
 }
 
 /** The owner's message: with Approve/Deny while pending, and without buttons once decided. */
@@ -43,6 +56,8 @@ export function buildApprovalRequestBlocks(r: RequestView): OutgoingMessage {
         { type: 'button', action_id: ACTION_IDS.deny, style: 'danger', value: r.id, text: plain('Deny', SLACK_LIMITS.buttonText) },
       ],
     });
+    const progress = approvalProgress(r);
+    if (progress) blocks.push(context(progress));
     blocks.push(context(`Requested ${formatWhen(r.createdAt)} · Only owners of this dataset and access admins can decide.`));
   } else {
     blocks.push(context(outcomeLine(r)));
@@ -53,6 +68,13 @@ export function buildApprovalRequestBlocks(r: RequestView): OutgoingMessage {
 
 /** The requester's message once their request is decided. */
 export function buildDecisionBlocks(r: RequestView, timeZone?: string): OutgoingMessage {
+  if (r.status === 'approved' && r.kind === 'extension') {
+    const until = r.grantEndsAt ? ` It now lasts until ${formatWhen(r.grantEndsAt, timeZone)}.` : '';
+    return {
+      text: `Your extension for ${r.dataset.name} was approved`,
+      blocks: [section(`:white_check_mark: Your request to extend *${escapeMrkdwn(r.dataset.name)}* was approved by ${mention(r.decidedBy!)}.${until}`)],
+    };
+  }
   if (r.status === 'approved') {
     const state = r.grantEndsAt
       ? `You have access until ${formatWhen(r.grantEndsAt, timeZone)}.`
@@ -82,11 +104,34 @@ export function buildRequestReceivedBlocks(r: RequestView): OutgoingMessage {
 }
 
 export function buildGrantExpiredBlocks(g: GrantView): OutgoingMessage {
+  const again = `If you still need it, ask again with \`/access request ${g.dataset.id}\`.`;
+  let what = `:lock: Your access to *${escapeMrkdwn(g.dataset.name)}* (\`${g.dataset.id}\`) has ended.`;
+  if (g.endReason === 'released') what = `:lock: You released your access to *${escapeMrkdwn(g.dataset.name)}*. Thank you for keeping access small.`;
+  if (g.endReason === 'revoked') {
+    const by = g.endedBy ? ` by ${mention(g.endedBy)}` : '';
+    const why = g.endNote ? `\n*Reason:* ${escapeMrkdwn(g.endNote)}` : '';
+    what = `:lock: Your access to *${escapeMrkdwn(g.dataset.name)}* (\`${g.dataset.id}\`) was revoked${by}.${why}`;
+  }
+  return { text: `Your access to ${g.dataset.name} has ended`, blocks: [section(`${what}\n${again}`)] };
+}
+
+export function buildRequestExpiredBlocks(r: RequestView): OutgoingMessage {
   return {
-    text: `Your access to ${g.dataset.name} has ended`,
+    text: `Your request for ${r.dataset.name} expired`,
     blocks: [
       section(
-        `:lock: Your access to *${escapeMrkdwn(g.dataset.name)}* (\`${g.dataset.id}\`) has ended. If you still need it, ask again with \`/access request ${g.dataset.id}\`.`,
+        `:hourglass: Nobody decided your request for *${escapeMrkdwn(r.dataset.name)}* in time, so it expired. Ask again with \`/access request ${r.dataset.id}\` if you still need it.`,
+      ),
+    ],
+  };
+}
+
+export function buildApproverReminderBlocks(r: RequestView): OutgoingMessage {
+  return {
+    text: `Reminder: ${r.dataset.name} request from <@${r.requesterId}> is waiting for you`,
+    blocks: [
+      section(
+        `:bell: *Reminder:* ${mention(r.requesterId)} is still waiting for a decision on *${escapeMrkdwn(r.dataset.name)}* (asked ${formatWhen(r.createdAt)}). The request with its buttons is in this conversation and on my Home tab.`,
       ),
     ],
   };

@@ -1,11 +1,13 @@
 import type { App } from '@slack/bolt';
 import { findDataset, reasonRequired } from '../../catalog/catalog.js';
 import type { Deps } from '../../modules/deps.js';
-import { createRequest, listMyAccess, splitRequestArgs } from '../../modules/requests/requests.usecases.js';
+import { releaseGrant, revokeGrantOf } from '../../modules/grants/endings.usecases.js';
+import { requestExtension } from '../../modules/grants/extensions.usecases.js';
+import { cancelRequestForDataset, createRequest, listMyAccess, splitRequestArgs } from '../../modules/requests/requests.usecases.js';
 import { datasetsReply, helpReply, myAccessReply } from '../blocks/command.blocks.js';
 import { buildRequestFormView, type RequestFormPrefill } from '../blocks/modal.blocks.js';
 import { requestReceivedText } from '../blocks/request.blocks.js';
-import { section } from '../blocks/format.js';
+import { formatWhen, section } from '../blocks/format.js';
 import { COMMAND } from '../ids.js';
 import type { UserDirectory } from '../users.js';
 import { answerWithin, errorReply } from './respond.js';
@@ -58,6 +60,68 @@ export function registerCommandListener(app: App, deps: Deps, users: UserDirecto
       );
     }
 
+    if (sub === 'release') {
+      const datasetId = words[1];
+      if (!datasetId) return ackText(ack, `Which dataset? \`${COMMAND} release <dataset>\``);
+      return answerWithin(
+        ack,
+        respond,
+        async () => {
+          await releaseGrant(deps, command.user_id, datasetId);
+          return { text: `:white_check_mark: Releasing your access to \`${datasetId.toLowerCase()}\` now. Thank you for keeping access small.` };
+        },
+        log,
+        tz,
+      );
+    }
+
+    if (sub === 'revoke') {
+      const userId = parseUser(words[1]);
+      const datasetId = words[2];
+      if (!userId || !datasetId) return ackText(ack, `Usage: \`${COMMAND} revoke @person <dataset> [reason…]\``);
+      const reason = words.slice(3).join(' ') || undefined;
+      return answerWithin(
+        ack,
+        respond,
+        async () => {
+          await revokeGrantOf(deps, command.user_id, userId, datasetId, reason);
+          return { text: `:white_check_mark: Revoking <@${userId}>'s access to \`${datasetId.toLowerCase()}\` now; they will be told${reason ? ' why' : ''}.` };
+        },
+        log,
+        tz,
+      );
+    }
+
+    if (sub === 'extend') {
+      const [datasetId, duration, ...rest] = words.slice(1);
+      if (!datasetId || !duration) return ackText(ack, `Usage: \`${COMMAND} extend <dataset> <duration> [reason…]\`, e.g. \`${COMMAND} extend crm-contacts 2d still cleaning the list\``);
+      return answerWithin(
+        ack,
+        respond,
+        async () => {
+          const result = await requestExtension(deps, { userId: command.user_id, datasetId, duration, reason: rest.join(' ') || undefined });
+          if (result.kind === 'extended') return { text: `:white_check_mark: Extended: your access now lasts until ${formatWhen(result.endsAt, await tz())}.` };
+          return { text: `:inbox_tray: Your extension request was sent to ${result.request.approverIds.map((a) => `<@${a}>`).join(', ')}.` };
+        },
+        log,
+        tz,
+      );
+    }
+
+    if (sub === 'cancel') {
+      const datasetId = words[1];
+      if (!datasetId) return ackText(ack, `Which request? \`${COMMAND} cancel <dataset>\``);
+      return answerWithin(
+        ack,
+        respond,
+        async () => {
+          await cancelRequestForDataset(deps, command.user_id, datasetId);
+          return { text: `Your request for \`${datasetId.toLowerCase()}\` is cancelled.` };
+        },
+        log,
+      );
+    }
+
     if (sub === 'list') {
       return answerWithin(ack, respond, async () => myAccessReply(await listMyAccess(deps, command.user_id), await tz()), log);
     }
@@ -66,6 +130,17 @@ export function registerCommandListener(app: App, deps: Deps, users: UserDirecto
     const reply = sub === 'help' ? helpReply() : withUnknown(sub, helpReply());
     await ack({ response_type: 'ephemeral', ...reply }).catch((err) => errorReply(err, log));
   });
+}
+
+async function ackText(ack: (r: { response_type: 'ephemeral'; text: string }) => Promise<void>, text: string) {
+  await ack({ response_type: 'ephemeral', text });
+}
+
+/** A user as Slack escapes it in command text (<@U123|name>), or a bare id. */
+export function parseUser(word: string | undefined): string | undefined {
+  if (!word) return undefined;
+  const m = /^<@([UW][A-Z0-9]+)(\|[^>]*)?>$/.exec(word) ?? /^([UW][A-Z0-9]{2,})$/.exec(word);
+  return m?.[1];
 }
 
 function withUnknown(sub: string, help: ReturnType<typeof helpReply>) {

@@ -1,6 +1,7 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import type { Deps } from '../../modules/deps.js';
-import { assertMayDecide, decideRequest, loadRequestView } from '../../modules/requests/requests.usecases.js';
+import { assertMayDecide, decideRequest, type DecisionResult } from '../../modules/requests/decisions.usecases.js';
+import { loadRequestView } from '../../modules/requests/requests.usecases.js';
 import type { Logger } from '../../shared/logger.js';
 import { buildDenyFormView } from '../blocks/modal.blocks.js';
 import { ACTION_IDS, BLOCK_IDS, CALLBACK_IDS } from '../ids.js';
@@ -12,7 +13,7 @@ const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
  * Approve and Deny. The button only says which request; who may decide is checked on the server
  * against the catalog and the database, and the decision is guarded in SQL so it happens once.
  */
-export function registerDecisionListeners(app: App, deps: Deps): void {
+export function registerDecisionListeners(app: App, deps: Deps, afterAction: (userId: string) => Promise<void>): void {
   const log = deps.logger.child({ listener: 'decision' });
 
   app.action<BlockAction<ButtonAction>>(ACTION_IDS.approve, async ({ ack, action, body, client }) => {
@@ -21,11 +22,12 @@ export function registerDecisionListeners(app: App, deps: Deps): void {
     const requestId = action.value ?? '';
     if (!UUID_RE.test(requestId)) return refuse('That button is not valid any more.');
     try {
-      const result = await decideRequest(deps, requestId, body.user.id, { kind: 'approve' });
-      if (!result.decidedNow) return refuse(alreadyDecidedText(result.request.status));
+      const text = outcomeText(await decideRequest(deps, requestId, body.user.id, { kind: 'approve' }));
+      if (text) await refuse(text);
     } catch (err) {
-      return refuse(errorReply(err, log).text);
+      await refuse(errorReply(err, log).text);
     }
+    await afterAction(body.user.id);
   });
 
   app.action<BlockAction<ButtonAction>>(ACTION_IDS.deny, async ({ ack, action, body, client }) => {
@@ -57,7 +59,25 @@ export function registerDecisionListeners(app: App, deps: Deps): void {
     } catch (err) {
       await dm(client, body.user.id, errorReply(err, log).text, log);
     }
+    await afterAction(body.user.id);
   });
+}
+
+/** What the clicker is told privately; nothing when the updated message says it all. */
+function outcomeText(result: DecisionResult): string | undefined {
+  const r = result.request;
+  const missing = r.approvalsRequired - r.approvedBy.length;
+  switch (result.outcome) {
+    case 'approved':
+    case 'denied':
+      return undefined;
+    case 'partial':
+      return `:ballot_box_with_check: Your approval is recorded (${r.approvedBy.length} of ${r.approvalsRequired}). Waiting for ${missing} more.`;
+    case 'already_approved_by_you':
+      return `You already approved this request. Waiting for ${missing} more approval${missing === 1 ? '' : 's'}.`;
+    default:
+      return alreadyDecidedText(r.status);
+  }
 }
 
 function alreadyDecidedText(status: string): string {

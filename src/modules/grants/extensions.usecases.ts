@@ -1,0 +1,116 @@
+import { randomUUID } from 'node:crypto';
+import { addMinutes } from 'date-fns';
+import { findDataset, type Dataset } from '../../catalog/catalog.js';
+import type { Tx } from '../../shared/db/client.js';
+import { formatDuration } from '../../shared/duration.js';
+import { AppError } from '../../shared/errors.js';
+import { appendAudit } from '../audit/audit.repository.js';
+import type { Deps } from '../deps.js';
+import { addToOutbox } from '../notifications/notifications.repository.js';
+import type { RequestView } from '../notifications/notifications.ports.js';
+import { runAfterDecision } from '../requests/decisions.usecases.js';
+import * as requestsRepo from '../requests/requests.repository.js';
+import type { AccessRequest } from '../requests/requests.repository.js';
+import { requestErrors } from '../requests/requests.errors.js';
+import { approversFor, suggestDatasetIds } from '../requests/requests.rules.js';
+import { assertMayRequest, loadRequestView, parseDurationOrThrow, validateReason } from '../requests/requests.usecases.js';
+import * as repo from './grants.repository.js';
+import type { Grant } from './grants.repository.js';
+import { grantEvent } from './provisioning.usecases.js';
+
+export const extensionErrors = {
+  notHeld: (datasetId: string) =>
+    new AppError('grants.not_held', `You have no active access to \`${datasetId}\`. \`/access list\` shows what you have.`),
+  beyondTotal: (datasetId: string, totalMinutes: number, latestEnd: Date) =>
+    new AppError(
+      'grants.extension_beyond_total',
+      `Access to \`${datasetId}\` may last at most ${formatDuration(totalMinutes)} in all, so it can be extended until {until} at the latest.`,
+      { until: latestEnd.toISOString() },
+    ),
+};
+
+export type ExtensionResult = { kind: 'extended'; endsAt: Date } | { kind: 'requested'; request: RequestView };
+
+/** The latest end a grant may have under its dataset's policy. */
+export function latestEnd(grant: Pick<Grant, 'startsAt'>, dataset: Dataset): Date {
+  return addMinutes(grant.startsAt, dataset.policy.maxTotalMinutes);
+}
+
+/**
+ * `/access extend <dataset> <duration> [reason]`: moves the end of the caller's active grant.
+ * Within the dataset's self-extension allowance it happens at once; otherwise it goes to the
+ * approvers like a request. The new end never passes the policy's maximum total duration.
+ */
+export async function requestExtension(deps: Deps, input: { userId: string; datasetId: string; duration: string; reason?: string }): Promise<ExtensionResult> {
+  const dataset = findDataset(deps.catalog, input.datasetId);
+  if (!dataset) throw requestErrors.datasetNotFound(input.datasetId, suggestDatasetIds(deps.catalog, input.datasetId));
+  const grant = await repo.findHeldGrant(deps.db, input.userId, dataset.id);
+  if (!grant || grant.status !== 'active') throw extensionErrors.notHeld(dataset.id);
+  const minutes = parseDurationOrThrow(input.duration);
+  const newEnd = addMinutes(grant.endsAt, minutes);
+  if (newEnd > latestEnd(grant, dataset)) throw extensionErrors.beyondTotal(dataset.id, dataset.policy.maxTotalMinutes, latestEnd(grant, dataset));
+  const now = deps.clock.now();
+
+  if (minutes <= dataset.policy.selfExtendMinutes) {
+    const ids = await deps.db.transaction(async (tx) => {
+      const moved = await repo.extendGrant(tx, grant.id, grant.endsAt, newEnd);
+      if (!moved) throw extensionErrors.notHeld(dataset.id);
+      await appendAudit(tx, grantEvent(grant, now, input.userId, 'grant.extended', { from: grant.endsAt.toISOString(), to: newEnd.toISOString(), by: 'self' }));
+      return addToOutbox(tx, now, [{ kind: 'grant_extended', payload: { grantId: grant.id } }]);
+    });
+    await deps.jobs.scheduleExpiry(grant.id, newEnd).catch(() => undefined);
+    await deps.jobs.enqueueDeliveries(ids).catch(() => undefined);
+    return { kind: 'extended', endsAt: newEnd };
+  }
+
+  const reason = validateReason(dataset, input.reason);
+  await assertMayRequest(deps, input.userId, dataset);
+  const approvers = approversFor(deps.catalog, dataset, input.userId);
+  if (approvers.length === 0) throw requestErrors.noApprovers(dataset.id);
+  const id = randomUUID();
+  const ids = await deps.db.transaction(async (tx) => {
+    const request = await requestsRepo.insertRequest(
+      tx,
+      {
+        id,
+        kind: 'extension',
+        grantId: grant.id,
+        datasetId: dataset.id,
+        requesterId: input.userId,
+        durationMinutes: minutes,
+        reason,
+        createdAt: now,
+        approvalsRequired: Math.min(dataset.policy.approvalsRequired, approvers.length),
+      },
+      approvers,
+    );
+    await appendAudit(tx, {
+      at: now,
+      actorId: input.userId,
+      action: 'request.created',
+      subjectType: 'request',
+      subjectId: id,
+      details: { datasetId: dataset.id, kind: 'extension', grantId: grant.id, durationMinutes: minutes, reason, approvers, approvalsRequired: request.approvalsRequired },
+    });
+    return addToOutbox(tx, now, approvers.map((approverId) => ({ kind: 'approval_request', payload: { requestId: id, approverId } })));
+  });
+  await runAfterDecision(deps, { outboxIds: ids });
+  return { kind: 'requested', request: (await loadRequestView(deps, id))! };
+}
+
+/** On approval of an extension request: move the grant's end, if it is still active and within policy. */
+export async function applyExtension(deps: Deps, tx: Tx, request: AccessRequest, deciderId: string, now: Date): Promise<number[]> {
+  const grant = request.grantId ? await repo.findGrant(tx, request.grantId) : undefined;
+  const dataset = findDataset(deps.catalog, request.datasetId);
+  if (!grant || grant.status !== 'active' || !dataset) {
+    await appendAudit(tx, { at: now, actorId: deciderId, action: 'grant.extension_lapsed', subjectType: 'request', subjectId: request.id, details: { grantId: request.grantId } });
+    return [];
+  }
+  const wanted = addMinutes(grant.endsAt, request.durationMinutes);
+  const limit = latestEnd(grant, dataset);
+  const newEnd = wanted > limit ? limit : wanted;
+  await repo.extendGrant(tx, grant.id, grant.endsAt, newEnd);
+  await appendAudit(tx, grantEvent(grant, now, deciderId, 'grant.extended', { from: grant.endsAt.toISOString(), to: newEnd.toISOString(), requestId: request.id }));
+  // the expiry job wakes at the old end, sees the grant is not due and sleeps until the new one
+  return [];
+}

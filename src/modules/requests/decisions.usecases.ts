@@ -1,0 +1,148 @@
+import { randomUUID } from 'node:crypto';
+import { findDataset } from '../../catalog/catalog.js';
+import { AppError } from '../../shared/errors.js';
+import { appendAudit } from '../audit/audit.repository.js';
+import type { Deps } from '../deps.js';
+import { applyExtension } from '../grants/extensions.usecases.js';
+import { insertGrant, type Grant } from '../grants/grants.repository.js';
+import { createGrantTasks, grantEvent } from '../grants/provisioning.usecases.js';
+import { addToOutbox } from '../notifications/notifications.repository.js';
+import type { RequestView } from '../notifications/notifications.ports.js';
+import type { Tx } from '../../shared/db/client.js';
+import { loadRequestView } from './requests.usecases.js';
+import * as repo from './requests.repository.js';
+import type { AccessRequest } from './requests.repository.js';
+import { requestErrors } from './requests.errors.js';
+import { checkDecider, grantEnd, REASON_MAX_LENGTH, standingRefusal } from './requests.rules.js';
+
+export type Decision = { kind: 'approve' } | { kind: 'deny'; reason?: string };
+
+export type DecisionOutcome = 'approved' | 'denied' | 'partial' | 'already_decided' | 'already_approved_by_you';
+
+export interface DecisionResult {
+  outcome: DecisionOutcome;
+  /** true when this call changed the request's status. */
+  decidedNow: boolean;
+  request: RequestView;
+}
+
+/** Work to do once the transaction has committed: messages to send, a grant to provision. */
+export interface AfterDecision {
+  outboxIds: number[];
+  provisionGrantId?: string;
+}
+
+/**
+ * Throws unless `deciderId` may decide this request: an owner of its dataset or an admin, never
+ * the requester, and a full member of the workspace. Read from the catalog and the database,
+ * never from the click.
+ */
+export async function assertMayDecide(deps: Deps, requestId: string, deciderId: string): Promise<AccessRequest> {
+  const request = await repo.findRequest(deps.db, requestId);
+  if (!request) throw requestErrors.notFound();
+  const dataset = findDataset(deps.catalog, request.datasetId);
+  const refusal = checkDecider(deps.catalog, dataset, request, deciderId);
+  if (refusal === 'own_request') throw requestErrors.ownRequest();
+  if (refusal === 'not_an_approver') throw requestErrors.notAnApprover(request.datasetId);
+  const standing = standingRefusal(await deps.people.standing(deciderId));
+  if (standing) throw new AppError('requests.not_allowed_to_decide', standing);
+  return request;
+}
+
+/**
+ * Records a decision. A deny ends the request; an approval counts towards the policy's number of
+ * distinct approvers, and the last one needed approves it. The request row is locked for the
+ * transaction, so concurrent clicks, retries and replicas count correctly and decide once.
+ */
+export async function decideRequest(deps: Deps, requestId: string, deciderId: string, decision: Decision): Promise<DecisionResult> {
+  await assertMayDecide(deps, requestId, deciderId);
+  const now = deps.clock.now();
+  const denyReason = decision.kind === 'deny' ? decision.reason?.trim().slice(0, REASON_MAX_LENGTH) || null : null;
+
+  const result = await deps.db.transaction(async (tx): Promise<{ outcome: DecisionOutcome; after?: AfterDecision }> => {
+    const request = await repo.lockRequest(tx, requestId);
+    if (!request || request.status !== 'pending') return { outcome: 'already_decided' };
+    if (decision.kind === 'deny') {
+      await repo.decideRequest(tx, requestId, { status: 'denied', decidedBy: deciderId, decidedAt: now, denyReason });
+      await appendAudit(tx, requestEvent(request, now, deciderId, 'request.denied', denyReason ? { denyReason } : {}));
+      return { outcome: 'denied', after: { outboxIds: await addToOutbox(tx, now, decisionMessages(requestId)) } };
+    }
+    if (!(await repo.addApproval(tx, requestId, deciderId, now))) return { outcome: 'already_approved_by_you' };
+    const count = await repo.countApprovals(tx, requestId);
+    await appendAudit(tx, requestEvent(request, now, deciderId, 'request.approval_recorded', { count, required: request.approvalsRequired }));
+    if (count < request.approvalsRequired) {
+      return { outcome: 'partial', after: { outboxIds: await addToOutbox(tx, now, [{ kind: 'approver_messages', payload: { requestId } }]) } };
+    }
+    return { outcome: 'approved', after: await approveInTx(deps, tx, request, deciderId, now) };
+  });
+
+  if (result.after) await runAfterDecision(deps, result.after);
+  deps.logger.info({ requestId, outcome: result.outcome }, 'decision recorded');
+  return {
+    outcome: result.outcome,
+    decidedNow: result.outcome === 'approved' || result.outcome === 'denied',
+    request: (await loadRequestView(deps, requestId))!,
+  };
+}
+
+/**
+ * Approves a pending request inside the caller's transaction: a new grant (provisioning until the
+ * target system has it), or for an extension, a later end on the existing grant.
+ */
+export async function approveInTx(deps: Deps, tx: Tx, request: AccessRequest, deciderId: string, now: Date): Promise<AfterDecision> {
+  await repo.decideRequest(tx, request.id, { status: 'approved', decidedBy: deciderId, decidedAt: now });
+  await appendAudit(tx, requestEvent(request, now, deciderId, deciderId === 'system' ? 'request.auto_approved' : 'request.approved'));
+  const outboxIds = await addToOutbox(tx, now, decisionMessages(request.id));
+  if (request.kind === 'extension') {
+    outboxIds.push(...(await applyExtension(deps, tx, request, deciderId, now)));
+    return { outboxIds };
+  }
+  const connector = deps.connectors.forDataset(request.datasetId);
+  const grant: Grant = await insertGrant(tx, {
+    id: randomUUID(),
+    requestId: request.id,
+    datasetId: request.datasetId,
+    userId: request.requesterId,
+    status: 'provisioning',
+    durationMinutes: request.durationMinutes,
+    startsAt: now,
+    endsAt: grantEnd(now, request.durationMinutes),
+  });
+  await appendAudit(tx, grantEvent(grant, now, deciderId, 'grant.created', { requestId: request.id, connector: connector.kind }));
+  if (connector.kind === 'manual') {
+    outboxIds.push(...(await createGrantTasks(deps, tx, grant, now)));
+    return { outboxIds };
+  }
+  return { outboxIds, provisionGrantId: grant.id };
+}
+
+export async function runAfterDecision(deps: Deps, after: AfterDecision): Promise<void> {
+  if (after.provisionGrantId) {
+    await deps.jobs.enqueueProvision(after.provisionGrantId).catch((err) => {
+      // the reconciler resumes grants left in provisioning
+      deps.logger.warn({ grantId: after.provisionGrantId, err: String(err) }, 'could not enqueue provisioning; the reconciler will');
+    });
+  }
+  await deps.jobs.enqueueDeliveries(after.outboxIds).catch((err) => {
+    // the rows are in Postgres; the reconciler enqueues them again
+    deps.logger.warn({ err: String(err) }, 'could not enqueue messages; the reconciler will');
+  });
+}
+
+function decisionMessages(requestId: string) {
+  return [
+    { kind: 'approver_messages', payload: { requestId } },
+    { kind: 'decision', payload: { requestId } },
+  ];
+}
+
+export function requestEvent(request: AccessRequest, at: Date, actorId: string, action: string, details: Record<string, unknown> = {}) {
+  return {
+    at,
+    actorId,
+    action,
+    subjectType: 'request' as const,
+    subjectId: request.id,
+    details: { datasetId: request.datasetId, requesterId: request.requesterId, kind: request.kind, ...details },
+  };
+}

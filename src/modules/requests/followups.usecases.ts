@@ -1,0 +1,73 @@
+import { appendAudit } from '../audit/audit.repository.js';
+import type { Deps } from '../deps.js';
+import { addToOutbox } from '../notifications/notifications.repository.js';
+import { requestEvent } from './decisions.usecases.js';
+import * as repo from './requests.repository.js';
+import { addWorkingHours } from './requests.rules.js';
+
+export interface FollowUpReport {
+  reminded: number;
+  escalated: number;
+  expired: number;
+}
+
+/**
+ * Keeps pending requests moving. Run by the reconciler every minute:
+ * - an approver who has not answered within `approvalReminderWorkingHours` working hours (in
+ *   their own time zone) is reminded, once;
+ * - after `approvalEscalationWorkingHours` more, the request goes to the admins as well;
+ * - a request nobody decided within `pendingRequestExpiryHours` expires, and the requester is told.
+ * Each step is guarded in SQL, so two reconcilers never send a reminder twice.
+ */
+export async function followUpPendingRequests(deps: Deps): Promise<FollowUpReport> {
+  const now = deps.clock.now();
+  const s = deps.settings;
+  const report: FollowUpReport = { reminded: 0, escalated: 0, expired: 0 };
+
+  for (const request of await repo.listAllPending(deps.db)) {
+    if (now.getTime() - request.createdAt.getTime() >= s.pendingRequestExpiryHours * 3600_000) {
+      const ids = await deps.db.transaction(async (tx) => {
+        if (!(await repo.closeRequest(tx, request.id, 'expired', now))) return [];
+        await appendAudit(tx, requestEvent(request, now, 'system', 'request.expired', { afterHours: s.pendingRequestExpiryHours }));
+        return addToOutbox(tx, now, [
+          { kind: 'approver_messages', payload: { requestId: request.id } },
+          { kind: 'request_expired', payload: { requestId: request.id } },
+        ]);
+      });
+      await deps.jobs.enqueueDeliveries(ids);
+      report.expired += ids.length ? 1 : 0;
+      continue;
+    }
+
+    const approvers = await repo.listApprovers(deps.db, request.id);
+    const approved = new Set((await repo.listApprovals(deps.db, request.id)).map((a) => a.approverId));
+    const reminders: Array<{ kind: string; payload: Record<string, string> }> = [];
+    for (const a of approvers) {
+      if (a.escalation || a.remindedAt || !a.askedAt || approved.has(a.approverId)) continue;
+      if (addWorkingHours(a.askedAt, s.approvalReminderWorkingHours, a.timeZone ?? 'UTC') > now) continue;
+      if (await repo.markApproverReminded(deps.db, request.id, a.approverId, now)) {
+        reminders.push({ kind: 'approval_reminder', payload: { requestId: request.id, approverId: a.approverId } });
+      }
+    }
+    if (reminders.length) {
+      await deps.jobs.enqueueDeliveries(await addToOutbox(deps.db, now, reminders));
+      report.reminded += reminders.length;
+    }
+
+    const firstZone = approvers.find((a) => !a.escalation)?.timeZone ?? 'UTC';
+    const escalateAt = addWorkingHours(request.createdAt, s.approvalReminderWorkingHours + s.approvalEscalationWorkingHours, firstZone);
+    if (!request.escalatedAt && escalateAt <= now) {
+      const asked = new Set(approvers.map((a) => a.approverId));
+      const admins = deps.catalog.admins.filter((id) => id !== request.requesterId && !asked.has(id));
+      const ids = await deps.db.transaction(async (tx) => {
+        if (!(await repo.markEscalated(tx, request.id, now))) return [];
+        await repo.addApprovers(tx, request.id, admins, true);
+        await appendAudit(tx, requestEvent(request, now, 'system', 'request.escalated', { to: admins }));
+        return addToOutbox(tx, now, admins.map((approverId) => ({ kind: 'approval_request', payload: { requestId: request.id, approverId } })));
+      });
+      await deps.jobs.enqueueDeliveries(ids);
+      if (ids.length) report.escalated++;
+    }
+  }
+  return report;
+}

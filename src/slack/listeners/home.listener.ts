@@ -1,0 +1,120 @@
+import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import type { Deps } from '../../modules/deps.js';
+import { releaseGrantById } from '../../modules/grants/endings.usecases.js';
+import { requestExtension } from '../../modules/grants/extensions.usecases.js';
+import { findGrant } from '../../modules/grants/grants.repository.js';
+import { cancelRequest, listAwaitingMyDecision, listMyAccess } from '../../modules/requests/requests.usecases.js';
+import { isAppError } from '../../shared/errors.js';
+import type { Logger } from '../../shared/logger.js';
+import { findDataset } from '../../catalog/catalog.js';
+import { buildExtendFormView, buildHomeView } from '../blocks/home.blocks.js';
+import { buildRequestFormView } from '../blocks/modal.blocks.js';
+import { ACTION_IDS, BLOCK_IDS, CALLBACK_IDS } from '../ids.js';
+import type { UserDirectory } from '../users.js';
+import { errorReply } from './respond.js';
+
+type Client = Parameters<Parameters<App['action']>[1]>[0]['client'];
+
+/** Publishes a person's Home tab from the database. */
+export async function publishHome(client: Client, deps: Deps, users: UserDirectory, userId: string): Promise<void> {
+  const [access, awaitingMe, timeZone] = await Promise.all([listMyAccess(deps, userId), listAwaitingMyDecision(deps, userId), users.timeZone(userId)]);
+  await client.views.publish({ user_id: userId, view: buildHomeView({ access, awaitingMe, timeZone }) });
+}
+
+/**
+ * The Home tab and the buttons on a person's own grants and requests (Extend, Release, Cancel),
+ * wherever they appear (Home tab or reminder DMs). Ownership is checked on the server.
+ */
+export function registerHomeListeners(app: App, deps: Deps, users: UserDirectory): (userId: string) => Promise<void> {
+  const log = deps.logger.child({ listener: 'home' });
+  const refresh = async (userId: string) => {
+    await publishHome(app.client, deps, users, userId).catch((err) => log.warn({ err: String(err) }, 'could not refresh the Home tab'));
+  };
+
+  app.event('app_home_opened', async ({ event }) => {
+    if (event.tab !== 'home') return;
+    await refresh(event.user);
+  });
+
+  app.action<BlockAction<ButtonAction>>(ACTION_IDS.openRequestForm, async ({ ack, body, client }) => {
+    await ack();
+    await client.views.open({ trigger_id: body.trigger_id, view: buildRequestFormView(deps.catalog) }).catch((err) => log.warn({ err: String(err) }, 'form'));
+  });
+
+  app.action<BlockAction<ButtonAction>>(ACTION_IDS.releaseGrant, async ({ ack, action, body, client }) => {
+    await ack();
+    try {
+      const grant = await releaseGrantById(deps, body.user.id, action.value ?? '');
+      await tell(client, body, `:white_check_mark: Releasing your access to \`${grant.datasetId}\` now. Thank you for keeping access small.`, log);
+    } catch (err) {
+      await tell(client, body, errorReply(err, log).text, log);
+    }
+    await refresh(body.user.id);
+  });
+
+  app.action<BlockAction<ButtonAction>>(ACTION_IDS.cancelRequest, async ({ ack, action, body, client }) => {
+    await ack();
+    try {
+      const r = await cancelRequest(deps, body.user.id, action.value ?? '');
+      await tell(client, body, `Your request for \`${r.dataset.id}\` is cancelled.`, log);
+    } catch (err) {
+      await tell(client, body, errorReply(err, log).text, log);
+    }
+    await refresh(body.user.id);
+  });
+
+  app.action<BlockAction<ButtonAction>>(ACTION_IDS.extendGrant, async ({ ack, action, body, client }) => {
+    await ack();
+    const grant = /^[0-9a-f-]{36}$/i.test(action.value ?? '') ? await findGrant(deps.db, action.value!) : undefined;
+    if (!grant || grant.userId !== body.user.id || grant.status !== 'active') {
+      await tell(client, body, 'That access is not active any more, so there is nothing to extend.', log);
+      return;
+    }
+    const datasetName = findDataset(deps.catalog, grant.datasetId)?.name ?? grant.datasetId;
+    await client.views.open({ trigger_id: body.trigger_id, view: buildExtendFormView({ id: grant.id, datasetName }) }).catch((err) => log.warn({ err: String(err) }, 'extend form'));
+  });
+
+  app.view(CALLBACK_IDS.extendForm, async ({ ack, view, body, client }) => {
+    const values = view.state.values;
+    const duration = values[BLOCK_IDS.extendDuration]?.[ACTION_IDS.extendDuration]?.value ?? '';
+    const reason = values[BLOCK_IDS.extendReason]?.[ACTION_IDS.extendReason]?.value ?? undefined;
+    const grant = /^[0-9a-f-]{36}$/i.test(view.private_metadata) ? await findGrant(deps.db, view.private_metadata) : undefined;
+    if (!grant || grant.userId !== body.user.id) {
+      await ack({ response_action: 'errors', errors: { [BLOCK_IDS.extendDuration]: 'That access is not yours or no longer exists.' } });
+      return;
+    }
+    try {
+      const result = await requestExtension(deps, { userId: body.user.id, datasetId: grant.datasetId, duration, reason });
+      await ack();
+      const text =
+        result.kind === 'extended'
+          ? `:white_check_mark: Extended: \`${grant.datasetId}\` now lasts longer.`
+          : `:inbox_tray: Your extension request for \`${grant.datasetId}\` was sent to ${result.request.approverIds.map((a) => `<@${a}>`).join(', ')}.`;
+      await dmText(client, body.user.id, text, log);
+    } catch (err) {
+      const field = isAppError(err) && err.code.includes('reason') ? BLOCK_IDS.extendReason : BLOCK_IDS.extendDuration;
+      await ack({ response_action: 'errors', errors: { [field]: errorReply(err, log, await users.timeZone(body.user.id)).text.slice(0, 300) } });
+    }
+    await refresh(body.user.id);
+  });
+
+  return refresh;
+}
+
+async function tell(client: Client, body: BlockAction, text: string, log: Logger) {
+  const channel = body.channel?.id;
+  if (channel) {
+    await client.chat.postEphemeral({ channel, user: body.user.id, text }).catch((err) => log.warn({ err: String(err) }, 'reply'));
+  } else {
+    await dmText(client, body.user.id, text, log);
+  }
+}
+
+async function dmText(client: Client, userId: string, text: string, log: Logger) {
+  try {
+    const open = await client.conversations.open({ users: userId });
+    if (open.channel?.id) await client.chat.postMessage({ channel: open.channel.id, text });
+  } catch (err) {
+    log.warn({ err: String(err) }, 'could not send a direct message');
+  }
+}
