@@ -4,7 +4,9 @@ import type { RequestView } from '../../src/modules/notifications/notifications.
 import { datasetsReply, myAccessReply } from '../../src/slack/blocks/command.blocks.js';
 import { escapeMrkdwn, fallbackTime, SLACK_LIMITS } from '../../src/slack/blocks/format.js';
 import { buildDenyFormView, buildRequestFormView } from '../../src/slack/blocks/modal.blocks.js';
-import { buildApprovalRequestBlocks, buildDecisionBlocks } from '../../src/slack/blocks/request.blocks.js';
+import { approvalProgress, buildApprovalRequestBlocks, buildDecisionBlocks } from '../../src/slack/blocks/request.blocks.js';
+import { buildHomeView } from '../../src/slack/blocks/home.blocks.js';
+import { parseUser } from '../../src/slack/listeners/command.listener.js';
 import { ACTION_IDS } from '../../src/slack/ids.js';
 import { makeDataset } from '../helpers/catalog.js';
 
@@ -115,5 +117,33 @@ describe('block builders', () => {
     const reply = myAccessReply({ active, pending: [] }, 'Europe/Berlin');
     expect(reply.blocks!.length).toBeLessThanOrEqual(SLACK_LIMITS.messageBlocks);
     for (const t of sectionTexts(reply.blocks!)) expect(t.length).toBeLessThanOrEqual(SLACK_LIMITS.sectionText);
+  });
+});
+
+describe('home tab and commands', () => {
+  it('stays within 100 blocks for a heavy user and says how many more there are', () => {
+    const active = Array.from({ length: 60 }, (_, i) => ({ grantId: `g${i}`, datasetId: `d${i}`, datasetName: `Dataset ${i}`, endsAt: new Date('2026-03-05T09:00:00Z') }));
+    const pending = Array.from({ length: 30 }, (_, i) => view({ id: `r${i}` }));
+    const awaitingMe = Array.from({ length: 30 }, (_, i) => view({ id: `a${i}`, approvalsRequired: 2, approvedBy: ['U0OWNER2'] }));
+    const home = buildHomeView({ access: { active, pending }, awaitingMe, timeZone: 'UTC' });
+    expect(home.blocks.length).toBeLessThanOrEqual(SLACK_LIMITS.modalBlocks);
+    const text = JSON.stringify(home.blocks);
+    expect(text).toMatch(/and \d+ more/);
+    expect(text).toContain(ACTION_IDS.extendGrant);
+    expect(text).toContain(ACTION_IDS.openRequestForm);
+  });
+
+  it('shows approval progress for multi-approver requests', () => {
+    const msg = buildApprovalRequestBlocks(view({ approvalsRequired: 2, approvedBy: ['U0OLAF'] }));
+    expect(JSON.stringify(msg.blocks)).toContain('1 of 2 approvals: <@U0OLAF>');
+    expect(approvalProgress(view())).toBeUndefined();
+  });
+
+  it('reads users from escaped command text', () => {
+    expect(parseUser('<@U0MKT1|mia>')).toBe('U0MKT1');
+    expect(parseUser('<@W012ABC>')).toBe('W012ABC');
+    expect(parseUser('U0MKT1')).toBe('U0MKT1');
+    expect(parseUser('@mia')).toBeUndefined();
+    expect(parseUser('<@U0MKT1|mia> x')).toBeUndefined();
   });
 });

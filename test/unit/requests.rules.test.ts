@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { approversFor, checkDecider, editDistance, grantEnd, suggestDatasetIds } from '../../src/modules/requests/requests.rules.js';
+import { addWorkingHours, approversFor, checkDecider, editDistance, grantEnd, standingRefusal, suggestDatasetIds } from '../../src/modules/requests/requests.rules.js';
 import { splitRequestArgs, validateRequest } from '../../src/modules/requests/requests.usecases.js';
 import { testCatalog, USERS } from '../helpers/catalog.js';
 
@@ -77,5 +77,32 @@ describe('suggestions and ends', () => {
   });
   it('ends a grant after its duration', () => {
     expect(grantEnd(new Date('2026-01-01T00:00:00Z'), 90).toISOString()).toBe('2026-01-01T01:30:00.000Z');
+  });
+});
+
+describe('working hours', () => {
+  const at = (iso: string) => new Date(iso);
+  it('counts only Monday to Friday, 09:00 to 17:00 in the given zone', () => {
+    // Monday 10:00 UTC + 4h → 14:00
+    expect(addWorkingHours(at('2026-03-02T10:00:00Z'), 4, 'UTC').toISOString()).toBe('2026-03-02T14:00:00.000Z');
+    // Monday 15:00 UTC + 4h → 2h Monday, 2h Tuesday → Tuesday 11:00
+    expect(addWorkingHours(at('2026-03-02T15:00:00Z'), 4, 'UTC').toISOString()).toBe('2026-03-03T11:00:00.000Z');
+    // Friday 16:00 + 4h → Monday 12:00
+    expect(addWorkingHours(at('2026-03-06T16:00:00Z'), 4, 'UTC').toISOString()).toBe('2026-03-09T12:00:00.000Z');
+    // a night request starts counting at 09:00 local: Tokyo is UTC+9
+    expect(addWorkingHours(at('2026-03-02T20:00:00Z'), 1, 'Asia/Tokyo').toISOString()).toBe('2026-03-03T01:00:00.000Z');
+  });
+  it('falls back to UTC for an unknown zone', () => {
+    expect(addWorkingHours(at('2026-03-02T10:00:00Z'), 1, 'Nowhere/Land').toISOString()).toBe('2026-03-02T11:00:00.000Z');
+  });
+});
+
+describe('standing', () => {
+  it('lets members act and explains every refusal', () => {
+    expect(standingRefusal('member')).toBeUndefined();
+    expect(standingRefusal('guest')).toMatch(/Guest accounts/);
+    expect(standingRefusal('deactivated')).toMatch(/deactivated/);
+    expect(standingRefusal('bot')).toMatch(/Bots/);
+    expect(standingRefusal('unknown')).toMatch(/could not check/);
   });
 });

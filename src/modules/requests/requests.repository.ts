@@ -11,7 +11,7 @@ export type RequestApprover = typeof requestApprovers.$inferSelect;
 export async function insertRequest(db: DbOrTx, row: NewAccessRequest, approverIds: string[]): Promise<AccessRequest> {
   try {
     const [created] = await db.insert(accessRequests).values(row).returning();
-    await db.insert(requestApprovers).values(approverIds.map((approverId) => ({ requestId: row.id, approverId })));
+    if (approverIds.length) await db.insert(requestApprovers).values(approverIds.map((approverId) => ({ requestId: row.id, approverId })));
     return created!;
   } catch (err) {
     if (isUniqueViolation(err, 'access_requests_one_pending')) throw requestErrors.alreadyPending(row.datasetId);

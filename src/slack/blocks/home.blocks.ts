@@ -28,15 +28,17 @@ export function buildHomeView(c: HomeContent): HomeView {
       ],
     },
   ];
-  // reserve room for section headers and "more" notes
-  const budget = { left: SLACK_LIMITS.modalBlocks - blocks.length - 8 };
+  // each list has a divider, a title and maybe a "more" note; what is left is shared between the lists
+  const lists = c.awaitingMe.length ? 3 : 2;
+  const share = Math.floor((SLACK_LIMITS.modalBlocks - blocks.length - 3 * lists) / lists);
+  const budget = { left: share * lists };
   const take = <T>(items: T[], perItem: number, render: (item: T) => KnownBlock[], title: string, empty: string, more: string) => {
     blocks.push({ type: 'divider' }, section(`*${title}*`));
     if (items.length === 0) {
       blocks.push(context(empty));
       return;
     }
-    const fits = Math.max(0, Math.min(items.length, Math.floor(budget.left / perItem)));
+    const fits = Math.max(0, Math.min(items.length, Math.floor(Math.min(budget.left, share) / perItem)));
     for (const item of items.slice(0, fits)) blocks.push(...render(item));
     budget.left -= fits * perItem;
     if (fits < items.length) blocks.push(context(`…and ${items.length - fits} more. ${more}`));

@@ -1,0 +1,130 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
+import { requestExtension } from '../../src/modules/grants/extensions.usecases.js';
+import { reconcile } from '../../src/modules/grants/grants.usecases.js';
+import { provisionGrant } from '../../src/modules/grants/provisioning.usecases.js';
+import { deliverMessage } from '../../src/modules/notifications/notifications.usecases.js';
+import { decideRequest } from '../../src/modules/requests/decisions.usecases.js';
+import { followUpPendingRequests } from '../../src/modules/requests/followups.usecases.js';
+import { createRequest } from '../../src/modules/requests/requests.usecases.js';
+import { accessRequests, grants, outbox, requestApprovers } from '../../src/shared/db/schema.js';
+import { singleConnector } from '../../src/provisioners/registry.js';
+import { makeDataset, USERS } from '../helpers/catalog.js';
+import { createTestDeps, type TestDeps } from '../helpers/deps.js';
+
+const HOUR = 3600_000;
+let t: TestDeps;
+
+beforeAll(async () => {
+  t = await createTestDeps();
+  // the test clock starts on Monday 2 March 2026, 09:00 UTC
+  t.deps.catalog.datasets.push(makeDataset({ id: 'stretchy', owners: [USERS.owner1], policy: { selfExtendMinutes: 2 * 24 * 60 } }));
+  t.deps.connectors = singleConnector(t.deps.catalog, t.provisioner);
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+/** Delivers every pending message now (as the message worker would). */
+async function deliverAll() {
+  for (const row of await t.database.db.select().from(outbox).where(eq(outbox.status, 'pending'))) await deliverMessage(t.deps, row.id);
+}
+const sent = (kind: string) => t.notifier.sent.filter((s) => s.kind === kind);
+
+describe('pending requests: reminder, escalation, expiry', () => {
+  it('reminds an approver once after 4 working hours in their time zone, then escalates to the admins', async () => {
+    t.people.zones.set(USERS.owner1, 'America/New_York'); // 09:00 UTC is 04:00 there
+    const r = await createRequest(t.deps, { requesterId: USERS.marketer, datasetId: 'campaign-metrics', duration: '1d', via: 'command' });
+    await deliverAll(); // the approver is asked; their zone is recorded
+    const [asked] = await t.database.db.select().from(requestApprovers).where(eq(requestApprovers.requestId, r.id));
+    expect(asked!.timeZone).toBe('America/New_York');
+
+    t.clock.advance(6 * HOUR); // 15:00 UTC = 10:00 New York: one working hour so far
+    await followUpPendingRequests(t.deps);
+    await deliverAll();
+    expect(sent('approval_reminder')).toHaveLength(0);
+
+    t.clock.advance(3 * HOUR); // 13:00 New York: four working hours
+    expect((await followUpPendingRequests(t.deps)).reminded).toBe(1);
+    expect((await followUpPendingRequests(t.deps)).reminded).toBe(0); // once only
+    await deliverAll();
+    expect(sent('approval_reminder').map((s) => s.to)).toEqual([USERS.owner1]);
+
+    t.clock.advance(23 * HOUR); // Tuesday 12:00 New York: 8 + 3 working hours, not yet 4 + 8
+    expect((await followUpPendingRequests(t.deps)).escalated).toBe(0);
+    t.clock.advance(1 * HOUR); // 13:00 New York: 12 working hours since it was made
+    expect((await followUpPendingRequests(t.deps)).escalated).toBe(1);
+    await deliverAll();
+    expect(sent('ask').filter((s) => s.requestId === r.id).map((s) => s.to)).toEqual([USERS.owner1, USERS.admin]);
+    const approvers = await t.database.db.select().from(requestApprovers).where(eq(requestApprovers.requestId, r.id));
+    expect(approvers.find((a) => a.approverId === USERS.admin)!.escalation).toBe(true);
+    expect((await followUpPendingRequests(t.deps)).escalated).toBe(0);
+  });
+
+  it('does not count a weekend as waiting time', async () => {
+    t.people.zones.set(USERS.owner2, 'Europe/Berlin');
+    // move to Friday 16:00 Berlin (15:00 UTC)
+    const now = t.clock.now();
+    const friday = new Date('2026-03-06T15:00:00Z');
+    t.clock.advance(friday.getTime() - now.getTime());
+    const r = await createRequest(t.deps, { requesterId: USERS.marketer2, datasetId: 'crm-contacts', duration: '1d', reason: 'weekend analysis please', via: 'command' });
+    await deliverAll();
+    t.clock.advance(2.5 * 24 * HOUR); // Monday 04:00 Berlin: one working hour has passed
+    await followUpPendingRequests(t.deps);
+    await deliverAll();
+    expect(sent('approval_reminder').filter((s) => s.requestId === r.id && s.to === USERS.owner2)).toHaveLength(0);
+    t.clock.advance(8 * HOUR); // Monday 12:00 Berlin: 1 + 3 = 4 working hours
+    await followUpPendingRequests(t.deps);
+    await deliverAll();
+    expect(sent('approval_reminder').filter((s) => s.requestId === r.id && s.to === USERS.owner2)).toHaveLength(1);
+  });
+
+  it('expires a request nobody decided within 7 days, tells the requester and updates the approvers’ messages', async () => {
+    const [open] = await t.database.db.select().from(accessRequests).where(eq(accessRequests.requesterId, USERS.marketer));
+    t.clock.advance(7 * 24 * HOUR);
+    await followUpPendingRequests(t.deps);
+    await deliverAll();
+    const statuses = await t.database.db.select().from(accessRequests);
+    expect(statuses.filter((r) => r.requesterId === USERS.marketer || r.requesterId === USERS.marketer2).map((r) => r.status)).toEqual(['expired', 'expired']);
+    expect(sent('request_expired').map((s) => s.to).sort()).toEqual([USERS.marketer, USERS.marketer2].sort());
+    expect(sent('update').some((s) => s.requestId === open!.id)).toBe(true);
+    expect((await decideRequest(t.deps, open!.id, USERS.owner1, { kind: 'approve' })).outcome).toBe('already_decided');
+  });
+});
+
+describe('expiry reminders', () => {
+  async function activeGrant(userId: string, datasetId: string, duration: string) {
+    const r = await createRequest(t.deps, { requesterId: userId, datasetId, duration, reason: 'reminder tests here', via: 'command' });
+    await decideRequest(t.deps, r.id, USERS.owner1, { kind: 'approve' });
+    const [grant] = await t.database.db.select().from(grants).where(eq(grants.requestId, r.id));
+    await provisionGrant(t.deps, grant!.id, { finalAttempt: false });
+    return grant!.id;
+  }
+
+  it('sends 24h and 1h reminders when they apply to the grant’s length, once each, re-armed by an extension', async () => {
+    const long = await activeGrant('U0LONG', 'stretchy', '3d');
+    const short = await activeGrant('U0SHORT', 'campaign-metrics', '2h');
+    const tiny = await activeGrant('U0TINY', 'campaign-metrics', '30m');
+    const reminders = () => t.notifier.sent.filter((s) => s.kind.startsWith('expiry_')).map((s) => `${s.grantId === long ? 'long' : s.grantId === short ? 'short' : 'tiny'}:${s.kind}`);
+
+    t.clock.advance(61 * 60_000); // short: 59 minutes left; tiny has ended (no reminder for it)
+    await reconcile(t.deps);
+    await deliverAll();
+    expect(reminders()).toEqual(['short:expiry_1h']);
+
+    t.clock.advance(47 * HOUR); // long: under 24h left
+    await reconcile(t.deps);
+    await reconcile(t.deps);
+    await deliverAll();
+    expect(reminders()).toEqual(['short:expiry_1h', 'long:expiry_24h']);
+
+    await requestExtension(t.deps, { userId: 'U0LONG', datasetId: 'stretchy', duration: '1d' });
+    t.clock.advance(1 * HOUR); // 47h left after the extension: nothing due
+    await reconcile(t.deps);
+    t.clock.advance(24 * HOUR); // 23h left of the new end: the 24h reminder again
+    await reconcile(t.deps);
+    await deliverAll();
+    expect(reminders()).toEqual(['short:expiry_1h', 'long:expiry_24h', 'long:expiry_24h']);
+    void tiny;
+  });
+});
