@@ -8,7 +8,7 @@ import { createLogger } from '../../src/shared/logger.js';
 import { testCatalog, USERS } from './catalog.js';
 import { createTestDatabase, type TestDatabase } from './db.js';
 import { FakeSlack } from './fake-slack.js';
-import { blockActionPayload, commandBody, interactionBody, postSigned, SIGNING_SECRET, viewSubmissionPayload, type PostOptions } from './slack-requests.js';
+import { blockActionPayload, commandBody, eventBody, interactionBody, postSigned, SIGNING_SECRET, viewSubmissionPayload, type PostOptions } from './slack-requests.js';
 
 export interface TestBot {
   bot: RunningBot;
@@ -18,6 +18,7 @@ export interface TestBot {
   command(userId: string, text: string, opts?: PostOptions): Promise<{ status: number; body: any }>;
   click(userId: string, actionId: string, value: string, where?: { channelId: string; ts: string }): Promise<Response>;
   submitView(payload: Parameters<typeof viewSubmissionPayload>[0]): Promise<{ status: number; body: any }>;
+  openHome(userId: string): Promise<Response>;
   stop(): Promise<void>;
 }
 
@@ -77,6 +78,9 @@ export async function startTestBot(
     async click(userId, actionId, value, where = { channelId: `D${userId}`, ts: '1.0' }) {
       const payload = blockActionPayload({ userId, actionId, value, channelId: where.channelId, messageTs: where.ts, responseUrl: `${slack.url}/respond/${userId}` });
       return postSigned(events, interactionBody(payload), 'application/x-www-form-urlencoded');
+    },
+    async openHome(userId) {
+      return postSigned(events, eventBody({ type: 'app_home_opened', user: userId, channel: `D${userId}`, tab: 'home', event_ts: `${Date.now() / 1000}` }), 'application/json');
     },
     async submitView(payload) {
       const res = await postSigned(events, interactionBody(viewSubmissionPayload(payload)), 'application/x-www-form-urlencoded');

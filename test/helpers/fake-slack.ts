@@ -14,7 +14,7 @@ type Failure = { status: 429; retryAfter: number } | { status: 200; error: strin
  */
 export class FakeSlack {
   readonly calls: RecordedCall[] = [];
-  readonly users = new Map<string, { tz?: string; email?: string; deleted?: boolean }>();
+  readonly users = new Map<string, { tz?: string; email?: string; deleted?: boolean; guest?: boolean; bot?: boolean }>();
   private failures = new Map<string, Failure[]>();
   private server?: Server;
   private nextTs = 1_700_000_000;
@@ -102,7 +102,18 @@ export class FakeSlack {
       case 'users.info': {
         const user = this.users.get(String(args.user));
         if (!user) return { ok: false, error: 'user_not_found' };
-        return { ok: true, user: { id: args.user, tz: user.tz ?? 'UTC', deleted: !!user.deleted, profile: { email: user.email } } };
+        return {
+          ok: true,
+          user: {
+            id: args.user,
+            tz: user.tz ?? 'UTC',
+            deleted: !!user.deleted,
+            is_bot: !!user.bot,
+            is_restricted: !!user.guest,
+            is_ultra_restricted: false,
+            profile: { email: user.email },
+          },
+        };
       }
       case 'users.lookupByEmail': {
         const entry = [...this.users.entries()].find(([, u]) => u.email === args.email);

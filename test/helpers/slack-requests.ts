@@ -88,3 +88,16 @@ export function viewSubmissionPayload(opts: { userId: string; callbackId: string
     },
   };
 }
+
+/** An Events API callback (JSON), e.g. app_home_opened. */
+export function eventBody(event: Record<string, unknown>): string {
+  return JSON.stringify({
+    token: 'legacy-verification-token',
+    team_id: 'T0TEAM',
+    api_app_id: 'A0APP',
+    type: 'event_callback',
+    event_id: `Ev${Math.random().toString(36).slice(2, 12).toUpperCase()}`,
+    event_time: Math.floor(Date.now() / 1000),
+    event,
+  });
+}

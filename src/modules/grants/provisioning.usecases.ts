@@ -17,7 +17,8 @@ async function targetFor(deps: Deps, grant: Grant): Promise<ProvisionTarget> {
     grantId: grant.id,
     datasetId: grant.datasetId,
     userId: grant.userId,
-    userEmail: await deps.people.email(grant.userId),
+    // only some connectors need it; those that do fail clearly without it (and are retried)
+    userEmail: await deps.people.email(grant.userId).catch(() => undefined),
     postgresRole: deps.catalog.people?.[grant.userId]?.postgresRole,
     expiresAt: grant.endsAt,
   };
