@@ -4,7 +4,7 @@ import { accessRequests } from '../../src/shared/db/schema.js';
 import { ACTION_IDS, BLOCK_IDS, CALLBACK_IDS } from '../../src/slack/ids.js';
 import { startTestBot, type TestBot } from '../helpers/bot.js';
 import { USERS } from '../helpers/catalog.js';
-import { commandBody, postSigned } from '../helpers/slack-requests.js';
+import { commandBody, interactionBody, postSigned } from '../helpers/slack-requests.js';
 
 let t: TestBot;
 beforeAll(async () => {
@@ -43,7 +43,10 @@ describe('bad input gets a clear answer and changes nothing', () => {
     expect(view.callback_id).toBe(CALLBACK_IDS.requestForm);
     const datasetBlock = view.blocks.find((b: any) => b.block_id === BLOCK_IDS.formDataset);
     expect(datasetBlock.element.initial_option.value).toBe('crm-contacts');
-    expect(view.blocks.find((b: any) => b.block_id === BLOCK_IDS.formDuration).element.initial_value).toBe('2d');
+    const duration = view.blocks.find((b: any) => b.block_id === BLOCK_IDS.formDuration).element;
+    expect(duration.initial_option.value).toBe('2d');
+    // durations offered stop at the dataset's maximum (30 days for crm-contacts)
+    expect(duration.options.map((o: any) => o.value)).toEqual(['1h', '4h', '1d', '2d', '3d', '1w', '2w', '30d']);
     expect(await countRequests()).toBe(0);
   });
 
@@ -84,7 +87,9 @@ describe('the request form', () => {
         [BLOCK_IDS.formDataset]: {
           [ACTION_IDS.formDataset]: { type: 'static_select', selected_option: values.dataset ? { value: values.dataset } : null },
         },
-        [BLOCK_IDS.formDuration]: { [ACTION_IDS.formDuration]: { type: 'plain_text_input', value: values.duration ?? null } },
+        [BLOCK_IDS.formDuration]: {
+          [ACTION_IDS.formDuration]: { type: 'static_select', selected_option: values.duration ? { value: values.duration } : null },
+        },
         [BLOCK_IDS.formReason]: { [ACTION_IDS.formReason]: { type: 'plain_text_input', value: values.reason ?? null } },
       },
     });
@@ -96,6 +101,41 @@ describe('the request form', () => {
     const badDuration = await submit({ dataset: 'crm-contacts', duration: 'forever', reason: 'x' });
     expect(badDuration.body.errors[BLOCK_IDS.formDuration]).toContain('not a duration');
     expect(await countRequests()).toBe(0);
+  });
+
+  it('searches the catalog as the person types, and limits durations to the chosen dataset', async () => {
+    const suggestion = {
+      type: 'block_suggestion',
+      user: { id: USERS.marketer2, team_id: 'T0TEAM' },
+      team: { id: 'T0TEAM', domain: 'acme' },
+      api_app_id: 'A0APP',
+      token: 'legacy-verification-token',
+      action_id: ACTION_IDS.formDataset,
+      block_id: BLOCK_IDS.formDataset,
+      value: 'campa',
+      view: { id: 'V0VIEW', type: 'modal', callback_id: CALLBACK_IDS.requestForm, state: { values: {} } },
+    };
+    const res = await postSigned(`${t.baseUrl}/slack/events`, interactionBody(suggestion), 'application/x-www-form-urlencoded');
+    const body = await res.json();
+    expect(body.options.map((o: any) => o.value)).toEqual(['campaign-metrics']);
+
+    const before = t.slack.callsTo('views.update').length;
+    const choose = {
+      type: 'block_actions',
+      user: { id: USERS.marketer2, team_id: 'T0TEAM' },
+      team: { id: 'T0TEAM', domain: 'acme' },
+      api_app_id: 'A0APP',
+      token: 'legacy-verification-token',
+      trigger_id: 'trigger-choose',
+      container: { type: 'view', view_id: 'V0VIEW' },
+      view: { id: 'V0VIEW', hash: 'h1', type: 'modal', callback_id: CALLBACK_IDS.requestForm, state: { values: {} } },
+      actions: [{ type: 'external_select', action_id: ACTION_IDS.formDataset, block_id: BLOCK_IDS.formDataset, selected_option: { value: 'campaign-metrics' }, action_ts: '1' }],
+    };
+    await postSigned(`${t.baseUrl}/slack/events`, interactionBody(choose), 'application/x-www-form-urlencoded');
+    const update = await t.slack.waitFor(() => t.slack.callsTo('views.update').length > before && t.slack.callsTo('views.update').at(-1), 'form redrawn');
+    expect(update.args.hash).toBe('h1');
+    const durations = update.args.view.blocks.find((b: any) => b.block_id === BLOCK_IDS.formDuration).element.options.map((o: any) => o.value);
+    expect(durations).toEqual(['1h', '4h', '1d', '3d', '1w', '2w']); // campaign-metrics: at most 14 days
   });
 
   it('creates the request, confirms by DM and asks the owners', async () => {

@@ -120,6 +120,7 @@ export class FakeSlack {
         return entry ? { ok: true, user: { id: entry[0], tz: entry[1].tz } } : { ok: false, error: 'users_not_found' };
       }
       case 'views.open':
+      case 'views.update':
       case 'views.publish':
         return { ok: true, view: { id: 'V0VIEW', ...(typeof args.view === 'string' ? JSON.parse(args.view) : args.view) } };
       default:

@@ -3,11 +3,12 @@ import type { Catalog } from '../../src/catalog/catalog.js';
 import type { RequestView } from '../../src/modules/notifications/notifications.ports.js';
 import { datasetsReply, myAccessReply } from '../../src/slack/blocks/command.blocks.js';
 import { escapeMrkdwn, fallbackTime, SLACK_LIMITS } from '../../src/slack/blocks/format.js';
-import { buildDenyFormView, buildRequestFormView } from '../../src/slack/blocks/modal.blocks.js';
+import { buildDenyFormView, buildRequestFormView, compactDuration, datasetOptions } from '../../src/slack/blocks/modal.blocks.js';
 import { approvalProgress, buildApprovalRequestBlocks, buildDecisionBlocks } from '../../src/slack/blocks/request.blocks.js';
 import { buildHomeView } from '../../src/slack/blocks/home.blocks.js';
 import { parseUser } from '../../src/slack/listeners/command.listener.js';
 import { ACTION_IDS } from '../../src/slack/ids.js';
+import { parseDuration } from '../../src/shared/duration.js';
 import { makeDataset } from '../helpers/catalog.js';
 
 function view(overrides: Partial<RequestView> = {}): RequestView {
@@ -101,9 +102,12 @@ describe('block builders', () => {
     expect(form.title.text.length).toBeLessThanOrEqual(SLACK_LIMITS.modalTitle);
     expect(form.blocks.length).toBeLessThanOrEqual(SLACK_LIMITS.modalBlocks);
     const select = (form.blocks[0] as any).element;
-    expect(select.options).toHaveLength(SLACK_LIMITS.staticSelectOptions);
+    expect(select.type).toBe('external_select');
     expect(select.initial_option.value).toBe('dataset-3');
-    for (const o of select.options) expect(o.text.text.length).toBeLessThanOrEqual(SLACK_LIMITS.optionText);
+    const all = datasetOptions(bigCatalog(250), '');
+    expect(all).toHaveLength(SLACK_LIMITS.staticSelectOptions);
+    for (const o of all) expect(o.text.text.length).toBeLessThanOrEqual(SLACK_LIMITS.optionText);
+    expect(datasetOptions(bigCatalog(250), 'dataset-24').map((o) => o.value)).toEqual(['dataset-24', ...Array.from({ length: 10 }, (_, i) => `dataset-24${i}`)]);
     expect(buildDenyFormView(view()).title.text.length).toBeLessThanOrEqual(SLACK_LIMITS.modalTitle);
   });
 
@@ -145,5 +149,11 @@ describe('home tab and commands', () => {
     expect(parseUser('U0MKT1')).toBe('U0MKT1');
     expect(parseUser('@mia')).toBeUndefined();
     expect(parseUser('<@U0MKT1|mia> x')).toBeUndefined();
+  });
+});
+
+describe('durations in the form', () => {
+  it('round-trip through their compact form', () => {
+    for (const m of [30, 60, 90, 240, 1440, 2880, 10080, 43200, 129600]) expect(parseDuration(compactDuration(m))).toBe(m);
   });
 });

@@ -1,4 +1,5 @@
-import type { App } from '@slack/bolt';
+import type { App, BlockAction, ExternalSelectAction } from '@slack/bolt';
+import { buildRequestFormView, datasetOptions } from '../blocks/modal.blocks.js';
 import type { Deps } from '../../modules/deps.js';
 import { createRequest, validateRequest } from '../../modules/requests/requests.usecases.js';
 import { isAppError } from '../../shared/errors.js';
@@ -20,12 +21,29 @@ const FIELD_FOR_ERROR: Record<string, string> = {
 /** The request form: errors are shown on the form (response_action: errors); success closes it. */
 export function registerFormListener(app: App, deps: Deps): void {
   const log = deps.logger.child({ listener: 'form' });
+
+  // the dataset picker searches the catalog as the person types
+  app.options(ACTION_IDS.formDataset, async ({ options, ack }) => {
+    await ack({ options: datasetOptions(deps.catalog, options.value ?? '') });
+  });
+
+  // choosing a dataset redraws the form: durations up to its maximum, whether a reason is needed
+  app.action<BlockAction<ExternalSelectAction>>(ACTION_IDS.formDataset, async ({ ack, body, action, client }) => {
+    await ack();
+    const view = body.view;
+    if (!view || !action.selected_option) return;
+    const reason = view.state?.values?.[BLOCK_IDS.formReason]?.[ACTION_IDS.formReason]?.value ?? undefined;
+    await client.views
+      .update({ view_id: view.id, hash: view.hash, view: buildRequestFormView(deps.catalog, { datasetId: action.selected_option.value, reason }) })
+      .catch((err) => log.warn({ err: String(err) }, 'could not redraw the request form'));
+  });
+
   app.view(CALLBACK_IDS.requestForm, async ({ ack, view, body }) => {
     const values = view.state.values;
     const input = {
       requesterId: body.user.id,
       datasetId: values[BLOCK_IDS.formDataset]?.[ACTION_IDS.formDataset]?.selected_option?.value ?? '',
-      duration: values[BLOCK_IDS.formDuration]?.[ACTION_IDS.formDuration]?.value ?? undefined,
+      duration: values[BLOCK_IDS.formDuration]?.[ACTION_IDS.formDuration]?.selected_option?.value ?? undefined,
       reason: values[BLOCK_IDS.formReason]?.[ACTION_IDS.formReason]?.value ?? undefined,
       via: 'form' as const,
     };
