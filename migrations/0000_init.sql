@@ -86,6 +86,17 @@ CREATE TABLE "outbox" (
 	"sent_at" timestamp with time zone
 );
 --> statement-breakpoint
+CREATE TABLE "sensitive_data_nudges" (
+	"id" bigserial PRIMARY KEY NOT NULL,
+	"user_id" text NOT NULL,
+	"channel_id" text NOT NULL,
+	"message_ts" text NOT NULL,
+	"detectors" text[] NOT NULL,
+	"at" timestamp with time zone NOT NULL,
+	"nudged" boolean NOT NULL,
+	"fixed_at" timestamp with time zone
+);
+--> statement-breakpoint
 ALTER TABLE "request_approvals" ADD CONSTRAINT "request_approvals_request_id_access_requests_id_fk" FOREIGN KEY ("request_id") REFERENCES "public"."access_requests"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "request_approvers" ADD CONSTRAINT "request_approvers_request_id_access_requests_id_fk" FOREIGN KEY ("request_id") REFERENCES "public"."access_requests"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "grants" ADD CONSTRAINT "grants_request_id_access_requests_id_fk" FOREIGN KEY ("request_id") REFERENCES "public"."access_requests"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
@@ -95,4 +106,5 @@ CREATE INDEX "access_requests_requester" ON "access_requests" USING btree ("requ
 CREATE UNIQUE INDEX "grants_one_held" ON "grants" USING btree ("user_id","dataset_id") WHERE status in ('provisioning', 'active', 'revoking');--> statement-breakpoint
 CREATE INDEX "grants_status_ends" ON "grants" USING btree ("status","ends_at");--> statement-breakpoint
 CREATE INDEX "audit_events_subject" ON "audit_events" USING btree ("subject_type","subject_id");--> statement-breakpoint
-CREATE INDEX "outbox_status" ON "outbox" USING btree ("status","created_at");
+CREATE INDEX "outbox_status" ON "outbox" USING btree ("status","created_at");--> statement-breakpoint
+CREATE INDEX "sensitive_data_nudges_user_at" ON "sensitive_data_nudges" USING btree ("user_id","at");

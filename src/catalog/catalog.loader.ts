@@ -117,5 +117,7 @@ export async function resolveCatalog(
     });
   }
   const people = Object.fromEntries(Object.entries(file.people).map(([id, p]) => [id, { postgresRole: p.postgres_role }]));
-  return { admins, datasets, people };
+  const sd = file.sensitive_data;
+  const sensitiveData = { enabled: sd.enabled, excludeChannels: sd.exclude_channels, alertChannel: sd.alert_channel, maxNudgesPerHour: sd.max_nudges_per_hour };
+  return { admins, datasets, people, sensitiveData };
 }

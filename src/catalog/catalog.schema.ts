@@ -80,11 +80,22 @@ const datasetSchema = z
     path: ['default_duration'],
   });
 
+const channelId = z.string().regex(/^[CG][A-Z0-9]{2,}$/, 'must be a Slack channel id, like C0123ABC');
+
+const sensitiveDataSchema = z.strictObject({
+  enabled: z.boolean().default(true),
+  exclude_channels: z.array(channelId).default([]),
+  alert_channel: channelId.optional(),
+  max_nudges_per_hour: z.number().int().min(1).max(60).default(1),
+});
+
 const personSettings = z.strictObject({ postgres_role: pgIdentifier.optional() });
 
 export const catalogFileSchema = z.strictObject({
   admins: z.array(person).default([]),
   // per-person overrides, keyed by Slack user id
+  // coaching when sensitive data is posted in channels the bot is in
+  sensitive_data: sensitiveDataSchema.default({ enabled: true, exclude_channels: [], max_nudges_per_hour: 1 }),
   // defaults per sensitivity tier, over the built-in ones
   policies: z.partialRecord(z.enum(SENSITIVITIES), policyOverridesSchema).default({}),
   people: z.record(z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'keys must be Slack user ids'), personSettings).default({}),

@@ -20,10 +20,19 @@ export interface PersonSettings {
 }
 
 /** The catalog as the rest of the bot sees it: people are Slack user ids. */
+export interface SensitiveDataSettings {
+  enabled: boolean;
+  excludeChannels: string[];
+  /** Post a short alert with a link to the message here (e.g. the security channel). */
+  alertChannel?: string;
+  maxNudgesPerHour: number;
+}
+
 export interface Catalog {
   admins: string[];
   datasets: Dataset[];
   people?: Record<string, PersonSettings>;
+  sensitiveData?: SensitiveDataSettings;
 }
 
 /** Who is told about a dataset's operational problems: its owners and the admins. */

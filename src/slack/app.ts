@@ -8,6 +8,7 @@ import { registerDecisionListeners } from './listeners/decision.listener.js';
 import { registerFormListener } from './listeners/form.listener.js';
 import { registerHomeListeners } from './listeners/home.listener.js';
 import { registerTaskListener } from './listeners/task.listener.js';
+import { registerMessageListeners } from './listeners/messages.listener.js';
 import { errorReply } from './listeners/respond.js';
 import type { UserDirectory } from './users.js';
 
@@ -49,6 +50,7 @@ export async function startSlackWeb(config: Config, deps: Deps, users: UserDirec
   registerDecisionListeners(app, deps, refreshHome);
   registerFormListener(app, deps);
   registerTaskListener(app, deps);
+  registerMessageListeners(app, deps);
   app.error(async (err) => {
     // Last resort: listeners answer their own errors; this only logs what escaped them.
     errorReply(err.original ?? err, deps.logger.child({ module: 'bolt' }));

@@ -13,6 +13,7 @@ export const ACTION_IDS = {
   openRequestForm: 'open_request_form',
   extendDuration: 'extend_duration',
   extendReason: 'extend_reason',
+  nudgeFixed: 'nudge_fixed',
 } as const;
 
 export const CALLBACK_IDS = {

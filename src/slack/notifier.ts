@@ -17,6 +17,7 @@ import {
   buildRevokeStuckBlocks,
   buildTaskBlocks,
 } from './blocks/grant.blocks.js';
+import { buildCoachingBlocks, buildSecurityAlertBlocks } from './blocks/nudge.blocks.js';
 import type { UserDirectory } from './users.js';
 
 // Slack errors that no retry can fix; anything else (rate limits, outages) is retried by the job.
@@ -100,6 +101,20 @@ export function slackNotifier(client: WebClient, users: UserDirectory): Notifier
     },
     async tellGrantExtended(grant) {
       await sendDm(grant.userId, buildGrantExtendedBlocks(grant, await users.timeZone(grant.userId)));
+    },
+    async coachPoster(nudge) {
+      const message = buildCoachingBlocks(nudge);
+      try {
+        await call(() => client.chat.postEphemeral({ channel: nudge.channelId, user: nudge.userId, text: message.text, blocks: message.blocks }));
+      } catch (err) {
+        // an ephemeral needs the person to be in the channel now; a DM always reaches them
+        if (!(err instanceof PermanentDeliveryError)) throw err;
+        await sendDm(nudge.userId, message);
+      }
+    },
+    async alertSecurity(channelId, nudge) {
+      const message = buildSecurityAlertBlocks(nudge);
+      await call(() => client.chat.postMessage({ channel: channelId, text: message.text, blocks: message.blocks, unfurl_links: false }));
     },
     async remindExpiry(grant, lead) {
       await sendDm(grant.userId, buildExpiryReminderBlocks(grant, lead, await users.timeZone(grant.userId)));

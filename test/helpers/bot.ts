@@ -49,6 +49,8 @@ export async function startTestBot(
     env?: NodeJS.ProcessEnv;
     /** a second replica: same Slack, database and queues */
     replicaOf?: TestBot;
+    /** receives every log line the bot writes (at debug level), to check what is never logged */
+    logSink?: (line: string) => void;
   } = {},
 ): Promise<TestBot> {
   const replicaOf = opts.replicaOf;
@@ -61,7 +63,7 @@ export async function startTestBot(
     catalog: opts.catalog ?? testCatalog(),
     clock: opts.clock,
     env: opts.env ?? {},
-    logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
+    logger: opts.logSink ? createLogger('debug', { write: opts.logSink }) : createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
   });
   const baseUrl = `http://127.0.0.1:${bot.port}`;
   const events = `${baseUrl}/slack/events`;

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
 import { DEFAULT_SETTINGS, type Deps, type PeopleDirectory } from '../../src/modules/deps.js';
 import type { Standing } from '../../src/modules/requests/requests.rules.js';
-import type { GrantView, MessageRef, Notifier, RequestView, TaskView } from '../../src/modules/notifications/notifications.ports.js';
+import type { GrantView, MessageRef, Notifier, NudgeView, RequestView, TaskView } from '../../src/modules/notifications/notifications.ports.js';
 import type { Provisioner, ProvisionTarget } from '../../src/provisioners/provisioner.js';
 import type { Clock } from '../../src/shared/clock.js';
 import { createLogger } from '../../src/shared/logger.js';
@@ -72,6 +72,12 @@ export class RecordingNotifier implements Notifier {
   }
   async remindExpiry(g: GrantView, lead: '24h' | '1h') {
     this.sent.push({ kind: `expiry_${lead}`, to: g.userId, grantId: g.id });
+  }
+  async coachPoster(n: NudgeView) {
+    this.sent.push({ kind: 'coach', to: n.userId });
+  }
+  async alertSecurity(channelId: string, _n: NudgeView) {
+    this.sent.push({ kind: 'security_alert', to: channelId });
   }
 }
 

@@ -50,6 +50,16 @@ export interface MessageRef {
   ts: string;
 }
 
+/** Sensitive data seen in a message: where and what kind, never the content. */
+export interface NudgeView {
+  id: number;
+  userId: string;
+  channelId: string;
+  messageTs: string;
+  detectors: string[];
+  nudged: boolean;
+}
+
 /** The port through which use cases speak to people. The Slack implementation is in src/slack/. */
 export interface Notifier {
   askApprover(approverId: string, request: RequestView): Promise<MessageRef>;
@@ -72,6 +82,9 @@ export interface Notifier {
   tellGrantExtended(grant: GrantView): Promise<void>;
   /** Before the end: with Extend and Release. */
   remindExpiry(grant: GrantView, lead: '24h' | '1h'): Promise<void>;
+  /** Privately to the poster, in the channel where they posted. */
+  coachPoster(nudge: NudgeView): Promise<void>;
+  alertSecurity(channelId: string, nudge: NudgeView): Promise<void>;
 }
 
 /** Thrown by a Notifier when retrying cannot help (the user is gone, the message is malformed). */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { listAuditFor } from '../audit/audit.repository.js';
+import { findNudge } from '../nudges/nudges.repository.js';
 import type { Deps } from '../deps.js';
 import { toGrantView } from '../grants/grants.usecases.js';
 import { findGrant, findTask, listTasks, saveTaskMessage } from '../grants/grants.repository.js';
@@ -81,6 +82,15 @@ async function send(deps: Deps, kind: string, payload: unknown): Promise<void> {
       const grant = await mustLoadGrant(deps, grantId);
       if (grant.status !== 'active') return;
       return deps.notifier.remindExpiry(grant, lead);
+    }
+    case 'sensitive_nudge':
+    case 'security_alert': {
+      const nudge = await findNudge(deps.db, Number(z.object({ nudgeId: z.string().regex(/^\d+$/) }).parse(payload).nudgeId));
+      if (!nudge) throw new PermanentDeliveryError('nudge not found');
+      const view = { id: nudge.id, userId: nudge.userId, channelId: nudge.channelId, messageTs: nudge.messageTs, detectors: nudge.detectors, nudged: nudge.nudged };
+      if (kind === 'sensitive_nudge') return deps.notifier.coachPoster(view);
+      const channel = deps.catalog.sensitiveData?.alertChannel;
+      return channel ? deps.notifier.alertSecurity(channel, view) : undefined;
     }
     case 'request_received':
       return deps.notifier.confirmRequestReceived(await mustLoad(deps, requestPayload.parse(payload).requestId));

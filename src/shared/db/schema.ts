@@ -2,3 +2,4 @@ export * from '../../modules/requests/requests.table.js';
 export * from '../../modules/grants/grants.table.js';
 export * from '../../modules/audit/audit.table.js';
 export * from '../../modules/notifications/notifications.table.js';
+export * from '../../modules/nudges/nudges.table.js';
