@@ -97,6 +97,13 @@ CREATE TABLE "sensitive_data_nudges" (
 	"fixed_at" timestamp with time zone
 );
 --> statement-breakpoint
+CREATE TABLE "policy_acknowledgements" (
+	"user_id" text NOT NULL,
+	"version" text NOT NULL,
+	"acknowledged_at" timestamp with time zone NOT NULL,
+	CONSTRAINT "policy_acknowledgements_user_id_version_pk" PRIMARY KEY("user_id","version")
+);
+--> statement-breakpoint
 ALTER TABLE "request_approvals" ADD CONSTRAINT "request_approvals_request_id_access_requests_id_fk" FOREIGN KEY ("request_id") REFERENCES "public"."access_requests"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "request_approvers" ADD CONSTRAINT "request_approvers_request_id_access_requests_id_fk" FOREIGN KEY ("request_id") REFERENCES "public"."access_requests"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "grants" ADD CONSTRAINT "grants_request_id_access_requests_id_fk" FOREIGN KEY ("request_id") REFERENCES "public"."access_requests"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint

@@ -119,5 +119,9 @@ export async function resolveCatalog(
   const people = Object.fromEntries(Object.entries(file.people).map(([id, p]) => [id, { postgresRole: p.postgres_role }]));
   const sd = file.sensitive_data;
   const sensitiveData = { enabled: sd.enabled, excludeChannels: sd.exclude_channels, alertChannel: sd.alert_channel, maxNudgesPerHour: sd.max_nudges_per_hour };
-  return { admins, datasets, people, sensitiveData };
+  const hp = file.handling_policy;
+  const handlingPolicy = hp
+    ? { version: hp.version, text: hp.text, link: hp.link, reacknowledgeAfterDays: hp.reacknowledge_after_days, tips: hp.tips }
+    : undefined;
+  return { admins, datasets, people, sensitiveData, handlingPolicy };
 }

@@ -89,11 +89,21 @@ const sensitiveDataSchema = z.strictObject({
   max_nudges_per_hour: z.number().int().min(1).max(60).default(1),
 });
 
+const handlingPolicySchema = z.strictObject({
+  version: z.string().trim().min(1).max(40),
+  text: z.string().trim().min(1).max(2500),
+  link: z.url({ protocol: /^https?$/ }).optional(),
+  reacknowledge_after_days: z.number().int().min(1).max(3650).default(365),
+  tips: z.array(z.string().trim().min(1).max(300)).default([]),
+});
+
 const personSettings = z.strictObject({ postgres_role: pgIdentifier.optional() });
 
 export const catalogFileSchema = z.strictObject({
   admins: z.array(person).default([]),
   // per-person overrides, keyed by Slack user id
+  // shown, and accepted, before a first request for confidential or restricted data
+  handling_policy: handlingPolicySchema.optional(),
   // coaching when sensitive data is posted in channels the bot is in
   sensitive_data: sensitiveDataSchema.default({ enabled: true, exclude_channels: [], max_nudges_per_hour: 1 }),
   // defaults per sensitivity tier, over the built-in ones

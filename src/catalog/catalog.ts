@@ -28,11 +28,21 @@ export interface SensitiveDataSettings {
   maxNudgesPerHour: number;
 }
 
+export interface HandlingPolicy {
+  version: string;
+  text: string;
+  link?: string;
+  reacknowledgeAfterDays: number;
+  /** Short, concrete practices for the periodic hygiene tip. */
+  tips: string[];
+}
+
 export interface Catalog {
   admins: string[];
   datasets: Dataset[];
   people?: Record<string, PersonSettings>;
   sensitiveData?: SensitiveDataSettings;
+  handlingPolicy?: HandlingPolicy;
 }
 
 /** Who is told about a dataset's operational problems: its owners and the admins. */

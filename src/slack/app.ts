@@ -9,6 +9,7 @@ import { registerFormListener } from './listeners/form.listener.js';
 import { registerHomeListeners } from './listeners/home.listener.js';
 import { registerTaskListener } from './listeners/task.listener.js';
 import { registerMessageListeners } from './listeners/messages.listener.js';
+import { registerAcknowledgementListener } from './listeners/acknowledgement.listener.js';
 import { errorReply } from './listeners/respond.js';
 import type { UserDirectory } from './users.js';
 
@@ -51,6 +52,7 @@ export async function startSlackWeb(config: Config, deps: Deps, users: UserDirec
   registerFormListener(app, deps);
   registerTaskListener(app, deps);
   registerMessageListeners(app, deps);
+  registerAcknowledgementListener(app, deps);
   app.error(async (err) => {
     // Last resort: listeners answer their own errors; this only logs what escaped them.
     errorReply(err.original ?? err, deps.logger.child({ module: 'bolt' }));

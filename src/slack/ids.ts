@@ -14,12 +14,14 @@ export const ACTION_IDS = {
   extendDuration: 'extend_duration',
   extendReason: 'extend_reason',
   nudgeFixed: 'nudge_fixed',
+  ackCheckbox: 'ack_checkbox',
 } as const;
 
 export const CALLBACK_IDS = {
   requestForm: 'request_form',
   denyForm: 'deny_form',
   extendForm: 'extend_form',
+  ackForm: 'ack_form',
 } as const;
 
 export const BLOCK_IDS = {
@@ -30,6 +32,7 @@ export const BLOCK_IDS = {
   denyReason: 'deny_reason_block',
   extendDuration: 'extend_duration_block',
   extendReason: 'extend_reason_block',
+  ackCheckbox: 'ack_checkbox_block',
 } as const;
 
 export const COMMAND = '/access';

@@ -8,7 +8,7 @@ export interface AuditEntry {
   at: Date;
   actorId: string;
   action: string;
-  subjectType: 'request' | 'grant';
+  subjectType: 'request' | 'grant' | 'person' | 'review';
   subjectId: string;
   details?: Record<string, unknown>;
 }

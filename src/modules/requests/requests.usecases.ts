@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { findDataset, isSensitive, reasonRequired, type Dataset } from '../../catalog/catalog.js';
 import { looksLikeDuration, parseDuration } from '../../shared/duration.js';
 import { AppError } from '../../shared/errors.js';
+import { ackErrors, needsAcknowledgement } from '../acknowledgements/acknowledgements.usecases.js';
 import { appendAudit } from '../audit/audit.repository.js';
 import type { Deps } from '../deps.js';
 import { findGrant, findGrantByRequest, findHeldGrant, listActiveGrantsForUser } from '../grants/grants.repository.js';
@@ -66,6 +67,7 @@ export function splitRequestArgs(args: string[]): { datasetId?: string; duration
 export async function createRequest(deps: Deps, input: NewRequestInput): Promise<RequestView> {
   const { dataset, minutes, reason } = validateRequest(deps, input);
   await assertMayRequest(deps, input.requesterId, dataset);
+  if (await needsAcknowledgement(deps, input.requesterId, dataset)) throw ackErrors.required();
   const auto = dataset.policy.autoApprove;
   const approvers = auto ? [] : approversFor(deps.catalog, dataset, input.requesterId);
   if (!auto && approvers.length === 0) throw requestErrors.noApprovers(dataset.id);

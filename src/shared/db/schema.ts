@@ -3,3 +3,4 @@ export * from '../../modules/grants/grants.table.js';
 export * from '../../modules/audit/audit.table.js';
 export * from '../../modules/notifications/notifications.table.js';
 export * from '../../modules/nudges/nudges.table.js';
+export * from '../../modules/acknowledgements/acknowledgements.table.js';

@@ -10,6 +10,7 @@ import { requestReceivedText } from '../blocks/request.blocks.js';
 import { formatWhen, section } from '../blocks/format.js';
 import { COMMAND } from '../ids.js';
 import type { UserDirectory } from '../users.js';
+import { acknowledgementGate } from './acknowledgement.listener.js';
 import { answerWithin, errorReply } from './respond.js';
 
 /** `/access …`: parses the text, acknowledges within Slack's 3 seconds, and calls one use case. */
@@ -41,6 +42,13 @@ export function registerCommandListener(app: App, deps: Deps, users: UserDirecto
       const dataset = findDataset(deps.catalog, args.datasetId);
       // A missing required reason is finished in the form rather than refused.
       if (dataset && reasonRequired(dataset) && !args.reason) return openForm({ datasetId: dataset.id, duration: args.duration });
+      // a first request for sensitive data waits behind the data-handling policy
+      const gate = await acknowledgementGate(deps, command.user_id, dataset, { datasetId: args.datasetId, duration: args.duration, reason: args.reason });
+      if (gate) {
+        await ack();
+        await client.views.open({ trigger_id: command.trigger_id, view: gate }).catch((err) => log.warn({ err: String(err) }, 'could not open the policy'));
+        return;
+      }
       return answerWithin(
         ack,
         respond,

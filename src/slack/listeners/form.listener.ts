@@ -4,6 +4,7 @@ import type { Deps } from '../../modules/deps.js';
 import { createRequest, validateRequest } from '../../modules/requests/requests.usecases.js';
 import { isAppError } from '../../shared/errors.js';
 import { ACTION_IDS, BLOCK_IDS, CALLBACK_IDS } from '../ids.js';
+import { acknowledgementGate } from './acknowledgement.listener.js';
 import { errorReply } from './respond.js';
 
 // Which form field each validation error belongs to, so Slack shows it next to that field.
@@ -48,7 +49,12 @@ export function registerFormListener(app: App, deps: Deps): void {
       via: 'form' as const,
     };
     try {
-      validateRequest(deps, input);
+      const { dataset } = validateRequest(deps, input);
+      const gate = await acknowledgementGate(deps, input.requesterId, dataset, { datasetId: dataset.id, duration: input.duration, reason: input.reason });
+      if (gate) {
+        await ack({ response_action: 'push', view: gate });
+        return;
+      }
       await createRequest(deps, input);
       await ack();
     } catch (err) {

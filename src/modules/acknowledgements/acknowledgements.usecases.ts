@@ -1,0 +1,48 @@
+import { and, desc, eq } from 'drizzle-orm';
+import { isSensitive, type Dataset } from '../../catalog/catalog.js';
+import { AppError } from '../../shared/errors.js';
+import { appendAudit } from '../audit/audit.repository.js';
+import type { Deps } from '../deps.js';
+import { policyAcknowledgements } from './acknowledgements.table.js';
+
+export const ackErrors = {
+  required: () =>
+    new AppError(
+      'requests.acknowledgement_required',
+      'Before your first request for confidential or restricted data, please read and accept the data-handling policy. Run the command again, or use the form, to see it.',
+    ),
+  notChecked: () => new AppError('acknowledgements.not_checked', 'Please tick the box to confirm you have read the policy.'),
+};
+
+/**
+ * True when the person must (re)accept the data-handling policy before asking for this dataset:
+ * it is confidential or restricted, and they have not accepted the current version within the
+ * re-acknowledgement period.
+ */
+export async function needsAcknowledgement(deps: Deps, userId: string, dataset: Dataset): Promise<boolean> {
+  const policy = deps.catalog.handlingPolicy;
+  if (!policy || !isSensitive(dataset)) return false;
+  const [latest] = await deps.db
+    .select()
+    .from(policyAcknowledgements)
+    .where(and(eq(policyAcknowledgements.userId, userId), eq(policyAcknowledgements.version, policy.version)))
+    .orderBy(desc(policyAcknowledgements.acknowledgedAt))
+    .limit(1);
+  if (!latest) return true;
+  const age = deps.clock.now().getTime() - latest.acknowledgedAt.getTime();
+  return age > policy.reacknowledgeAfterDays * 24 * 3600_000;
+}
+
+/** Records that the person accepted `version`; it must be the current one. */
+export async function acknowledgePolicy(deps: Deps, userId: string, version: string): Promise<void> {
+  const policy = deps.catalog.handlingPolicy;
+  if (!policy || policy.version !== version) throw new AppError('acknowledgements.outdated', 'The data-handling policy changed while you were reading it. Please open it again.');
+  const now = deps.clock.now();
+  await deps.db.transaction(async (tx) => {
+    await tx
+      .insert(policyAcknowledgements)
+      .values({ userId, version, acknowledgedAt: now })
+      .onConflictDoUpdate({ target: [policyAcknowledgements.userId, policyAcknowledgements.version], set: { acknowledgedAt: now } });
+    await appendAudit(tx, { at: now, actorId: userId, action: 'policy.acknowledged', subjectType: 'person', subjectId: userId, details: { version } });
+  });
+}
