@@ -17,6 +17,7 @@ function policyFrom(o: PolicyOverridesFile | undefined): PolicyOverrides | undef
     reasonMinLength: o.reason_min_length,
     autoApprove: o.auto_approve,
     selfExtendMinutes: o.self_extend_up_to,
+    reviewDefault: o.review_default,
   };
 }
 
@@ -123,5 +124,8 @@ export async function resolveCatalog(
   const handlingPolicy = hp
     ? { version: hp.version, text: hp.text, link: hp.link, reacknowledgeAfterDays: hp.reacknowledge_after_days, tips: hp.tips }
     : undefined;
-  return { admins, datasets, people, sensitiveData, handlingPolicy };
+  const r = file.review;
+  const review = { enabled: r.enabled, schedule: r.schedule, timeZone: r.timezone, deadlineDays: r.deadline_days, reminderHoursBefore: r.reminder_hours_before, channel: r.channel };
+  const hygieneTips = { enabled: file.hygiene_tips.enabled, schedule: file.hygiene_tips.schedule, timeZone: file.hygiene_tips.timezone };
+  return { admins, datasets, people, sensitiveData, handlingPolicy, review, hygieneTips };
 }

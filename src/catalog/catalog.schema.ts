@@ -58,6 +58,7 @@ const policyOverridesSchema = z.strictObject({
   reason_min_length: z.number().int().min(0).max(500).optional(),
   auto_approve: z.boolean().optional(),
   self_extend_up_to: z.union([z.literal(0), duration]).optional(),
+  review_default: z.enum(['keep', 'revoke']).optional(),
 });
 export type PolicyOverridesFile = z.infer<typeof policyOverridesSchema>;
 
@@ -89,6 +90,32 @@ const sensitiveDataSchema = z.strictObject({
   max_nudges_per_hour: z.number().int().min(1).max(60).default(1),
 });
 
+/** A cron pattern of five fields (minute hour day month weekday). */
+const cron = z.string().trim().regex(/^(\S+\s+){4}\S+$/, 'must be a cron pattern like "0 9 * * 1" (minute hour day month weekday)');
+const timeZone = z.string().refine((tz) => {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'must be an IANA time zone like Europe/Berlin');
+
+const reviewSchema = z.strictObject({
+  enabled: z.boolean().default(true),
+  schedule: cron.default('0 9 * * 1'),
+  timezone: timeZone.default('UTC'),
+  deadline_days: z.number().int().min(1).max(30).default(5),
+  reminder_hours_before: z.number().int().min(1).max(240).default(24),
+  channel: z.string().regex(/^[CG][A-Z0-9]{2,}$/, 'must be a Slack channel id, like C0123ABC').optional(),
+});
+
+const hygieneTipsSchema = z.strictObject({
+  enabled: z.boolean().default(false),
+  schedule: cron.default('0 10 1 * *'),
+  timezone: timeZone.default('UTC'),
+});
+
 const handlingPolicySchema = z.strictObject({
   version: z.string().trim().min(1).max(40),
   text: z.string().trim().min(1).max(2500),
@@ -102,6 +129,10 @@ const personSettings = z.strictObject({ postgres_role: pgIdentifier.optional() }
 export const catalogFileSchema = z.strictObject({
   admins: z.array(person).default([]),
   // per-person overrides, keyed by Slack user id
+  // the weekly access review: when, how long owners have, where the summary goes
+  review: reviewSchema.default({ enabled: true, schedule: '0 9 * * 1', timezone: 'UTC', deadline_days: 5, reminder_hours_before: 24 }),
+  // a short practice from handling_policy.tips to everyone holding sensitive access
+  hygiene_tips: hygieneTipsSchema.default({ enabled: false, schedule: '0 10 1 * *', timezone: 'UTC' }),
   // shown, and accepted, before a first request for confidential or restricted data
   handling_policy: handlingPolicySchema.optional(),
   // coaching when sensitive data is posted in channels the bot is in

@@ -37,12 +37,33 @@ export interface HandlingPolicy {
   tips: string[];
 }
 
+export interface ReviewSettings {
+  enabled: boolean;
+  /** Cron pattern and time zone of the weekly start. */
+  schedule: string;
+  timeZone: string;
+  deadlineDays: number;
+  reminderHoursBefore: number;
+  /** Security channel for each review's summary. */
+  channel?: string;
+}
+
+export interface HygieneTipSettings {
+  enabled: boolean;
+  schedule: string;
+  timeZone: string;
+}
+
+export const DEFAULT_REVIEW: ReviewSettings = { enabled: true, schedule: '0 9 * * 1', timeZone: 'UTC', deadlineDays: 5, reminderHoursBefore: 24 };
+
 export interface Catalog {
   admins: string[];
   datasets: Dataset[];
   people?: Record<string, PersonSettings>;
   sensitiveData?: SensitiveDataSettings;
   handlingPolicy?: HandlingPolicy;
+  review?: ReviewSettings;
+  hygieneTips?: HygieneTipSettings;
 }
 
 /** Who is told about a dataset's operational problems: its owners and the admins. */

@@ -14,16 +14,18 @@ export interface Policy {
   autoApprove: boolean;
   /** A holder may extend by up to this much without approval (0: every extension is approved). */
   selfExtendMinutes: number;
+  /** What happens to a grant nobody reviewed by the review's deadline. */
+  reviewDefault: 'keep' | 'revoke';
 }
 
 const DAY = 24 * 60;
 
 /** Built-in defaults per sensitivity tier; the catalog's `policies:` and each dataset override them. */
 export const TIER_DEFAULTS: Record<Sensitivity, Policy> = {
-  public: { maxDurationMinutes: 90 * DAY, defaultDurationMinutes: 30 * DAY, maxTotalMinutes: 180 * DAY, approvalsRequired: 1, reasonRequired: false, reasonMinLength: 0, autoApprove: false, selfExtendMinutes: 0 },
-  internal: { maxDurationMinutes: 30 * DAY, defaultDurationMinutes: 7 * DAY, maxTotalMinutes: 90 * DAY, approvalsRequired: 1, reasonRequired: false, reasonMinLength: 0, autoApprove: false, selfExtendMinutes: 0 },
-  confidential: { maxDurationMinutes: 30 * DAY, defaultDurationMinutes: 7 * DAY, maxTotalMinutes: 60 * DAY, approvalsRequired: 1, reasonRequired: true, reasonMinLength: 10, autoApprove: false, selfExtendMinutes: 0 },
-  restricted: { maxDurationMinutes: 30 * DAY, defaultDurationMinutes: 7 * DAY, maxTotalMinutes: 30 * DAY, approvalsRequired: 1, reasonRequired: true, reasonMinLength: 10, autoApprove: false, selfExtendMinutes: 0 },
+  public: { reviewDefault: 'keep', maxDurationMinutes: 90 * DAY, defaultDurationMinutes: 30 * DAY, maxTotalMinutes: 180 * DAY, approvalsRequired: 1, reasonRequired: false, reasonMinLength: 0, autoApprove: false, selfExtendMinutes: 0 },
+  internal: { reviewDefault: 'keep', maxDurationMinutes: 30 * DAY, defaultDurationMinutes: 7 * DAY, maxTotalMinutes: 90 * DAY, approvalsRequired: 1, reasonRequired: false, reasonMinLength: 0, autoApprove: false, selfExtendMinutes: 0 },
+  confidential: { reviewDefault: 'keep', maxDurationMinutes: 30 * DAY, defaultDurationMinutes: 7 * DAY, maxTotalMinutes: 60 * DAY, approvalsRequired: 1, reasonRequired: true, reasonMinLength: 10, autoApprove: false, selfExtendMinutes: 0 },
+  restricted: { reviewDefault: 'revoke', maxDurationMinutes: 30 * DAY, defaultDurationMinutes: 7 * DAY, maxTotalMinutes: 30 * DAY, approvalsRequired: 1, reasonRequired: true, reasonMinLength: 10, autoApprove: false, selfExtendMinutes: 0 },
 };
 
 export type PolicyOverrides = Partial<Policy>;

@@ -10,6 +10,7 @@ import { registerHomeListeners } from './listeners/home.listener.js';
 import { registerTaskListener } from './listeners/task.listener.js';
 import { registerMessageListeners } from './listeners/messages.listener.js';
 import { registerAcknowledgementListener } from './listeners/acknowledgement.listener.js';
+import { registerReviewListeners } from './listeners/review.listener.js';
 import { errorReply } from './listeners/respond.js';
 import type { UserDirectory } from './users.js';
 
@@ -53,6 +54,7 @@ export async function startSlackWeb(config: Config, deps: Deps, users: UserDirec
   registerTaskListener(app, deps);
   registerMessageListeners(app, deps);
   registerAcknowledgementListener(app, deps);
+  registerReviewListeners(app, deps, refreshHome);
   app.error(async (err) => {
     // Last resort: listeners answer their own errors; this only logs what escaped them.
     errorReply(err.original ?? err, deps.logger.child({ module: 'bolt' }));

@@ -15,6 +15,10 @@ export const ACTION_IDS = {
   extendReason: 'extend_reason',
   nudgeFixed: 'nudge_fixed',
   ackCheckbox: 'ack_checkbox',
+  reviewKeep: 'review_keep',
+  reviewRevoke: 'review_revoke',
+  reviewKeepAll: 'review_keep_all',
+  reviewRevokeAll: 'review_revoke_all',
 } as const;
 
 export const CALLBACK_IDS = {

@@ -17,7 +17,9 @@ import {
   buildRevokeStuckBlocks,
   buildTaskBlocks,
 } from './blocks/grant.blocks.js';
+import { context, escapeMrkdwn, section } from './blocks/format.js';
 import { buildCoachingBlocks, buildSecurityAlertBlocks } from './blocks/nudge.blocks.js';
+import { buildDigestParts, buildReviewReminderBlocks, buildReviewSummaryBlocks } from './blocks/review.blocks.js';
 import type { UserDirectory } from './users.js';
 
 // Slack errors that no retry can fix; anything else (rate limits, outages) is retried by the job.
@@ -115,6 +117,31 @@ export function slackNotifier(client: WebClient, users: UserDirectory): Notifier
     async alertSecurity(channelId, nudge) {
       const message = buildSecurityAlertBlocks(nudge);
       await call(() => client.chat.postMessage({ channel: channelId, text: message.text, blocks: message.blocks, unfurl_links: false }));
+    },
+    async sendDigest(digest) {
+      const refs = [];
+      for (const part of buildDigestParts(digest)) refs.push(await sendDm(digest.ownerId, part));
+      return refs;
+    },
+    async updateDigest(refs, digest) {
+      const parts = buildDigestParts(digest);
+      for (const [i, ref] of refs.entries()) {
+        const part = parts[i];
+        if (part) await call(() => client.chat.update({ channel: ref.channelId, ts: ref.ts, text: part.text, blocks: part.blocks }));
+      }
+    },
+    async remindReview(digest) {
+      await sendDm(digest.ownerId, buildReviewReminderBlocks(digest));
+    },
+    async postReviewSummary(channelId, summary) {
+      const message = buildReviewSummaryBlocks(summary);
+      await call(() => client.chat.postMessage({ channel: channelId, text: message.text, blocks: message.blocks }));
+    },
+    async sendTip(userId, tip) {
+      await sendDm(userId, {
+        text: 'A data-handling tip',
+        blocks: [section(`:bulb: *Data-handling tip:* ${escapeMrkdwn(tip)}`), context('You get this because you hold access to sensitive data.')],
+      });
     },
     async remindExpiry(grant, lead) {
       await sendDm(grant.userId, buildExpiryReminderBlocks(grant, lead, await users.timeZone(grant.userId)));

@@ -4,6 +4,9 @@ import type { Deps } from '../modules/deps.js';
 import { expireGrant, reconcile } from '../modules/grants/grants.usecases.js';
 import { provisionGrant, revokeGrant } from '../modules/grants/provisioning.usecases.js';
 import { followUpPendingRequests } from '../modules/requests/followups.usecases.js';
+import { sendHygieneTips } from '../modules/nudges/tips.usecases.js';
+import { followUpReviews } from '../modules/reviews/followups.usecases.js';
+import { startReview } from '../modules/reviews/reviews.usecases.js';
 import { deliverMessage } from '../modules/notifications/notifications.usecases.js';
 import { QUEUE_NAMES, redisConnection, type Queues } from './queues.js';
 import { upsertSchedules } from './schedules.js';
@@ -57,7 +60,11 @@ export async function startWorkers(deps: Deps, queues: Queues, opts: { redisUrl:
 
   const maintenance = new Worker(
     QUEUE_NAMES.maintenance,
-    async () => ({ grants: await reconcile(deps), requests: await followUpPendingRequests(deps) }),
+    async (job) => {
+      if (job.name === 'start-review') return (await startReview(deps, 'system')).created;
+      if (job.name === 'hygiene-tips') return sendHygieneTips(deps);
+      return { grants: await reconcile(deps), requests: await followUpPendingRequests(deps), reviews: await followUpReviews(deps) };
+    },
     { ...common, connection: connection(), concurrency: 1 },
   );
 
@@ -82,10 +89,10 @@ export async function startWorkers(deps: Deps, queues: Queues, opts: { redisUrl:
     w.on('error', (err) => log.error({ queue: w.name, err: err.message }, 'worker error'));
   }
 
-  await upsertSchedules(queues, opts.reconcileIntervalSeconds);
+  await upsertSchedules(queues, opts.reconcileIntervalSeconds, deps.catalog);
   // If Redis is flushed, its job schedulers go with it; re-declaring them is cheap and idempotent.
   const heal = setInterval(() => {
-    upsertSchedules(queues, opts.reconcileIntervalSeconds).catch((err) => log.warn({ err: String(err) }, 'could not refresh schedules'));
+    upsertSchedules(queues, opts.reconcileIntervalSeconds, deps.catalog).catch((err) => log.warn({ err: String(err) }, 'could not refresh schedules'));
   }, opts.reconcileIntervalSeconds * 1000);
   heal.unref();
 

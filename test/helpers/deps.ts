@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
 import { DEFAULT_SETTINGS, type Deps, type PeopleDirectory } from '../../src/modules/deps.js';
 import type { Standing } from '../../src/modules/requests/requests.rules.js';
-import type { GrantView, MessageRef, Notifier, NudgeView, RequestView, TaskView } from '../../src/modules/notifications/notifications.ports.js';
+import type { DigestView, GrantView, MessageRef, Notifier, NudgeView, RequestView, ReviewSummary, TaskView } from '../../src/modules/notifications/notifications.ports.js';
 import type { Provisioner, ProvisionTarget } from '../../src/provisioners/provisioner.js';
 import type { Clock } from '../../src/shared/clock.js';
 import { createLogger } from '../../src/shared/logger.js';
@@ -78,6 +78,27 @@ export class RecordingNotifier implements Notifier {
   }
   async alertSecurity(channelId: string, _n: NudgeView) {
     this.sent.push({ kind: 'security_alert', to: channelId });
+  }
+  readonly digests: DigestView[] = [];
+  readonly summaries: ReviewSummary[] = [];
+  async sendDigest(d: DigestView): Promise<MessageRef[]> {
+    this.digests.push(d);
+    this.sent.push({ kind: 'digest', to: d.ownerId });
+    return [{ channelId: `D${d.ownerId}`, ts: String(++this.ts) }];
+  }
+  async updateDigest(_refs: MessageRef[], d: DigestView) {
+    this.digests.push(d);
+    this.sent.push({ kind: 'digest_update', to: d.ownerId });
+  }
+  async sendTip(to: string, tip: string) {
+    this.sent.push({ kind: `tip:${tip}`, to });
+  }
+  async remindReview(d: DigestView) {
+    this.sent.push({ kind: 'review_reminder', to: d.ownerId });
+  }
+  async postReviewSummary(channelId: string, s: ReviewSummary) {
+    this.summaries.push(s);
+    this.sent.push({ kind: 'review_summary', to: channelId });
   }
 }
 

@@ -52,3 +52,11 @@ export async function releaseGrantById(deps: Deps, userId: string, grantId: stri
   if (!grant || grant.userId !== userId) throw endingErrors.notHeld('that dataset');
   return endNow(deps, userId, grant.datasetId, userId, 'released', null);
 }
+
+/** Revokes a grant because its access review said so (by an owner, or by policy at the deadline). */
+export async function revokeForReview(deps: Deps, grantId: string, actorId: string, note: string): Promise<boolean> {
+  const grant = await repo.findGrant(deps.db, grantId);
+  if (!grant || grant.status !== 'active') return false;
+  await endNow(deps, grant.userId, grant.datasetId, actorId, 'revoked', note);
+  return true;
+}

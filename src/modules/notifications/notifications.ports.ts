@@ -60,6 +60,43 @@ export interface NudgeView {
   nudged: boolean;
 }
 
+/** One owner's access-review digest: their datasets' grants with each decision so far. */
+export interface DigestView {
+  campaignId: string;
+  ownerId: string;
+  deadline: Date;
+  open: boolean;
+  datasets: Array<{
+    id: string;
+    name: string;
+    items: Array<{
+      id: string;
+      userId: string;
+      since: Date;
+      until: Date;
+      reason: string | null;
+      decision: 'keep' | 'revoke' | null;
+      decidedBy: string | null;
+      automatic: boolean;
+    }>;
+  }>;
+}
+
+export interface ReviewSummary {
+  campaignId: string;
+  startedAt: Date;
+  total: number;
+  reviewed: number;
+  kept: number;
+  revoked: number;
+  autoRevoked: number;
+  autoKept: number;
+  /** Owners who left items undecided at the deadline. */
+  silentOwners: string[];
+  /** Grants under review last time, to show whether standing access grows or shrinks. */
+  previousTotal: number | null;
+}
+
 /** The port through which use cases speak to people. The Slack implementation is in src/slack/. */
 export interface Notifier {
   askApprover(approverId: string, request: RequestView): Promise<MessageRef>;
@@ -85,6 +122,12 @@ export interface Notifier {
   /** Privately to the poster, in the channel where they posted. */
   coachPoster(nudge: NudgeView): Promise<void>;
   alertSecurity(channelId: string, nudge: NudgeView): Promise<void>;
+  /** Posts a digest (split into as many messages as Slack's limits need); returns one ref per part. */
+  sendDigest(digest: DigestView): Promise<MessageRef[]>;
+  updateDigest(refs: MessageRef[], digest: DigestView): Promise<void>;
+  remindReview(digest: DigestView): Promise<void>;
+  postReviewSummary(channelId: string, summary: ReviewSummary): Promise<void>;
+  sendTip(userId: string, tip: string): Promise<void>;
 }
 
 /** Thrown by a Notifier when retrying cannot help (the user is gone, the message is malformed). */

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { listAuditFor } from '../audit/audit.repository.js';
 import { findNudge } from '../nudges/nudges.repository.js';
+import { findCampaign, listDigestMessages, saveDigestMessage } from '../reviews/reviews.repository.js';
+import { loadDigest } from '../reviews/reviews.usecases.js';
 import type { Deps } from '../deps.js';
 import { toGrantView } from '../grants/grants.usecases.js';
 import { findGrant, findTask, listTasks, saveTaskMessage } from '../grants/grants.repository.js';
@@ -8,11 +10,12 @@ import { TASK_STEPS } from '../grants/grants.table.js';
 import { findApprover, listApproverMessages, saveApproverMessage } from '../requests/requests.repository.js';
 import { loadRequestView } from '../requests/requests.usecases.js';
 import { findOutbox, markOutboxSent, recordOutboxFailure } from './notifications.repository.js';
-import { PermanentDeliveryError } from './notifications.ports.js';
+import { PermanentDeliveryError, type ReviewSummary } from './notifications.ports.js';
 
 const requestPayload = z.object({ requestId: z.string().uuid() });
 const approverPayload = requestPayload.extend({ approverId: z.string().min(1) });
 const grantPayload = z.object({ grantId: z.string().uuid() });
+const reviewPayload = z.object({ campaignId: z.string().uuid(), ownerId: z.string().min(1) });
 const grantToPayload = grantPayload.extend({ to: z.string().min(1) });
 const taskPayload = grantPayload.extend({ step: z.enum(TASK_STEPS) });
 const taskToPayload = taskPayload.extend({ to: z.string().min(1) });
@@ -91,6 +94,45 @@ async function send(deps: Deps, kind: string, payload: unknown): Promise<void> {
       if (kind === 'sensitive_nudge') return deps.notifier.coachPoster(view);
       const channel = deps.catalog.sensitiveData?.alertChannel;
       return channel ? deps.notifier.alertSecurity(channel, view) : undefined;
+    }
+    case 'review_digest': {
+      const { campaignId, ownerId } = reviewPayload.parse(payload);
+      if ((await listDigestMessages(deps.db, campaignId, ownerId)).length) return; // sent on an earlier attempt
+      const digest = await loadDigest(deps, campaignId, ownerId);
+      if (!digest || digest.datasets.length === 0) return;
+      const refs = await deps.notifier.sendDigest(digest);
+      for (const [part, ref] of refs.entries()) {
+        await saveDigestMessage(deps.db, { campaignId, ownerId, part, channelId: ref.channelId, messageTs: ref.ts });
+      }
+      return;
+    }
+    case 'review_digest_update': {
+      const { campaignId, ownerId } = reviewPayload.parse(payload);
+      const messages = await listDigestMessages(deps.db, campaignId, ownerId);
+      const digest = await loadDigest(deps, campaignId, ownerId);
+      if (!digest || messages.length === 0) return;
+      return deps.notifier.updateDigest(messages.map((m) => ({ channelId: m.channelId, ts: m.messageTs })), digest);
+    }
+    case 'review_reminder': {
+      const { campaignId, ownerId } = reviewPayload.parse(payload);
+      const digest = await loadDigest(deps, campaignId, ownerId);
+      if (!digest?.open) return;
+      digest.datasets = digest.datasets.map((d) => ({ ...d, items: d.items.filter((i) => !i.decision) })).filter((d) => d.items.length);
+      if (digest.datasets.length) await deps.notifier.remindReview(digest);
+      return;
+    }
+    case 'review_summary': {
+      const { campaignId } = z.object({ campaignId: z.string().uuid() }).parse(payload);
+      const campaign = await findCampaign(deps.db, campaignId);
+      const channel = deps.catalog.review?.channel;
+      if (!campaign?.summary || !channel) return;
+      const raw = campaign.summary as Record<string, unknown>;
+      return deps.notifier.postReviewSummary(channel, { ...(raw as unknown as ReviewSummary), startedAt: new Date(String(raw.startedAt)) });
+    }
+    case 'hygiene_tip': {
+      const { userId, tip } = z.object({ userId: z.string().min(1), tip: z.string().regex(/^\d+$/) }).parse(payload);
+      const text = deps.catalog.handlingPolicy?.tips[Number(tip)];
+      return text ? deps.notifier.sendTip(userId, text) : undefined;
     }
     case 'request_received':
       return deps.notifier.confirmRequestReceived(await mustLoad(deps, requestPayload.parse(payload).requestId));

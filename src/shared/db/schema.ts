@@ -4,3 +4,4 @@ export * from '../../modules/audit/audit.table.js';
 export * from '../../modules/notifications/notifications.table.js';
 export * from '../../modules/nudges/nudges.table.js';
 export * from '../../modules/acknowledgements/acknowledgements.table.js';
+export * from '../../modules/reviews/reviews.table.js';

@@ -1,5 +1,5 @@
 import type { HomeView, KnownBlock } from '@slack/types';
-import type { RequestView } from '../../modules/notifications/notifications.ports.js';
+import type { DigestView, RequestView } from '../../modules/notifications/notifications.ports.js';
 import type { MyAccess } from '../../modules/requests/requests.usecases.js';
 import { formatDuration } from '../../shared/duration.js';
 import { ACTION_IDS, BLOCK_IDS, CALLBACK_IDS, COMMAND } from '../ids.js';
@@ -10,6 +10,8 @@ import { approvalProgress } from './request.blocks.js';
 export interface HomeContent {
   access: MyAccess;
   awaitingMe: RequestView[];
+  /** Undecided items of the open access review on the person's datasets. */
+  review?: DigestView;
   timeZone?: string;
 }
 
@@ -29,7 +31,8 @@ export function buildHomeView(c: HomeContent): HomeView {
     },
   ];
   // each list has a divider, a title and maybe a "more" note; what is left is shared between the lists
-  const lists = c.awaitingMe.length ? 3 : 2;
+  const reviewItems = (c.review?.datasets ?? []).flatMap((d) => d.items.map((item) => ({ item, dataset: d.name })));
+  const lists = 2 + (c.awaitingMe.length ? 1 : 0) + (reviewItems.length ? 1 : 0);
   const share = Math.floor((SLACK_LIMITS.modalBlocks - blocks.length - 3 * lists) / lists);
   const budget = { left: share * lists };
   const take = <T>(items: T[], perItem: number, render: (item: T) => KnownBlock[], title: string, empty: string, more: string) => {
@@ -91,6 +94,25 @@ export function buildHomeView(c: HomeContent): HomeView {
       'Waiting for your decision',
       'Nothing.',
       'The rest are in your direct messages.',
+    );
+  }
+  if (reviewItems.length) {
+    take(
+      reviewItems,
+      2,
+      ({ item, dataset }) => [
+        section(`*${escapeMrkdwn(dataset)}*: ${mention(item.userId)} until ${formatWhen(item.until, c.timeZone)}`),
+        {
+          type: 'actions',
+          elements: [
+            { type: 'button', action_id: ACTION_IDS.reviewKeep, value: item.id, text: plain('Keep', SLACK_LIMITS.buttonText) },
+            { type: 'button', action_id: ACTION_IDS.reviewRevoke, value: item.id, style: 'danger', text: plain('Revoke', SLACK_LIMITS.buttonText) },
+          ],
+        },
+      ],
+      `Access review: ${reviewItems.length} to review by ${c.review ? formatWhen(c.review.deadline, c.timeZone) : 'the deadline'}`,
+      'Nothing.',
+      `\`${COMMAND} review\` and your digest have the rest.`,
     );
   }
   return { type: 'home', blocks };

@@ -3,6 +3,8 @@ import { findDataset, reasonRequired } from '../../catalog/catalog.js';
 import type { Deps } from '../../modules/deps.js';
 import { releaseGrant, revokeGrantOf } from '../../modules/grants/endings.usecases.js';
 import { requestExtension } from '../../modules/grants/extensions.usecases.js';
+import { myOpenReviewItems, startReview } from '../../modules/reviews/reviews.usecases.js';
+import { buildDigestParts } from '../blocks/review.blocks.js';
 import { cancelRequestForDataset, createRequest, listMyAccess, splitRequestArgs } from '../../modules/requests/requests.usecases.js';
 import { datasetsReply, helpReply, myAccessReply } from '../blocks/command.blocks.js';
 import { buildRequestFormView, type RequestFormPrefill } from '../blocks/modal.blocks.js';
@@ -130,6 +132,26 @@ export function registerCommandListener(app: App, deps: Deps, users: UserDirecto
       );
     }
 
+    if (sub === 'review') {
+      if (words[1]?.toLowerCase() === 'start') {
+        return answerWithin(
+          ack,
+          respond,
+          async () => {
+            const { campaign, created } = await startReview(deps, command.user_id);
+            return {
+              text: created
+                ? `:mag: Access review started. Owners are getting their digests now; it closes ${formatWhen(campaign.deadline, await tz())}.`
+                : `An access review is already open until ${formatWhen(campaign.deadline, await tz())}.`,
+            };
+          },
+          log,
+          tz,
+        );
+      }
+      return answerWithin(ack, respond, async () => reviewReply(await myOpenReviewItems(deps, command.user_id)), log, tz);
+    }
+
     if (sub === 'list') {
       return answerWithin(ack, respond, async () => myAccessReply(await listMyAccess(deps, command.user_id), await tz()), log);
     }
@@ -138,6 +160,13 @@ export function registerCommandListener(app: App, deps: Deps, users: UserDirecto
     const reply = sub === 'help' ? helpReply() : withUnknown(sub, helpReply());
     await ack({ response_type: 'ephemeral', ...reply }).catch((err) => errorReply(err, log));
   });
+}
+
+/** `/access review`: the caller's undecided items, with Keep and Revoke. */
+function reviewReply(digest: Awaited<ReturnType<typeof myOpenReviewItems>>) {
+  if (!digest || digest.datasets.length === 0) return { text: 'Nothing to review right now. Thank you for keeping access small.' };
+  const [first] = buildDigestParts(digest);
+  return { text: 'Your open review items', blocks: first!.blocks };
 }
 
 async function ackText(ack: (r: { response_type: 'ephemeral'; text: string }) => Promise<void>, text: string) {

@@ -3,6 +3,7 @@ import type { Deps } from '../../modules/deps.js';
 import { releaseGrantById } from '../../modules/grants/endings.usecases.js';
 import { requestExtension } from '../../modules/grants/extensions.usecases.js';
 import { findGrant } from '../../modules/grants/grants.repository.js';
+import { myOpenReviewItems } from '../../modules/reviews/reviews.usecases.js';
 import { cancelRequest, listAwaitingMyDecision, listMyAccess } from '../../modules/requests/requests.usecases.js';
 import { isAppError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
@@ -17,8 +18,13 @@ type Client = Parameters<Parameters<App['action']>[1]>[0]['client'];
 
 /** Publishes a person's Home tab from the database. */
 export async function publishHome(client: Client, deps: Deps, users: UserDirectory, userId: string): Promise<void> {
-  const [access, awaitingMe, timeZone] = await Promise.all([listMyAccess(deps, userId), listAwaitingMyDecision(deps, userId), users.timeZone(userId)]);
-  await client.views.publish({ user_id: userId, view: buildHomeView({ access, awaitingMe, timeZone }) });
+  const [access, awaitingMe, review, timeZone] = await Promise.all([
+    listMyAccess(deps, userId),
+    listAwaitingMyDecision(deps, userId),
+    myOpenReviewItems(deps, userId),
+    users.timeZone(userId),
+  ]);
+  await client.views.publish({ user_id: userId, view: buildHomeView({ access, awaitingMe, review, timeZone }) });
 }
 
 /**

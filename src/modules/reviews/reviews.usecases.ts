@@ -1,0 +1,162 @@
+import { randomUUID } from 'node:crypto';
+import { addDays } from 'date-fns';
+import { DEFAULT_REVIEW, findDataset } from '../../catalog/catalog.js';
+import { AppError } from '../../shared/errors.js';
+import { appendAudit } from '../audit/audit.repository.js';
+import type { Deps } from '../deps.js';
+import { revokeForReview } from '../grants/endings.usecases.js';
+import { findGrant, listGrantsIn } from '../grants/grants.repository.js';
+import { findRequest } from '../requests/requests.repository.js';
+import { addToOutbox } from '../notifications/notifications.repository.js';
+import type { DigestView } from '../notifications/notifications.ports.js';
+import * as repo from './reviews.repository.js';
+import type { Campaign, ReviewItem } from './reviews.repository.js';
+import type { ReviewDecision } from './reviews.table.js';
+
+export const reviewErrors = {
+  notFound: () => new AppError('reviews.not_found', 'That review item no longer exists.'),
+  closed: () => new AppError('reviews.closed', 'That access review is closed; its results are final.'),
+  notOwner: (datasetId: string) => new AppError('reviews.not_owner', `Only the owners of \`${datasetId}\` and the access admins can review its grants. Nothing was changed.`),
+  notAdmin: () => new AppError('reviews.not_admin', 'Only access admins can start a review.'),
+};
+
+const settings = (deps: Deps) => deps.catalog.review ?? DEFAULT_REVIEW;
+const reviewersOf = (deps: Deps, datasetId: string) => findDataset(deps.catalog, datasetId)?.owners ?? [];
+
+/**
+ * Starts an access review: every active grant becomes an item, and each owner gets one digest
+ * of the grants on their datasets. Only one review is open at a time; starting while one is
+ * open returns the open one.
+ */
+export async function startReview(deps: Deps, startedBy: string): Promise<{ campaign: Campaign; created: boolean }> {
+  if (startedBy !== 'system' && !deps.catalog.admins.includes(startedBy)) throw reviewErrors.notAdmin();
+  const open = await repo.findOpenCampaign(deps.db);
+  if (open) return { campaign: open, created: false };
+  const now = deps.clock.now();
+  const active = (await listGrantsIn(deps.db, 'active')).sort((a, b) => a.datasetId.localeCompare(b.datasetId) || a.startsAt.getTime() - b.startsAt.getTime() || a.userId.localeCompare(b.userId));
+  const result = await deps.db.transaction(async (tx) => {
+    const campaign = await repo.insertCampaign(tx, { id: randomUUID(), startedAt: now, startedBy, deadline: addDays(now, settings(deps).deadlineDays) });
+    if (!campaign) return undefined;
+    await repo.insertItems(
+      tx,
+      active.map((g, position) => ({ id: randomUUID(), campaignId: campaign.id, grantId: g.id, datasetId: g.datasetId, userId: g.userId, position })),
+    );
+    await appendAudit(tx, { at: now, actorId: startedBy, action: 'review.started', subjectType: 'review', subjectId: campaign.id, details: { grants: active.length } });
+    const owners = [...new Set(active.flatMap((g) => reviewersOf(deps, g.datasetId)))].sort();
+    const ids = await addToOutbox(tx, now, owners.map((ownerId) => ({ kind: 'review_digest', payload: { campaignId: campaign.id, ownerId } })));
+    return { campaign, ids };
+  });
+  if (!result) return { campaign: (await repo.findOpenCampaign(deps.db))!, created: false };
+  deps.logger.info({ campaignId: result.campaign.id, grants: active.length }, 'access review started');
+  await deps.jobs.enqueueDeliveries(result.ids).catch(() => undefined);
+  return { campaign: result.campaign, created: true };
+}
+
+/**
+ * Keep or revoke one grant in the open review. Owners (of that dataset) and admins decide; the
+ * first decision wins. Revoke takes the access away through the connector and tells the holder.
+ */
+export async function decideReviewItem(deps: Deps, itemId: string, userId: string, decision: ReviewDecision): Promise<{ changed: boolean; item: ReviewItem }> {
+  const item = await repo.findItem(deps.db, itemId);
+  if (!item) throw reviewErrors.notFound();
+  assertReviewer(deps, item.datasetId, userId);
+  const campaign = await repo.findCampaign(deps.db, item.campaignId);
+  if (campaign?.status !== 'open') throw reviewErrors.closed();
+  const [changed] = await applyDecisions(deps, [item], userId, decision, false);
+  return { changed: !!changed, item: (await repo.findItem(deps.db, itemId))! };
+}
+
+/** "Keep all" / "Revoke all" for one dataset's undecided items in the open review. */
+export async function decideReviewDataset(deps: Deps, campaignId: string, datasetId: string, userId: string, decision: ReviewDecision): Promise<number> {
+  assertReviewer(deps, datasetId, userId);
+  const campaign = await repo.findCampaign(deps.db, campaignId);
+  if (campaign?.status !== 'open') throw reviewErrors.closed();
+  const items = (await repo.listItems(deps.db, campaignId, [datasetId])).filter((i) => !i.decision);
+  return (await applyDecisions(deps, items, userId, decision, false)).length;
+}
+
+function assertReviewer(deps: Deps, datasetId: string, userId: string) {
+  if (!reviewersOf(deps, datasetId).includes(userId) && !deps.catalog.admins.includes(userId)) throw reviewErrors.notOwner(datasetId);
+}
+
+async function applyDecisions(deps: Deps, items: ReviewItem[], actorId: string, decision: ReviewDecision, automatic: boolean): Promise<ReviewItem[]> {
+  const now = deps.clock.now();
+  const decided: ReviewItem[] = [];
+  for (const item of items) {
+    const row = await deps.db.transaction(async (tx) => {
+      const updated = await repo.decideItem(tx, item.id, decision, actorId, now, automatic);
+      if (!updated) return undefined;
+      await appendAudit(tx, {
+        at: now,
+        actorId,
+        action: decision === 'keep' ? 'review.kept' : 'review.revoked',
+        subjectType: 'grant',
+        subjectId: item.grantId,
+        details: { campaignId: item.campaignId, datasetId: item.datasetId, userId: item.userId, automatic },
+      });
+      return updated;
+    });
+    if (!row) continue;
+    decided.push(row);
+    if (decision === 'revoke') {
+      const note = automatic
+        ? `Not reviewed by the access review's deadline; the policy for \`${item.datasetId}\` removes unreviewed access.`
+        : 'Not kept in the weekly access review.';
+      await revokeForReview(deps, item.grantId, actorId, note);
+    }
+  }
+  if (decided.length) {
+    const datasets = [...new Set(decided.map((i) => i.datasetId))];
+    const owners = [...new Set(datasets.flatMap((d) => reviewersOf(deps, d)))];
+    const ids = await addToOutbox(deps.db, now, owners.map((ownerId) => ({ kind: 'review_digest_update', payload: { campaignId: items[0]!.campaignId, ownerId } })));
+    await deps.jobs.enqueueDeliveries(ids).catch(() => undefined);
+  }
+  return decided;
+}
+
+/** What an owner's digest shows: the items on datasets they own, in a stable order. */
+export async function loadDigest(deps: Deps, campaignId: string, ownerId: string): Promise<DigestView | undefined> {
+  const campaign = await repo.findCampaign(deps.db, campaignId);
+  if (!campaign) return undefined;
+  const owned = deps.catalog.datasets.filter((d) => d.owners.includes(ownerId)).map((d) => d.id);
+  const items = owned.length ? await repo.listItems(deps.db, campaignId, owned) : [];
+  const datasets: DigestView['datasets'] = [];
+  for (const item of items) {
+    let group = datasets.find((d) => d.id === item.datasetId);
+    if (!group) {
+      group = { id: item.datasetId, name: findDataset(deps.catalog, item.datasetId)?.name ?? item.datasetId, items: [] };
+      datasets.push(group);
+    }
+    const grant = await findGrant(deps.db, item.grantId);
+    const request = grant ? await findRequest(deps.db, grant.requestId) : undefined;
+    group.items.push({
+      id: item.id,
+      userId: item.userId,
+      since: grant?.startsAt ?? campaign.startedAt,
+      until: grant?.endsAt ?? campaign.startedAt,
+      reason: request?.reason ?? null,
+      decision: item.decision,
+      decidedBy: item.decidedBy,
+      automatic: item.automatic,
+    });
+  }
+  return { campaignId, ownerId, deadline: campaign.deadline, open: campaign.status === 'open', datasets };
+}
+
+/** The caller's undecided items in the open review (for `/access review` and the Home tab). */
+export async function myOpenReviewItems(deps: Deps, userId: string): Promise<DigestView | undefined> {
+  const open = await repo.findOpenCampaign(deps.db);
+  if (!open) return undefined;
+  const digest = await loadDigest(deps, open.id, userId);
+  if (!digest) return undefined;
+  digest.datasets = digest.datasets.map((d) => ({ ...d, items: d.items.filter((i) => !i.decision) })).filter((d) => d.items.length);
+  return digest;
+}
+
+/** At the deadline: what nobody reviewed follows its dataset's policy (keep, or revoke). */
+export async function applyDeadlineDecisions(deps: Deps, items: ReviewItem[]): Promise<void> {
+  for (const item of items) {
+    const policy = findDataset(deps.catalog, item.datasetId)?.policy.reviewDefault ?? 'revoke';
+    await applyDecisions(deps, [item], 'system', policy, true);
+  }
+}

@@ -1,0 +1,59 @@
+import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import type { Deps } from '../../modules/deps.js';
+import { decideReviewDataset, decideReviewItem } from '../../modules/reviews/reviews.usecases.js';
+import { parseBulkValue } from '../blocks/review.blocks.js';
+import { ACTION_IDS } from '../ids.js';
+import { errorReply } from './respond.js';
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Keep / Revoke on one grant, and Keep all / Revoke all on a dataset, from a review digest, the
+ * `/access review` list or the Home tab. Owners and admins only, checked on the server; each
+ * item is decided once and the digests are redrawn by a job.
+ */
+export function registerReviewListeners(app: App, deps: Deps, afterAction: (userId: string) => Promise<void>): void {
+  const log = deps.logger.child({ listener: 'review' });
+  const reply = (client: App['client'], body: BlockAction) => async (text: string) => {
+    const channel = body.channel?.id ?? body.container?.channel_id;
+    if (!channel) return;
+    await client.chat.postEphemeral({ channel, user: body.user.id, text }).catch((err) => log.warn({ err: String(err) }, 'reply'));
+  };
+
+  for (const [actionId, decision] of [
+    [ACTION_IDS.reviewKeep, 'keep'],
+    [ACTION_IDS.reviewRevoke, 'revoke'],
+  ] as const) {
+    app.action<BlockAction<ButtonAction>>(actionId, async ({ ack, action, body, client }) => {
+      await ack();
+      const say = reply(client, body);
+      if (!UUID_RE.test(action.value ?? '')) return say('That button is not valid any more.');
+      try {
+        const { changed, item } = await decideReviewItem(deps, action.value!, body.user.id, decision);
+        if (!changed) await say(`Already decided: ${item.decision === 'keep' ? 'kept' : 'revoked'} by <@${item.decidedBy}>.`);
+      } catch (err) {
+        await say(errorReply(err, log).text);
+      }
+      await afterAction(body.user.id);
+    });
+  }
+
+  for (const [actionId, decision] of [
+    [ACTION_IDS.reviewKeepAll, 'keep'],
+    [ACTION_IDS.reviewRevokeAll, 'revoke'],
+  ] as const) {
+    app.action<BlockAction<ButtonAction>>(actionId, async ({ ack, action, body, client }) => {
+      await ack();
+      const say = reply(client, body);
+      const target = parseBulkValue(action.value ?? '');
+      if (!target) return say('That button is not valid any more.');
+      try {
+        const n = await decideReviewDataset(deps, target.campaignId, target.datasetId, body.user.id, decision);
+        await say(n ? `${decision === 'keep' ? 'Kept' : 'Revoked'} ${n} grant${n === 1 ? '' : 's'} on \`${target.datasetId}\`.` : 'Nothing left to review on that dataset.');
+      } catch (err) {
+        await say(errorReply(err, log).text);
+      }
+      await afterAction(body.user.id);
+    });
+  }
+}
