@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Catalog } from '../../src/catalog/catalog.js';
-import type { RequestView } from '../../src/modules/notifications/notifications.ports.js';
+import type { DigestView, RequestView } from '../../src/modules/notifications/notifications.ports.js';
+import { buildDigestParts, buildReviewSummaryBlocks } from '../../src/slack/blocks/review.blocks.js';
 import { datasetsReply, myAccessReply } from '../../src/slack/blocks/command.blocks.js';
 import { escapeMrkdwn, fallbackTime, SLACK_LIMITS } from '../../src/slack/blocks/format.js';
 import { buildDenyFormView, buildRequestFormView, compactDuration, datasetOptions } from '../../src/slack/blocks/modal.blocks.js';
@@ -155,5 +156,69 @@ describe('home tab and commands', () => {
 describe('durations in the form', () => {
   it('round-trip through their compact form', () => {
     for (const m of [30, 60, 90, 240, 1440, 2880, 10080, 43200, 129600]) expect(parseDuration(compactDuration(m))).toBe(m);
+  });
+});
+
+describe('review digests', () => {
+  function digest(n: number, decided = 0): DigestView {
+    return {
+      campaignId: '6f1c3a52-6a43-4f2e-9d0e-1a2b3c4d5e6f',
+      ownerId: 'U0OWNER1',
+      deadline: new Date('2026-03-07T09:00:00Z'),
+      open: true,
+      datasets: ['a-data', 'b-data', 'c-data'].map((id, d) => ({
+        id,
+        name: id,
+        items: Array.from({ length: n }, (_, i) => ({
+          id: `${d}-${i}`,
+          userId: `U${d}${i}`,
+          since: new Date('2026-03-01T09:00:00Z'),
+          until: new Date('2026-03-20T09:00:00Z'),
+          reason: 'r'.repeat(500),
+          decision: i < decided ? ('keep' as const) : null,
+          decidedBy: i < decided ? 'U0OWNER1' : null,
+          automatic: false,
+        })),
+      })),
+    };
+  }
+
+  it('splits a large digest into messages of at most 50 blocks, in a stable order', () => {
+    const parts = buildDigestParts(digest(30));
+    expect(parts.length).toBeGreaterThan(1);
+    for (const p of parts) {
+      expect(p.blocks.length).toBeLessThanOrEqual(SLACK_LIMITS.messageBlocks);
+      for (const t of sectionTexts(p.blocks)) expect(t.length).toBeLessThanOrEqual(SLACK_LIMITS.sectionText);
+    }
+    const order = parts.flatMap((p) => p.blocks.filter((b: any) => b.type === 'actions').flatMap((b: any) => b.elements.map((e: any) => e.value)));
+    expect(order.filter((v) => v === '0-0' || v === '2-29')).toEqual(['0-0', '0-0', '2-29', '2-29']);
+  });
+
+  it('keeps the same parts as items are decided, so each message can be updated in place', () => {
+    const before = buildDigestParts(digest(30));
+    const after = buildDigestParts(digest(30, 12));
+    expect(after.length).toBe(before.length);
+    expect(after.map((p) => p.blocks.length)).toEqual(before.map((p) => p.blocks.length));
+    expect(JSON.stringify(after[0]!.blocks)).toContain('Kept');
+  });
+
+  it('summarises a review with the trend', () => {
+    const summary = buildReviewSummaryBlocks({
+      campaignId: 'c',
+      startedAt: new Date('2026-03-02T09:00:00Z'),
+      total: 12,
+      reviewed: 9,
+      kept: 7,
+      revoked: 2,
+      autoRevoked: 2,
+      autoKept: 1,
+      silentOwners: ['U0OWNER2'],
+      previousTotal: 15,
+    });
+    const text = JSON.stringify(summary.blocks);
+    expect(text).toContain('*Reviewed by owners:* 9 (kept 7, revoked 2)');
+    expect(text).toContain('*Revoked at the deadline by policy:* 2');
+    expect(text).toContain('<@U0OWNER2>');
+    expect(text).toContain('shrank: 12 grants under review, down from 15');
   });
 });
