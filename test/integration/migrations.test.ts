@@ -3,7 +3,20 @@ import { sql } from 'drizzle-orm';
 import { openDatabase } from '../../src/shared/db/client.js';
 import { createTestDatabase } from '../helpers/db.js';
 
-const TABLES = ['access_requests', 'audit_events', 'grants', 'outbox', 'provisioning_tasks', 'request_approvals', 'request_approvers'];
+const TABLES = [
+  'access_requests',
+  'audit_events',
+  'grants',
+  'outbox',
+  'policy_acknowledgements',
+  'provisioning_tasks',
+  'request_approvals',
+  'request_approvers',
+  'review_campaigns',
+  'review_items',
+  'review_messages',
+  'sensitive_data_nudges',
+];
 
 async function tableNames(db: Awaited<ReturnType<typeof openDatabase>>['db']): Promise<string[]> {
   const result: any = await db.execute(sql`select table_name from information_schema.tables where table_schema = 'public' order by 1`);
