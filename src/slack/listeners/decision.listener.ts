@@ -2,9 +2,9 @@ import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import type { Deps } from '../../modules/deps.js';
 import { assertMayDecide, decideRequest, type DecisionResult } from '../../modules/requests/decisions.usecases.js';
 import { loadRequestView } from '../../modules/requests/requests.usecases.js';
-import type { Logger } from '../../shared/logger.js';
 import { buildDenyFormView } from '../blocks/modal.blocks.js';
 import { ACTION_IDS, BLOCK_IDS, CALLBACK_IDS } from '../ids.js';
+import { replyPrivately, sendDm } from './replies.js';
 import { errorReply } from './respond.js';
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -18,7 +18,7 @@ export function registerDecisionListeners(app: App, deps: Deps, afterAction: (us
 
   app.action<BlockAction<ButtonAction>>(ACTION_IDS.approve, async ({ ack, action, body, client }) => {
     await ack();
-    const refuse = privateReply(client, body, log);
+    const refuse = replyPrivately(client, body, log);
     const requestId = action.value ?? '';
     if (!UUID_RE.test(requestId)) return refuse('That button is not valid any more.');
     try {
@@ -32,7 +32,7 @@ export function registerDecisionListeners(app: App, deps: Deps, afterAction: (us
 
   app.action<BlockAction<ButtonAction>>(ACTION_IDS.deny, async ({ ack, action, body, client }) => {
     await ack();
-    const refuse = privateReply(client, body, log);
+    const refuse = replyPrivately(client, body, log);
     const requestId = action.value ?? '';
     if (!UUID_RE.test(requestId)) return refuse('That button is not valid any more.');
     try {
@@ -55,9 +55,9 @@ export function registerDecisionListeners(app: App, deps: Deps, afterAction: (us
     await ack();
     try {
       const result = await decideRequest(deps, requestId, body.user.id, { kind: 'deny', reason });
-      if (!result.decidedNow) await dm(client, body.user.id, alreadyDecidedText(result.request.status), log);
+      if (!result.decidedNow) await sendDm(client, body.user.id, alreadyDecidedText(result.request.status), log);
     } catch (err) {
-      await dm(client, body.user.id, errorReply(err, log).text, log);
+      await sendDm(client, body.user.id, errorReply(err, log).text, log);
     }
     await afterAction(body.user.id);
   });
@@ -82,28 +82,4 @@ function outcomeText(result: DecisionResult): string | undefined {
 
 function alreadyDecidedText(status: string): string {
   return `This request was already ${status}; nothing more to do. The message shows who decided.`;
-}
-
-type Client = Parameters<Parameters<App['action']>[1]>[0]['client'];
-
-/** A reply only the clicker sees, in the conversation where they clicked. */
-function privateReply(client: Client, body: BlockAction, log: Logger) {
-  return async (text: string) => {
-    const channel = body.channel?.id ?? body.container?.channel_id;
-    try {
-      if (channel) await client.chat.postEphemeral({ channel, user: body.user.id, text });
-      else await dm(client, body.user.id, text, log);
-    } catch (err) {
-      log.warn({ err: String(err) }, 'could not send a private reply');
-    }
-  };
-}
-
-async function dm(client: Client, userId: string, text: string, log: Logger) {
-  try {
-    const open = await client.conversations.open({ users: userId });
-    if (open.channel?.id) await client.chat.postMessage({ channel: open.channel.id, text });
-  } catch (err) {
-    log.warn({ err: String(err) }, 'could not send a direct message');
-  }
 }

@@ -6,15 +6,14 @@ import { findGrant } from '../../modules/grants/grants.repository.js';
 import { myOpenReviewItems } from '../../modules/reviews/reviews.usecases.js';
 import { cancelRequest, listAwaitingMyDecision, listMyAccess } from '../../modules/requests/requests.usecases.js';
 import { isAppError } from '../../shared/errors.js';
-import type { Logger } from '../../shared/logger.js';
 import { findDataset } from '../../catalog/catalog.js';
 import { buildExtendFormView, buildHomeView } from '../blocks/home.blocks.js';
 import { buildRequestFormView } from '../blocks/modal.blocks.js';
 import { ACTION_IDS, BLOCK_IDS, CALLBACK_IDS } from '../ids.js';
 import type { UserDirectory } from '../users.js';
+import { replyPrivately, sendDm, type Client } from './replies.js';
 import { errorReply } from './respond.js';
 
-type Client = Parameters<Parameters<App['action']>[1]>[0]['client'];
 
 /** Publishes a person's Home tab from the database. */
 export async function publishHome(client: Client, deps: Deps, users: UserDirectory, userId: string): Promise<void> {
@@ -51,9 +50,9 @@ export function registerHomeListeners(app: App, deps: Deps, users: UserDirectory
     await ack();
     try {
       const grant = await releaseGrantById(deps, body.user.id, action.value ?? '');
-      await tell(client, body, `:white_check_mark: Releasing your access to \`${grant.datasetId}\` now. Thank you for keeping access small.`, log);
+      await replyPrivately(client, body, log)(`:white_check_mark: Releasing your access to \`${grant.datasetId}\` now. Thank you for keeping access small.`);
     } catch (err) {
-      await tell(client, body, errorReply(err, log).text, log);
+      await replyPrivately(client, body, log)(errorReply(err, log).text);
     }
     await refresh(body.user.id);
   });
@@ -62,9 +61,9 @@ export function registerHomeListeners(app: App, deps: Deps, users: UserDirectory
     await ack();
     try {
       const r = await cancelRequest(deps, body.user.id, action.value ?? '');
-      await tell(client, body, `Your request for \`${r.dataset.id}\` is cancelled.`, log);
+      await replyPrivately(client, body, log)(`Your request for \`${r.dataset.id}\` is cancelled.`);
     } catch (err) {
-      await tell(client, body, errorReply(err, log).text, log);
+      await replyPrivately(client, body, log)(errorReply(err, log).text);
     }
     await refresh(body.user.id);
   });
@@ -73,7 +72,7 @@ export function registerHomeListeners(app: App, deps: Deps, users: UserDirectory
     await ack();
     const grant = /^[0-9a-f-]{36}$/i.test(action.value ?? '') ? await findGrant(deps.db, action.value!) : undefined;
     if (!grant || grant.userId !== body.user.id || grant.status !== 'active') {
-      await tell(client, body, 'That access is not active any more, so there is nothing to extend.', log);
+      await replyPrivately(client, body, log)('That access is not active any more, so there is nothing to extend.');
       return;
     }
     const datasetName = findDataset(deps.catalog, grant.datasetId)?.name ?? grant.datasetId;
@@ -96,7 +95,7 @@ export function registerHomeListeners(app: App, deps: Deps, users: UserDirectory
         result.kind === 'extended'
           ? `:white_check_mark: Extended: \`${grant.datasetId}\` now lasts longer.`
           : `:inbox_tray: Your extension request for \`${grant.datasetId}\` was sent to ${result.request.approverIds.map((a) => `<@${a}>`).join(', ')}.`;
-      await dmText(client, body.user.id, text, log);
+      await sendDm(client, body.user.id, text, log);
     } catch (err) {
       const field = isAppError(err) && err.code.includes('reason') ? BLOCK_IDS.extendReason : BLOCK_IDS.extendDuration;
       await ack({ response_action: 'errors', errors: { [field]: errorReply(err, log, await users.timeZone(body.user.id)).text.slice(0, 300) } });
@@ -105,22 +104,4 @@ export function registerHomeListeners(app: App, deps: Deps, users: UserDirectory
   });
 
   return refresh;
-}
-
-async function tell(client: Client, body: BlockAction, text: string, log: Logger) {
-  const channel = body.channel?.id;
-  if (channel) {
-    await client.chat.postEphemeral({ channel, user: body.user.id, text }).catch((err) => log.warn({ err: String(err) }, 'reply'));
-  } else {
-    await dmText(client, body.user.id, text, log);
-  }
-}
-
-async function dmText(client: Client, userId: string, text: string, log: Logger) {
-  try {
-    const open = await client.conversations.open({ users: userId });
-    if (open.channel?.id) await client.chat.postMessage({ channel: open.channel.id, text });
-  } catch (err) {
-    log.warn({ err: String(err) }, 'could not send a direct message');
-  }
 }

@@ -3,6 +3,7 @@ import type { Deps } from '../../modules/deps.js';
 import { decideReviewDataset, decideReviewItem } from '../../modules/reviews/reviews.usecases.js';
 import { parseBulkValue } from '../blocks/review.blocks.js';
 import { ACTION_IDS } from '../ids.js';
+import { replyPrivately } from './replies.js';
 import { errorReply } from './respond.js';
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -14,11 +15,6 @@ const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
  */
 export function registerReviewListeners(app: App, deps: Deps, afterAction: (userId: string) => Promise<void>): void {
   const log = deps.logger.child({ listener: 'review' });
-  const reply = (client: App['client'], body: BlockAction) => async (text: string) => {
-    const channel = body.channel?.id ?? body.container?.channel_id;
-    if (!channel) return;
-    await client.chat.postEphemeral({ channel, user: body.user.id, text }).catch((err) => log.warn({ err: String(err) }, 'reply'));
-  };
 
   for (const [actionId, decision] of [
     [ACTION_IDS.reviewKeep, 'keep'],
@@ -26,7 +22,7 @@ export function registerReviewListeners(app: App, deps: Deps, afterAction: (user
   ] as const) {
     app.action<BlockAction<ButtonAction>>(actionId, async ({ ack, action, body, client }) => {
       await ack();
-      const say = reply(client, body);
+      const say = replyPrivately(client, body, log);
       if (!UUID_RE.test(action.value ?? '')) return say('That button is not valid any more.');
       try {
         const { changed, item } = await decideReviewItem(deps, action.value!, body.user.id, decision);
@@ -44,7 +40,7 @@ export function registerReviewListeners(app: App, deps: Deps, afterAction: (user
   ] as const) {
     app.action<BlockAction<ButtonAction>>(actionId, async ({ ack, action, body, client }) => {
       await ack();
-      const say = reply(client, body);
+      const say = replyPrivately(client, body, log);
       const target = parseBulkValue(action.value ?? '');
       if (!target) return say('That button is not valid any more.');
       try {

@@ -3,6 +3,7 @@ import type { Deps } from '../../modules/deps.js';
 import { confirmTask } from '../../modules/grants/provisioning.usecases.js';
 import { parseTaskButtonValue } from '../blocks/grant.blocks.js';
 import { ACTION_IDS } from '../ids.js';
+import { replyPrivately } from './replies.js';
 import { errorReply } from './respond.js';
 
 /**
@@ -13,11 +14,7 @@ export function registerTaskListener(app: App, deps: Deps): void {
   const log = deps.logger.child({ listener: 'task' });
   app.action<BlockAction<ButtonAction>>(ACTION_IDS.taskDone, async ({ ack, action, body, client }) => {
     await ack();
-    const reply = async (text: string) => {
-      const channel = body.channel?.id ?? body.container?.channel_id;
-      if (!channel) return;
-      await client.chat.postEphemeral({ channel, user: body.user.id, text }).catch((err) => log.warn({ err: String(err) }, 'could not reply'));
-    };
+    const reply = replyPrivately(client, body, log);
     const parsed = parseTaskButtonValue(action.value ?? '');
     if (!parsed) return reply('That button is not valid any more.');
     try {
