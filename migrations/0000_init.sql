@@ -151,6 +151,7 @@ CREATE INDEX "grants_status_ends" ON "grants" USING btree ("status","ends_at");-
 CREATE INDEX "audit_events_subject" ON "audit_events" USING btree ("subject_type","subject_id");--> statement-breakpoint
 CREATE INDEX "outbox_status" ON "outbox" USING btree ("status","created_at");--> statement-breakpoint
 CREATE INDEX "sensitive_data_nudges_user_at" ON "sensitive_data_nudges" USING btree ("user_id","at");--> statement-breakpoint
+CREATE UNIQUE INDEX "sensitive_data_nudges_message" ON "sensitive_data_nudges" USING btree ("channel_id","message_ts");--> statement-breakpoint
 CREATE UNIQUE INDEX "review_campaigns_one_open" ON "review_campaigns" USING btree ("status") WHERE status = 'open';--> statement-breakpoint
 CREATE UNIQUE INDEX "review_items_one_per_grant" ON "review_items" USING btree ("campaign_id","grant_id");--> statement-breakpoint
 CREATE INDEX "review_items_dataset" ON "review_items" USING btree ("campaign_id","dataset_id");

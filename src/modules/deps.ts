@@ -9,6 +9,8 @@ import type { Standing } from './requests/requests.rules.js';
 /** Timers and retries. Implemented with BullMQ in src/worker/; every call is idempotent. */
 export interface JobScheduler {
   scheduleExpiry(grantId: string, endsAt: Date): Promise<void>;
+  /** The same for many grants in one round trip (the reconciler's rebuild). */
+  scheduleExpiries(grants: Array<{ id: string; endsAt: Date }>): Promise<void>;
   enqueueDeliveries(outboxIds: number[]): Promise<void>;
   /** Give access in the target system, with retries. */
   enqueueProvision(grantId: string): Promise<void>;

@@ -121,6 +121,18 @@ export function bullJobScheduler(queues: Queues, clock: Clock, retry: RetryPolic
       const delay = Math.max(0, endsAt.getTime() - clock.now().getTime());
       await queues.expiry.add('expire', { grantId }, { ...EXPIRY_JOB, jobId: jobIds.expireGrant(grantId), delay });
     },
+    async scheduleExpiries(list) {
+      const now = clock.now().getTime();
+      for (let i = 0; i < list.length; i += 500) {
+        await queues.expiry.addBulk(
+          list.slice(i, i + 500).map((g) => ({
+            name: 'expire',
+            data: { grantId: g.id },
+            opts: { ...EXPIRY_JOB, jobId: jobIds.expireGrant(g.id), delay: Math.max(0, g.endsAt.getTime() - now) },
+          })),
+        );
+      }
+    },
     async enqueueDeliveries(outboxIds) {
       if (outboxIds.length === 0) return;
       await queues.messages.addBulk(

@@ -84,6 +84,16 @@ describe('sensitive data posted in Slack', () => {
     expect(detectors).toEqual(expect.arrayContaining(['U0SSN:us_ssn', 'U0MAILS:bulk_emails', 'U0IBAN:iban', 'U0FILE:customer_export_file']));
   });
 
+  it('handles a retried event (same message) once', async () => {
+    const body = eventBody({ type: 'message', channel: 'C0GENERAL', channel_type: 'channel', user: 'U0RETRY', text: `card ${CARD}`, ts: '1700009999.000100', event_ts: '1700009999.000100' });
+    await postSigned(`${t.baseUrl}/slack/events`, body, 'application/json');
+    await postSigned(`${t.baseUrl}/slack/events`, body, 'application/json');
+    await t.slack.waitFor(() => coaching('U0RETRY')[0], 'coaching');
+    await settle();
+    expect(coaching('U0RETRY')).toHaveLength(1);
+    expect((await t.database.db.select().from(sensitiveDataNudges)).filter((r) => r.userId === 'U0RETRY')).toHaveLength(1);
+  });
+
   it('skips excluded channels and bots', async () => {
     const before = (await t.database.db.select().from(sensitiveDataNudges)).length;
     await postSigned(

@@ -62,7 +62,7 @@ export async function reconcile(deps: Deps): Promise<ReconcileReport> {
     if (overdue.length < BATCH) break;
   }
   const active = await repo.listGrantsIn(deps.db, 'active');
-  for (const grant of active) await deps.jobs.scheduleExpiry(grant.id, grant.endsAt);
+  await deps.jobs.scheduleExpiries(active);
 
   const automated = (g: Grant) => deps.connectors.forDataset(g.datasetId).kind !== 'manual';
   const provisioning = (await repo.listGrantsIn(deps.db, 'provisioning')).filter(automated);

@@ -4,9 +4,10 @@ import { sensitiveDataNudges } from './nudges.table.js';
 
 export type NudgeRow = typeof sensitiveDataNudges.$inferSelect;
 
-export async function insertNudge(db: DbOrTx, row: typeof sensitiveDataNudges.$inferInsert): Promise<NudgeRow> {
-  const [created] = await db.insert(sensitiveDataNudges).values(row).returning();
-  return created!;
+/** Undefined when this message was already seen (Slack retries events). */
+export async function insertNudge(db: DbOrTx, row: typeof sensitiveDataNudges.$inferInsert): Promise<NudgeRow | undefined> {
+  const [created] = await db.insert(sensitiveDataNudges).values(row).onConflictDoNothing().returning();
+  return created;
 }
 
 export async function countNudgedSince(db: DbOrTx, userId: string, since: Date): Promise<number> {

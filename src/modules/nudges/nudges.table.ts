@@ -1,4 +1,4 @@
-import { bigserial, boolean, index, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import { bigserial, boolean, index, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 
 /**
  * Sensitive data seen in Slack. Deliberately holds no content: only which detectors fired,
@@ -17,5 +17,6 @@ export const sensitiveDataNudges = pgTable(
     nudged: boolean('nudged').notNull(),
     fixedAt: timestamp('fixed_at', { withTimezone: true }),
   },
-  (t) => [index('sensitive_data_nudges_user_at').on(t.userId, t.at)],
+  // one record per message, so a retried Slack event is not counted twice
+  (t) => [index('sensitive_data_nudges_user_at').on(t.userId, t.at), uniqueIndex('sensitive_data_nudges_message').on(t.channelId, t.messageTs)],
 );

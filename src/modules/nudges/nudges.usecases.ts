@@ -31,12 +31,14 @@ export async function handlePostedMessage(deps: Deps, message: PostedMessage): P
     const recent = await repo.countNudgedSince(tx, message.userId, new Date(now.getTime() - 3600_000));
     const nudged = recent < settings.maxNudgesPerHour;
     const row = await repo.insertNudge(tx, { userId: message.userId, channelId: message.channelId, messageTs: message.ts, detectors, at: now, nudged });
+    if (!row) return undefined;
     const messages = [
       ...(nudged ? [{ kind: 'sensitive_nudge', payload: { nudgeId: String(row.id) } }] : []),
       ...(settings.alertChannel ? [{ kind: 'security_alert', payload: { nudgeId: String(row.id) } }] : []),
     ];
     return { row, ids: await addToOutbox(tx, now, messages) };
   });
+  if (!result) return { kind: 'ignored' }; // a retry of a message already handled
   deps.logger.info({ nudgeId: result.row.id, detectors, channel: message.channelId }, 'sensitive data seen');
   await deps.jobs.enqueueDeliveries(result.ids).catch(() => undefined);
   return result.row.nudged ? { kind: 'nudged', nudgeId: result.row.id } : { kind: 'rate_limited', nudgeId: result.row.id };
