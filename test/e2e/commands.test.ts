@@ -148,6 +148,29 @@ describe('the request form', () => {
     await t.slack.waitFor(() => t.slack.dmsTo(USERS.owner1).find((c) => JSON.stringify(c.args.blocks).includes(request!.id)), 'owner DM');
   });
 
+  it('closes the form within Slack\'s 3 seconds when Slack is slow, and still sends the request', async () => {
+    t.slack.users.set('U0SLOW', { tz: 'UTC' });
+    t.slack.delay('users.info', 2_600);
+    try {
+      const started = Date.now();
+      const res = await t.submitView({
+        userId: 'U0SLOW',
+        callbackId: CALLBACK_IDS.requestForm,
+        values: {
+          [BLOCK_IDS.formDataset]: { [ACTION_IDS.formDataset]: { type: 'external_select', selected_option: { value: 'crm-contacts' } } },
+          [BLOCK_IDS.formDuration]: { [ACTION_IDS.formDuration]: { type: 'static_select', selected_option: null } },
+          [BLOCK_IDS.formReason]: { [ACTION_IDS.formReason]: { type: 'plain_text_input', value: 'Segment sizing for the spring campaign' } },
+        },
+      });
+      expect(Date.now() - started).toBeLessThan(3_000);
+      expect(res.status).toBe(200);
+      expect(res.body).toBeUndefined(); // the form closed
+      await t.slack.waitFor(() => t.slack.dmsTo('U0SLOW').find((c) => c.args.text.includes('was sent')), 'confirmation DM', 15_000);
+    } finally {
+      t.slack.delay('users.info', 0);
+    }
+  });
+
   it('refuses a second pending request for the same dataset', async () => {
     const again = await t.command(USERS.marketer2, 'request crm-contacts 1d still need it');
     expect(again.body.text).toContain('already have a pending request');

@@ -16,6 +16,7 @@ export class FakeSlack {
   readonly calls: RecordedCall[] = [];
   readonly users = new Map<string, { tz?: string; email?: string; deleted?: boolean; guest?: boolean; bot?: boolean }>();
   private failures = new Map<string, Failure[]>();
+  private delays = new Map<string, number>();
   private server?: Server;
   private nextTs = 1_700_000_000;
   url = '';
@@ -44,6 +45,11 @@ export class FakeSlack {
   /** The next `times` calls of `method` fail this way (then it answers normally again). */
   failNext(method: string, failure: Failure, times = 1): void {
     this.failures.set(method, [...(this.failures.get(method) ?? []), ...Array(times).fill(failure)]);
+  }
+
+  /** Every call of `method` answers after `ms` milliseconds, until set back to 0. */
+  delay(method: string, ms: number): void {
+    this.delays.set(method, ms);
   }
 
   callsTo(method: string): RecordedCall[] {
@@ -76,6 +82,8 @@ export class FakeSlack {
     const args = parseArgs(raw, req.headers['content-type'] ?? '');
     if (req.headers.authorization !== 'Bearer xoxb-test-token') return { status: 200, body: { ok: false, error: 'invalid_auth' } };
 
+    const wait = this.delays.get(method);
+    if (wait) await new Promise((r) => setTimeout(r, wait));
     const failure = this.failures.get(method)?.shift();
     if (failure) {
       this.calls.push({ method: `${method}#failed`, args });

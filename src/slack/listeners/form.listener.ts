@@ -5,7 +5,8 @@ import { createRequest, validateRequest } from '../../modules/requests/requests.
 import { isAppError } from '../../shared/errors.js';
 import { ACTION_IDS, BLOCK_IDS, CALLBACK_IDS } from '../ids.js';
 import { acknowledgementGate } from './acknowledgement.listener.js';
-import { errorReply } from './respond.js';
+import { sendDm } from './replies.js';
+import { answerViewWithin, errorReply, lateAnswerText, type ViewAnswer } from './respond.js';
 
 // Which form field each validation error belongs to, so Slack shows it next to that field.
 const FIELD_FOR_ERROR: Record<string, string> = {
@@ -39,7 +40,7 @@ export function registerFormListener(app: App, deps: Deps): void {
       .catch((err) => log.warn({ err: String(err) }, 'could not redraw the request form'));
   });
 
-  app.view(CALLBACK_IDS.requestForm, async ({ ack, view, body }) => {
+  app.view(CALLBACK_IDS.requestForm, async ({ ack, view, body, client }) => {
     const values = view.state.values;
     const input = {
       requesterId: body.user.id,
@@ -48,19 +49,24 @@ export function registerFormListener(app: App, deps: Deps): void {
       reason: values[BLOCK_IDS.formReason]?.[ACTION_IDS.formReason]?.value ?? undefined,
       via: 'form' as const,
     };
-    try {
-      const { dataset } = validateRequest(deps, input);
-      const gate = await acknowledgementGate(deps, input.requesterId, dataset, { datasetId: dataset.id, duration: input.duration, reason: input.reason });
-      if (gate) {
-        await ack({ response_action: 'push', view: gate });
-        return;
-      }
-      await createRequest(deps, input);
-      await ack();
-    } catch (err) {
-      const field = isAppError(err) ? FIELD_FOR_ERROR[err.code] : undefined;
-      const message = errorReply(err, log).text;
-      await ack({ response_action: 'errors', errors: { [field ?? BLOCK_IDS.formDataset]: message.slice(0, 300) } });
-    }
+    await answerViewWithin(
+      ack as (answer?: ViewAnswer) => Promise<void>,
+      async () => {
+        try {
+          const { dataset } = validateRequest(deps, input);
+          const gate = await acknowledgementGate(deps, input.requesterId, dataset, { datasetId: dataset.id, duration: input.duration, reason: input.reason });
+          if (gate) return { response_action: 'push', view: gate };
+          await createRequest(deps, input);
+          return undefined;
+        } catch (err) {
+          const field = isAppError(err) ? FIELD_FOR_ERROR[err.code] : undefined;
+          return { response_action: 'errors', errors: { [field ?? BLOCK_IDS.formDataset]: errorReply(err, log).text.slice(0, 300) } };
+        }
+      },
+      async (answer) => {
+        const text = lateAnswerText(answer);
+        if (text) await sendDm(client, body.user.id, text, log);
+      },
+    );
   });
 }

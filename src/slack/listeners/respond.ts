@@ -44,3 +44,39 @@ export function errorReply(err: unknown, logger: Logger, timeZone?: string): Eph
   logger.error({ err: err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : String(err) }, 'unexpected error');
   return { text: ':warning: Something went wrong on my side and nothing was changed. Please try again in a minute.' };
 }
+
+/** What a view submission answers with: nothing (close), field errors, or another view on top. */
+export type ViewAnswer =
+  | undefined
+  | { response_action: 'errors'; errors: Record<string, string> }
+  | { response_action: 'push'; view: import('@slack/types').ModalView }
+  | { response_action: 'clear' };
+
+/**
+ * For form submissions: answer in the acknowledgement when the work is quick. When it is not
+ * (Slack slow to say who someone is, a busy database), close the form within Slack's 3 seconds and
+ * tell the person the outcome by `late` once it is known, so nothing is lost silently.
+ */
+export async function answerViewWithin(ack: (answer?: ViewAnswer) => Promise<void>, work: () => Promise<ViewAnswer>, late: (answer: ViewAnswer) => Promise<void>): Promise<void> {
+  const result = work();
+  let timer: NodeJS.Timeout | undefined;
+  const slow = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), ACK_BUDGET_MS);
+  });
+  const first = await Promise.race([result.then((answer) => ({ answer })), slow]);
+  clearTimeout(timer);
+  if (first !== 'late') {
+    await ack(first.answer);
+    return;
+  }
+  await ack();
+  await late(await result);
+}
+
+/** The text of a late answer, for a DM: the field errors, or where to go on. */
+export function lateAnswerText(answer: ViewAnswer): string | undefined {
+  if (!answer) return undefined;
+  if (answer.response_action === 'errors') return `:warning: ${Object.values(answer.errors).join(' ')}`;
+  if (answer.response_action === 'push') return 'Please run `/access request` again: there is something to read before your request can be sent.';
+  return undefined;
+}
