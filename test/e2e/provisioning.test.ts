@@ -203,6 +203,8 @@ describe('manual', () => {
     await new Promise((r) => setTimeout(r, 1_500)); // a reconciler run must not activate it
     expect((await grantFor(requestId)).status).toBe('provisioning');
     expect(readyDm(USERS.marketer, 'ga4 export')()).toBeUndefined();
+    const list = await t.command(USERS.marketer, 'list');
+    expect(JSON.stringify(list.body.blocks)).toContain('being set up');
 
     const done = task.args.blocks.find((b: any) => b.type === 'actions').elements[0];
     // the grantee cannot confirm their own access, nor can a stranger

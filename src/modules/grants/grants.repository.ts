@@ -30,11 +30,12 @@ export async function findHeldGrant(db: DbOrTx, userId: string, datasetId: strin
   return row;
 }
 
-export async function listActiveGrantsForUser(db: DbOrTx, userId: string): Promise<Grant[]> {
+/** The person's grants that are being set up, active, or being removed. */
+export async function listHeldGrantsForUser(db: DbOrTx, userId: string): Promise<Grant[]> {
   return db
     .select()
     .from(grants)
-    .where(and(eq(grants.userId, userId), eq(grants.status, 'active')))
+    .where(and(eq(grants.userId, userId), inArray(grants.status, HELD_STATUSES)))
     .orderBy(asc(grants.endsAt));
 }
 

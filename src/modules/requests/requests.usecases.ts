@@ -5,8 +5,9 @@ import { AppError } from '../../shared/errors.js';
 import { ackErrors, needsAcknowledgement } from '../acknowledgements/acknowledgements.usecases.js';
 import { appendAudit } from '../audit/audit.repository.js';
 import type { Deps } from '../deps.js';
-import { findGrant, findGrantByRequest, findHeldGrant, listActiveGrantsForUser } from '../grants/grants.repository.js';
+import { findGrant, findGrantByRequest, findHeldGrant, listHeldGrantsForUser } from '../grants/grants.repository.js';
 import { addToOutbox } from '../notifications/notifications.repository.js';
+import type { GrantStatus } from '../grants/grants.table.js';
 import type { RequestView } from '../notifications/notifications.ports.js';
 import { approveInTx, runAfterDecision } from './decisions.usecases.js';
 import * as repo from './requests.repository.js';
@@ -167,13 +168,14 @@ export async function loadRequestView(deps: Pick<Deps, 'db' | 'catalog'>, reques
 
 export interface MyAccess {
   pending: RequestView[];
-  active: Array<{ grantId: string; datasetId: string; datasetName: string; endsAt: Date }>;
+  /** Held grants: active, or still being set up or removed in the target system. */
+  active: Array<{ grantId: string; datasetId: string; datasetName: string; endsAt: Date; status?: GrantStatus }>;
 }
 
 export async function listMyAccess(deps: Deps, userId: string): Promise<MyAccess> {
   const pendingRows = await repo.listPendingForRequester(deps.db, userId);
   const pending = (await Promise.all(pendingRows.map((r) => loadRequestView(deps, r.id)))).filter((v): v is RequestView => !!v);
-  const grants = await listActiveGrantsForUser(deps.db, userId);
+  const grants = await listHeldGrantsForUser(deps.db, userId);
   return {
     pending,
     active: grants.map((g) => ({
@@ -181,6 +183,7 @@ export async function listMyAccess(deps: Deps, userId: string): Promise<MyAccess
       datasetId: g.datasetId,
       datasetName: findDataset(deps.catalog, g.datasetId)?.name ?? g.datasetId,
       endsAt: g.endsAt,
+      status: g.status,
     })),
   };
 }

@@ -37,6 +37,13 @@ export function datasetsReply(catalog: Catalog): EphemeralReply {
   return { text: header, blocks: [section(header), ...linesToSections(lines, SLACK_LIMITS.messageBlocks - 1)] };
 }
 
+/** "until …" for active access; what is happening for access being set up or removed. */
+export function grantState(g: MyAccess['active'][number], timeZone?: string): string {
+  if (g.status === 'provisioning') return '— being set up; you will get a message when it is ready';
+  if (g.status === 'revoking') return '— being removed';
+  return `until ${formatWhen(g.endsAt, timeZone)}`;
+}
+
 export function myAccessReply(access: MyAccess, timeZone?: string): EphemeralReply {
   if (access.active.length === 0 && access.pending.length === 0) {
     const text = `You have no active access and no pending requests. Ask with \`${COMMAND} request <dataset>\`.`;
@@ -45,7 +52,7 @@ export function myAccessReply(access: MyAccess, timeZone?: string): EphemeralRep
   const lines: string[] = [];
   if (access.active.length) {
     lines.push('*Active access*');
-    for (const g of access.active) lines.push(`• *${escapeMrkdwn(g.datasetName)}* (\`${g.datasetId}\`) until ${formatWhen(g.endsAt, timeZone)}`);
+    for (const g of access.active) lines.push(`• *${escapeMrkdwn(g.datasetName)}* (\`${g.datasetId}\`) ${grantState(g, timeZone)}`);
   }
   if (access.pending.length) {
     lines.push('*Pending requests*');

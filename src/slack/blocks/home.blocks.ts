@@ -4,6 +4,7 @@ import type { MyAccess } from '../../modules/requests/requests.usecases.js';
 import { formatDuration } from '../../shared/duration.js';
 import { ACTION_IDS, BLOCK_IDS, CALLBACK_IDS, COMMAND } from '../ids.js';
 import { context, escapeMrkdwn, formatWhen, mention, plain, section, SLACK_LIMITS } from './format.js';
+import { grantState } from './command.blocks.js';
 import { grantButtons } from './grant.blocks.js';
 import { approvalProgress } from './request.blocks.js';
 
@@ -50,7 +51,10 @@ export function buildHomeView(c: HomeContent): HomeView {
   take(
     c.access.active,
     2,
-    (g) => [section(`*${escapeMrkdwn(g.datasetName)}* (\`${g.datasetId}\`) until ${formatWhen(g.endsAt, c.timeZone)}`), grantButtons(g.grantId)],
+    (g) =>
+      !g.status || g.status === 'active'
+        ? [section(`*${escapeMrkdwn(g.datasetName)}* (\`${g.datasetId}\`) until ${formatWhen(g.endsAt, c.timeZone)}`), grantButtons(g.grantId)]
+        : [section(`*${escapeMrkdwn(g.datasetName)}* (\`${g.datasetId}\`) ${grantState(g, c.timeZone)}`), { type: 'divider' }],
     'Your access',
     `None right now. Use *Request access* or \`${COMMAND} request <dataset>\`.`,
     `\`${COMMAND} list\` shows them all.`,
