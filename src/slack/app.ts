@@ -89,8 +89,10 @@ export async function startSlackWeb(config: Config, deps: Deps, users: UserDirec
     port,
     async stop() {
       if (socketMode) await app.stop();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // idle keep-alive connections would otherwise hold the server open
+      server.closeIdleConnections();
+      await closed;
     },
   };
 }

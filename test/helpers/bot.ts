@@ -6,6 +6,7 @@ import type { Config } from '../../src/config/config.js';
 import type { Clock } from '../../src/shared/clock.js';
 import { createLogger } from '../../src/shared/logger.js';
 import { testCatalog, USERS } from './catalog.js';
+import { fakeSlackConfig } from './config.js';
 import { createTestDatabase, type TestDatabase } from './db.js';
 import { FakeSlack } from './fake-slack.js';
 import { blockActionPayload, commandBody, eventBody, interactionBody, postSigned, SIGNING_SECRET, viewSubmissionPayload, type PostOptions } from './slack-requests.js';
@@ -23,20 +24,7 @@ export interface TestBot {
 }
 
 export function testConfig(slack: FakeSlack, overrides: Partial<Config> = {}): Config {
-  return {
-    mode: 'all',
-    slack: { botToken: 'xoxb-test-token', signingSecret: SIGNING_SECRET, apiUrl: slack.apiUrl },
-    port: 0,
-    database: { dataDir: 'unused' },
-    redisUrl: inject('redisUrl'),
-    catalogPath: 'unused',
-    queuePrefix: `t${randomBytes(5).toString('hex')}`,
-    reconcileIntervalSeconds: 1,
-    provisioning: { attempts: 3, backoffMs: 500, stuckRetrySeconds: 2 },
-    approvals: { reminderWorkingHours: 4, escalationWorkingHours: 8, pendingExpiryHours: 168 },
-    logLevel: 'silent',
-    ...overrides,
-  };
+  return fakeSlackConfig(slack.apiUrl, inject('redisUrl'), overrides);
 }
 
 /** The whole bot on a free port, a fresh database and its own queues, talking to a fake Slack. */

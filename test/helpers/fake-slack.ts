@@ -80,7 +80,7 @@ export class FakeSlack {
     }
     const method = path.slice('/api/'.length);
     const args = parseArgs(raw, req.headers['content-type'] ?? '');
-    if (req.headers.authorization !== 'Bearer xoxb-test-token') return { status: 200, body: { ok: false, error: 'invalid_auth' } };
+    if (req.headers.authorization !== 'Bearer xoxb-fake') return { status: 200, body: { ok: false, error: 'invalid_auth' } };
 
     const wait = this.delays.get(method);
     if (wait) await new Promise((r) => setTimeout(r, wait));

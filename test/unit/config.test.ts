@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/config.js';
 
-const valid = { SLACK_BOT_TOKEN: 'xoxb-123-secretvalue', SLACK_SIGNING_SECRET: 'shh-very-secret' };
+const valid = { SLACK_BOT_TOKEN: 'xoxb-1-fake', SLACK_SIGNING_SECRET: 'shh-very-secret' };
 
 describe('configuration', () => {
   it('applies documented defaults', () => {
@@ -18,7 +18,7 @@ describe('configuration', () => {
 
   it.each([
     [{}, /SLACK_BOT_TOKEN is required/],
-    [{ ...valid, SLACK_BOT_TOKEN: 'xoxp-user-token-not-bot' }, /SLACK_BOT_TOKEN must be a bot token/],
+    [{ ...valid, SLACK_BOT_TOKEN: 'xoxp-1-user' }, /SLACK_BOT_TOKEN must be a bot token/],
     [{ SLACK_BOT_TOKEN: 'xoxb-1' }, /SLACK_SIGNING_SECRET is required in HTTP mode/],
     [{ ...valid, PORT: 'eighty' }, /PORT must be a port number/],
     [{ ...valid, REDIS_URL: 'localhost:6379' }, /REDIS_URL must start with redis:\/\//],
@@ -30,10 +30,10 @@ describe('configuration', () => {
 
   it('never echoes a secret value in its message', () => {
     try {
-      loadConfig({ ...valid, SLACK_BOT_TOKEN: 'xoxp-super-secret-value' });
+      loadConfig({ ...valid, SLACK_BOT_TOKEN: 'xoxp-hunter2' });
       expect.unreachable();
     } catch (err) {
-      expect((err as Error).message).not.toContain('super-secret');
+      expect((err as Error).message).not.toContain('hunter2');
       expect((err as Error).message.split('\n')).toHaveLength(1);
     }
   });

@@ -1,0 +1,25 @@
+import { randomBytes } from 'node:crypto';
+import type { Config } from '../../src/config/config.js';
+import { SIGNING_SECRET } from './slack-requests.js';
+
+/**
+ * A complete config for a bot that talks to `slackApiUrl` (the fake Slack): its own queue prefix,
+ * a fast reconciler and short retries, so tests see time-based behaviour without long waits.
+ */
+export function fakeSlackConfig(slackApiUrl: string, redisUrl: string, overrides: Partial<Config> = {}): Config {
+  return {
+    mode: 'all',
+    slack: { botToken: 'xoxb-fake', signingSecret: SIGNING_SECRET, apiUrl: slackApiUrl },
+    port: 0,
+    database: { dataDir: 'unused' },
+    redisUrl,
+    catalogPath: 'unused',
+    queuePrefix: `t${randomBytes(5).toString('hex')}`,
+    reconcileIntervalSeconds: 1,
+    provisioning: { attempts: 3, backoffMs: 500, stuckRetrySeconds: 2 },
+    approvals: { reminderWorkingHours: 4, escalationWorkingHours: 8, pendingExpiryHours: 168 },
+    logLevel: 'silent',
+    ...overrides,
+  };
+}
+
