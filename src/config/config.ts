@@ -53,7 +53,9 @@ export class ConfigError extends Error {
  * variable at fault; values are never echoed, so a mistyped secret cannot leak into logs.
  */
 export function loadConfig(env: NodeJS.ProcessEnv, modeArg?: string): Config {
-  const parsed = envSchema.safeParse({ ...env, BOT_MODE: modeArg ?? env.BOT_MODE });
+  // `NAME=` in a .env file means "not set": defaults apply and required ones say they are required
+  const given = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ''));
+  const parsed = envSchema.safeParse({ ...given, BOT_MODE: modeArg ?? given.BOT_MODE });
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const name = String(issue.path[0] ?? 'environment');

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
 import { startBot, type RunningBot } from '../../src/bot.js';
 import type { Catalog } from '../../src/catalog/catalog.js';
@@ -9,7 +8,7 @@ import { testCatalog, USERS } from './catalog.js';
 import { fakeSlackConfig } from './config.js';
 import { createTestDatabase, type TestDatabase } from './db.js';
 import { FakeSlack } from './fake-slack.js';
-import { blockActionPayload, commandBody, eventBody, interactionBody, postSigned, SIGNING_SECRET, viewSubmissionPayload, type PostOptions } from './slack-requests.js';
+import { blockActionPayload, commandBody, eventBody, interactionBody, postSigned, viewSubmissionPayload, type PostOptions } from './slack-requests.js';
 
 export interface TestBot {
   bot: RunningBot;

@@ -3,10 +3,8 @@ import { eq } from 'drizzle-orm';
 import { releaseGrant, revokeGrantOf } from '../../src/modules/grants/endings.usecases.js';
 import { requestExtension } from '../../src/modules/grants/extensions.usecases.js';
 import { findGrant } from '../../src/modules/grants/grants.repository.js';
-import { reconcile } from '../../src/modules/grants/grants.usecases.js';
 import { provisionGrant, revokeGrant } from '../../src/modules/grants/provisioning.usecases.js';
 import { decideRequest } from '../../src/modules/requests/decisions.usecases.js';
-import { followUpPendingRequests } from '../../src/modules/requests/followups.usecases.js';
 import { cancelRequest, createRequest, listAwaitingMyDecision } from '../../src/modules/requests/requests.usecases.js';
 import { accessRequests, grants, outbox } from '../../src/shared/db/schema.js';
 import { singleConnector } from '../../src/provisioners/registry.js';
@@ -43,7 +41,6 @@ async function activate(requestId: string) {
   return (await findGrant(t.deps.db, grant!.id))!;
 }
 
-const sentTo = (kind: string, to?: string) => t.notifier.sent.filter((s) => s.kind === kind && (!to || s.to === to));
 
 describe('policies', () => {
   it('needs two distinct approvals for a 2-of-2 dataset, counting each person once', async () => {

@@ -18,6 +18,7 @@ describe('configuration', () => {
 
   it.each([
     [{}, /SLACK_BOT_TOKEN is required/],
+    [{ SLACK_BOT_TOKEN: '  ', SLACK_SIGNING_SECRET: 's' }, /SLACK_BOT_TOKEN is required/],
     [{ ...valid, SLACK_BOT_TOKEN: 'xoxp-1-user' }, /SLACK_BOT_TOKEN must be a bot token/],
     [{ SLACK_BOT_TOKEN: 'xoxb-1' }, /SLACK_SIGNING_SECRET is required in HTTP mode/],
     [{ ...valid, PORT: 'eighty' }, /PORT must be a port number/],
@@ -42,6 +43,12 @@ describe('configuration', () => {
     expect(() => loadConfig(valid, 'worker')).toThrow(/DATABASE_URL is required to run "worker" alone/);
     expect(loadConfig({ ...valid, DATABASE_URL: 'postgres://db/x' }, 'web').mode).toBe('web');
     expect(() => loadConfig(valid, 'both')).toThrow(/start mode "both" must be one of all, web, worker/);
+  });
+
+  it('treats empty variables, as .env.example leaves them, as not set', () => {
+    const c = loadConfig({ ...valid, PORT: '', DATABASE_URL: '', REDIS_URL: '', SLACK_APP_TOKEN: '', SLACK_API_URL: '' });
+    expect(c).toMatchObject({ port: 3000, database: { dataDir: './data' }, redisUrl: 'redis://127.0.0.1:6379' });
+    expect(c.slack.appToken).toBeUndefined();
   });
 
   it('accepts Socket Mode without a signing secret', () => {
