@@ -24,7 +24,9 @@ export async function followUpPendingRequests(deps: Deps): Promise<FollowUpRepor
   const s = deps.settings;
   const report: FollowUpReport = { reminded: 0, escalated: 0, expired: 0 };
 
-  for (const request of await repo.listAllPending(deps.db)) {
+  const pendingRequests = await repo.listAllPending(deps.db);
+  const people = await repo.listApproversAndApprovals(deps.db, pendingRequests.map((r) => r.id));
+  for (const request of pendingRequests) {
     if (now.getTime() - request.createdAt.getTime() >= s.pendingRequestExpiryHours * 3600_000) {
       const ids = await deps.db.transaction(async (tx) => {
         if (!(await repo.closeRequest(tx, request.id, 'expired', now))) return [];
@@ -39,8 +41,8 @@ export async function followUpPendingRequests(deps: Deps): Promise<FollowUpRepor
       continue;
     }
 
-    const approvers = await repo.listApprovers(deps.db, request.id);
-    const approved = new Set((await repo.listApprovals(deps.db, request.id)).map((a) => a.approverId));
+    const approvers = people.approvers.filter((a) => a.requestId === request.id);
+    const approved = new Set(people.approvals.filter((a) => a.requestId === request.id).map((a) => a.approverId));
     const reminders: Array<{ kind: string; payload: Record<string, string> }> = [];
     for (const a of approvers) {
       if (a.escalation || a.remindedAt || !a.askedAt || approved.has(a.approverId)) continue;

@@ -1,4 +1,4 @@
-import { and, asc, count, eq, isNotNull, isNull, notExists, sql } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, isNotNull, isNull, notExists, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../shared/db/client.js';
 import { isUniqueViolation } from '../../shared/errors.js';
 import { accessRequests, requestApprovals, requestApprovers, type RequestStatus } from './requests.table.js';
@@ -75,6 +75,16 @@ export async function listPendingForApprover(db: DbOrTx, approverId: string, lim
 
 export async function listAllPending(db: DbOrTx): Promise<AccessRequest[]> {
   return db.select().from(accessRequests).where(eq(accessRequests.status, 'pending')).orderBy(asc(accessRequests.createdAt));
+}
+
+/** Approvers and approvals of many requests in two queries, for the reconciler's minute-by-minute pass. */
+export async function listApproversAndApprovals(db: DbOrTx, requestIds: string[]) {
+  if (requestIds.length === 0) return { approvers: [], approvals: [] };
+  const [approvers, approvals] = await Promise.all([
+    db.select().from(requestApprovers).where(inArray(requestApprovers.requestId, requestIds)).orderBy(asc(requestApprovers.approverId)),
+    db.select().from(requestApprovals).where(inArray(requestApprovals.requestId, requestIds)),
+  ]);
+  return { approvers, approvals };
 }
 
 export async function addApprovers(db: DbOrTx, requestId: string, approverIds: string[], escalation: boolean) {

@@ -5,8 +5,7 @@ import { AppError } from '../../shared/errors.js';
 import { appendAudit } from '../audit/audit.repository.js';
 import type { Deps } from '../deps.js';
 import { revokeForReview } from '../grants/endings.usecases.js';
-import { findGrant, listGrantsIn } from '../grants/grants.repository.js';
-import { findRequest } from '../requests/requests.repository.js';
+import { listGrantsIn } from '../grants/grants.repository.js';
 import { addToOutbox } from '../notifications/notifications.repository.js';
 import type { DigestView } from '../notifications/notifications.ports.js';
 import * as repo from './reviews.repository.js';
@@ -119,22 +118,19 @@ export async function loadDigest(deps: Deps, campaignId: string, ownerId: string
   const campaign = await repo.findCampaign(deps.db, campaignId);
   if (!campaign) return undefined;
   const owned = deps.catalog.datasets.filter((d) => d.owners.includes(ownerId)).map((d) => d.id);
-  const items = owned.length ? await repo.listItems(deps.db, campaignId, owned) : [];
   const datasets: DigestView['datasets'] = [];
-  for (const item of items) {
+  for (const { item, startsAt, endsAt, reason } of await repo.listItemsWithGrants(deps.db, campaignId, owned)) {
     let group = datasets.find((d) => d.id === item.datasetId);
     if (!group) {
       group = { id: item.datasetId, name: findDataset(deps.catalog, item.datasetId)?.name ?? item.datasetId, items: [] };
       datasets.push(group);
     }
-    const grant = await findGrant(deps.db, item.grantId);
-    const request = grant ? await findRequest(deps.db, grant.requestId) : undefined;
     group.items.push({
       id: item.id,
       userId: item.userId,
-      since: grant?.startsAt ?? campaign.startedAt,
-      until: grant?.endsAt ?? campaign.startedAt,
-      reason: request?.reason ?? null,
+      since: startsAt,
+      until: endsAt,
+      reason,
       decision: item.decision,
       decidedBy: item.decidedBy,
       automatic: item.automatic,
