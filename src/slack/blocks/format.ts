@@ -5,6 +5,9 @@ import type { Sensitivity } from '../../catalog/catalog.schema.js';
 export const SLACK_LIMITS = {
   messageBlocks: 50,
   modalBlocks: 100,
+  homeBlocks: 100,
+  /** a view's private_metadata */
+  privateMetadata: 3000,
   sectionText: 3000,
   buttonText: 75,
   modalTitle: 24,
