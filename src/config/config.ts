@@ -10,7 +10,9 @@ const optionalString = z
 
 const envSchema = z.object({
   SLACK_BOT_TOKEN: z.string({ error: 'is required' }).trim().regex(/^xoxb-\S+$/, 'must be a bot token starting with xoxb-'),
-  SLACK_SIGNING_SECRET: optionalString,
+  SLACK_SIGNING_SECRET: optionalString.refine((v) => v === undefined || isSigningSecretShaped(v), {
+    message: 'must be the signing secret from your Slack app’s Basic Information page (32 lower-case hex characters), not a placeholder',
+  }),
   SLACK_APP_TOKEN: optionalString.refine((v) => v === undefined || /^xapp-\S+$/.test(v), 'must be an app-level token starting with xapp-'),
   SLACK_API_URL: optionalString.refine((v) => v === undefined || URL.canParse(v), 'must be a URL such as https://slack.com/api/'),
   PORT: z.coerce.number({ error: 'must be a port number' }).int().min(0).max(65535).default(3000),
@@ -29,6 +31,15 @@ const envSchema = z.object({
   PENDING_REQUEST_EXPIRY_HOURS: z.coerce.number({ error: 'must be a number of hours' }).min(0.01).max(24 * 90).default(168),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
+
+/**
+ * Slack signing secrets are 32 lower-case hex characters. Anything else (a placeholder such as
+ * `your-signing-secret`, a pasted token) would let anyone who knows it forge requests, so it is
+ * refused; so is a run of one repeated character (`000…0`), which no real secret is.
+ */
+export function isSigningSecretShaped(value: string): boolean {
+  return /^[0-9a-f]{32}$/.test(value) && !/^(.)\1+$/.test(value);
+}
 
 export interface Config {
   mode: BotMode;

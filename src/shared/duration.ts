@@ -19,17 +19,21 @@ export function looksLikeDuration(text: string): boolean {
   return /^\d+\s*[a-z]*$/i.test(text.trim());
 }
 
-/** 10080 → "1 week", 90 → "1 hour 30 minutes", 2880 → "2 days". Two largest units at most. */
+/**
+ * A duration in one unit, the way people write them in the catalog and in commands: 43200 → "30
+ * days" (never "4 weeks 2 days"), 10080 → "7 days", 240 → "4 hours", 90 → "90 minutes". Whole days
+ * stay days, so a catalog's `30d` or `14d` reads back as written; weeks are not used, since `2w`
+ * and `14d` are the same number of minutes and "14 days" is exact for both.
+ */
 export function formatDuration(minutes: number): string {
-  const parts: string[] = [];
-  let rest = minutes;
-  for (const unit of ['w', 'd', 'h', 'm'] as const) {
+  const whole = Math.max(0, Math.round(minutes));
+  for (const unit of ['d', 'h', 'm'] as const) {
     const size = UNIT_MINUTES[unit];
-    const count = Math.floor(rest / size);
-    if (count > 0) {
-      parts.push(`${count} ${UNIT_NAMES[unit]}${count === 1 ? '' : 's'}`);
-      rest -= count * size;
-    }
+    if (whole >= size && whole % size === 0) return plural(whole / size, UNIT_NAMES[unit]);
   }
-  return parts.slice(0, 2).join(' ') || '0 minutes';
+  return plural(whole, UNIT_NAMES.m);
+}
+
+function plural(count: number, name: string): string {
+  return `${count} ${name}${count === 1 ? '' : 's'}`;
 }

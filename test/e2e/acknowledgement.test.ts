@@ -96,8 +96,10 @@ describe('data-handling acknowledgement', () => {
     await t.command(USERS.marketer, 'request payments 1d refund reconciliation');
     await t.slack.waitFor(() => ackModals().length > before && ackModals().at(-1), 'modal after policy change');
     const modal = ackModals().at(-1)!;
-    expect(JSON.parse(modal.args.view.private_metadata).version).toBe('2026-02');
+    expect(JSON.stringify(modal.args.view.blocks)).toContain('Policy version 2026-02');
     await submitAck(USERS.marketer, modal.args.view.private_metadata, true);
+    const versions = await t.database.db.select().from(policyAcknowledgements).where(eq(policyAcknowledgements.userId, USERS.marketer));
+    expect(versions.map((v) => v.version).sort()).toEqual(['2026-01', '2026-02']);
     await t.command(USERS.marketer, 'cancel payments');
 
     clock.advance(366 * 24 * 3600_000);

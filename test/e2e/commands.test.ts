@@ -29,7 +29,7 @@ describe('bad input gets a clear answer and changes nothing', () => {
     const bad = await t.command(USERS.marketer, 'request campaign-metrics 3x');
     expect(bad.body.text).toContain('`3x` is not a duration');
     const tooLong = await t.command(USERS.marketer, 'request campaign-metrics 3w');
-    expect(tooLong.body.text).toContain('at most 2 weeks');
+    expect(tooLong.body.text).toContain('at most 14 days');
     const zero = await t.command(USERS.marketer, 'request campaign-metrics 0d');
     expect(zero.body.text).toContain('not a duration');
     expect(await countRequests()).toBe(0);
@@ -47,6 +47,9 @@ describe('bad input gets a clear answer and changes nothing', () => {
     expect(duration.initial_option.value).toBe('2d');
     // durations offered stop at the dataset's maximum (30 days for crm-contacts)
     expect(duration.options.map((o: any) => o.value)).toEqual(['1h', '4h', '1d', '2d', '3d', '1w', '2w', '30d']);
+    // shown the way the catalog writes durations: 30d is "30 days", not "4 weeks 2 days"
+    expect(duration.options.map((o: any) => o.text.text)).toEqual(['1 hour', '4 hours', '1 day', '2 days', '3 days', '7 days', '14 days', '30 days']);
+    expect(JSON.stringify(view.blocks)).toContain('Up to 30 days for this dataset');
     expect(await countRequests()).toBe(0);
   });
 
@@ -54,6 +57,20 @@ describe('bad input gets a clear answer and changes nothing', () => {
     const before = t.slack.callsTo('views.open').length;
     await t.command(USERS.marketer, '');
     await t.slack.waitFor(() => t.slack.callsTo('views.open').length > before, 'form opened');
+  });
+
+  it('lists the catalog with maximum durations as written (30d is "30 days")', async () => {
+    const res = await t.command(USERS.marketer, 'datasets');
+    const text = JSON.stringify(res.body.blocks);
+    expect(text).toContain('up to 30 days');
+    expect(text).toContain('up to 14 days');
+    expect(text).not.toMatch(/\d weeks?/);
+  });
+
+  it('refuses a duration over the maximum naming it as written', async () => {
+    const res = await t.command(USERS.marketer, 'request crm-contacts 31d a long churn analysis');
+    expect(res.body.text).toContain('at most 30 days');
+    expect(await countRequests()).toBe(0);
   });
 
   it('answers help and anything unknown with usage', async () => {

@@ -128,9 +128,14 @@ export class FakeSlack {
         return entry ? { ok: true, user: { id: entry[0], tz: entry[1].tz } } : { ok: false, error: 'users_not_found' };
       }
       case 'views.open':
+      case 'views.push':
       case 'views.update':
-      case 'views.publish':
-        return { ok: true, view: { id: 'V0VIEW', ...(typeof args.view === 'string' ? JSON.parse(args.view) : args.view) } };
+      case 'views.publish': {
+        const view = typeof args.view === 'string' ? JSON.parse(args.view) : args.view;
+        // as Slack does: a view whose private_metadata is over 3,000 characters is refused
+        if (String(view?.private_metadata ?? '').length > 3000) return { ok: false, error: 'invalid_arguments' };
+        return { ok: true, view: { id: 'V0VIEW', ...view } };
+      }
       default:
         return { ok: false, error: 'unknown_method' };
     }

@@ -1,6 +1,7 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 
-export const SIGNING_SECRET = 'test-signing-secret';
+/** Shaped like Slack's (32 lower-case hex characters), as the bot's config requires; new each run. */
+export const SIGNING_SECRET = randomBytes(16).toString('hex');
 
 /** Signs a body exactly as Slack does: v0=HMAC-SHA256(secret, "v0:<ts>:<body>"). */
 export function slackSignature(body: string, timestamp: number, secret = SIGNING_SECRET): string {

@@ -12,6 +12,7 @@ const TABLES = [
   'provisioning_tasks',
   'request_approvals',
   'request_approvers',
+  'request_drafts',
   'review_campaigns',
   'review_items',
   'review_messages',

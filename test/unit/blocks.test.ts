@@ -222,3 +222,30 @@ describe('review digests', () => {
     expect(text).toContain('shrank: 12 grants under review, down from 15');
   });
 });
+
+describe('user text within Slack limits', () => {
+  const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+  it('a longest reason made of characters that escape keeps the whole summary within a section, cut between entities', () => {
+    const [summary] = sectionTexts(buildApprovalRequestBlocks(view({ reason: '<&>'.repeat(333) })).blocks);
+    expect(summary!.length).toBeLessThanOrEqual(SLACK_LIMITS.sectionText);
+    const why = summary!.slice(summary!.indexOf('*Why:*'));
+    expect(why).toMatch(/(&amp;|&lt;|&gt;)…$/);
+  });
+
+  it('a deny reason and a revoke note do not push the rest of the message out', () => {
+    const denied = buildDecisionBlocks(view({ status: 'denied', decidedBy: 'U0OWNER1', denyReason: '&'.repeat(1000) }));
+    for (const text of sectionTexts(denied.blocks)) {
+      expect(text.length).toBeLessThanOrEqual(SLACK_LIMITS.sectionText);
+      expect(text).not.toMatch(/&a?m?p?…/);
+    }
+  });
+
+  it('never cuts an emoji in half when shortening', () => {
+    const options = datasetOptions({ admins: [], datasets: [makeDataset({ id: 'emoji', name: `${'a'.repeat(61)}${'😀'.repeat(10)}` })] }, '');
+    expect(options[0]!.text.text.length).toBeLessThanOrEqual(SLACK_LIMITS.optionText);
+    expect(options[0]!.text.text).not.toMatch(LONE_SURROGATE);
+    const [summary] = sectionTexts(buildApprovalRequestBlocks(view({ reason: `${'x'.repeat(1998)}😀😀` })).blocks);
+    expect(summary).not.toMatch(LONE_SURROGATE);
+  });
+});

@@ -1,7 +1,9 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/config.js';
 
-const valid = { SLACK_BOT_TOKEN: 'xoxb-1-fake', SLACK_SIGNING_SECRET: 'shh-very-secret' };
+const valid = { SLACK_BOT_TOKEN: 'xoxb-1-fake', SLACK_SIGNING_SECRET: randomBytes(16).toString('hex') };
 
 describe('configuration', () => {
   it('applies documented defaults', () => {
@@ -37,6 +39,37 @@ describe('configuration', () => {
       expect((err as Error).message).not.toContain('hunter2');
       expect((err as Error).message.split('\n')).toHaveLength(1);
     }
+  });
+
+  it.each([
+    ['your-signing-secret'],
+    ['changeme'],
+    ['0123456789ABCDEF0123456789ABCDEF'],
+    ['0123456789abcdef0123456789abcde'],
+    ['0123456789abcdef0123456789abcdef0'],
+    ['00000000000000000000000000000000'],
+    ['xoxb-1-not-a-signing-secret'],
+  ])('refuses a signing secret that is a placeholder or not shaped like Slack’s (%#), in one line, without echoing it', (secret) => {
+    let message = '';
+    try {
+      loadConfig({ ...valid, SLACK_SIGNING_SECRET: secret });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toMatch(/^Configuration error: SLACK_SIGNING_SECRET must be the signing secret .*32 lower-case hex/);
+    expect(message).not.toContain(secret);
+    expect(message.split('\n')).toHaveLength(1);
+  });
+
+  it('refuses the value .env.example ships with', () => {
+    const example = Object.fromEntries(
+      readFileSync(new URL('../../.env.example', import.meta.url), 'utf8')
+        .split('\n')
+        .filter((line) => /^[A-Z_]+=/.test(line))
+        .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+    );
+    // a forgotten placeholder must never verify requests: left as shipped, HTTP mode cannot start
+    expect(() => loadConfig({ ...example, SLACK_BOT_TOKEN: 'xoxb-1-fake' })).toThrow(/SLACK_SIGNING_SECRET/);
   });
 
   it('takes the start mode from the argument, and needs a server database to split web and worker', () => {

@@ -43,7 +43,7 @@ describe('validation', () => {
     expect(validateRequest({ catalog }, { ...base, datasetId: 'campaign-metrics' }).minutes).toBe(24 * 60);
   });
   it('names the maximum when a duration is too long', () => {
-    expect(() => validateRequest({ catalog }, { ...base, datasetId: 'campaign-metrics', duration: '15d' })).toThrow(/at most 2 weeks/);
+    expect(() => validateRequest({ catalog }, { ...base, datasetId: 'campaign-metrics', duration: '15d' })).toThrow(/at most 14 days/);
   });
   it('requires a reason for confidential and restricted data only', () => {
     expect(() => validateRequest({ catalog }, { ...base, datasetId: 'crm-contacts' })).toThrow(/reason is required/);

@@ -1,5 +1,6 @@
 import { findDataset } from '../../catalog/catalog.js';
 import { AppError } from '../../shared/errors.js';
+import { assertText } from '../../shared/text.js';
 import type { Deps } from '../deps.js';
 import { requestErrors } from '../requests/requests.errors.js';
 import { suggestDatasetIds } from '../requests/requests.rules.js';
@@ -34,16 +35,19 @@ async function endNow(deps: Deps, userId: string, datasetId: string, actorId: st
 }
 
 export async function releaseGrant(deps: Deps, userId: string, datasetId: string) {
+  assertText(datasetId, 'datasetId');
   const dataset = findDataset(deps.catalog, datasetId);
   if (!dataset) throw requestErrors.datasetNotFound(datasetId, suggestDatasetIds(deps.catalog, datasetId));
   return endNow(deps, userId, dataset.id, userId, 'released', null);
 }
 
 export async function revokeGrantOf(deps: Deps, actorId: string, userId: string, datasetId: string, reason: string | undefined) {
+  assertText(datasetId, 'datasetId');
+  assertText(reason, 'revokeReason');
   const dataset = findDataset(deps.catalog, datasetId);
   if (!dataset) throw requestErrors.datasetNotFound(datasetId, suggestDatasetIds(deps.catalog, datasetId));
   if (!dataset.owners.includes(actorId) && !deps.catalog.admins.includes(actorId)) throw endingErrors.notAllowed(dataset.id);
-  return endNow(deps, userId, dataset.id, actorId, 'revoked', reason?.trim().slice(0, 500) || null);
+  return endNow(deps, userId, dataset.id, actorId, 'revoked', reason?.trim() || null);
 }
 
 /** Release from a button: the button names the grant; it must be the clicker's own. */

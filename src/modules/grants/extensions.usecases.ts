@@ -4,6 +4,7 @@ import { findDataset, type Dataset } from '../../catalog/catalog.js';
 import type { Tx } from '../../shared/db/client.js';
 import { formatDuration } from '../../shared/duration.js';
 import { AppError } from '../../shared/errors.js';
+import { assertText } from '../../shared/text.js';
 import { appendAudit } from '../audit/audit.repository.js';
 import type { Deps } from '../deps.js';
 import { addToOutbox } from '../notifications/notifications.repository.js';
@@ -42,6 +43,9 @@ export function latestEnd(grant: Pick<Grant, 'startsAt'>, dataset: Dataset): Dat
  * approvers like a request. The new end never passes the policy's maximum total duration.
  */
 export async function requestExtension(deps: Deps, input: { userId: string; datasetId: string; duration: string; reason?: string }): Promise<ExtensionResult> {
+  assertText(input.datasetId, 'datasetId');
+  assertText(input.duration, 'duration');
+  assertText(input.reason, 'reason');
   const dataset = findDataset(deps.catalog, input.datasetId);
   if (!dataset) throw requestErrors.datasetNotFound(input.datasetId, suggestDatasetIds(deps.catalog, input.datasetId));
   const grant = await repo.findHeldGrant(deps.db, input.userId, dataset.id);

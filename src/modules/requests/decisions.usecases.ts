@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { findDataset } from '../../catalog/catalog.js';
 import { AppError } from '../../shared/errors.js';
+import { assertText } from '../../shared/text.js';
 import { appendAudit } from '../audit/audit.repository.js';
 import type { Deps } from '../deps.js';
 import { applyExtension } from '../grants/extensions.usecases.js';
@@ -55,6 +56,7 @@ export async function assertMayDecide(deps: Deps, requestId: string, deciderId: 
  * transaction, so concurrent clicks, retries and replicas count correctly and decide once.
  */
 export async function decideRequest(deps: Deps, requestId: string, deciderId: string, decision: Decision): Promise<DecisionResult> {
+  if (decision.kind === 'deny') assertText(decision.reason, 'denyReason');
   await assertMayDecide(deps, requestId, deciderId);
   const now = deps.clock.now();
   const denyReason = decision.kind === 'deny' ? decision.reason?.trim().slice(0, REASON_MAX_LENGTH) || null : null;

@@ -1,20 +1,21 @@
 import { AppError } from '../../shared/errors.js';
 import { formatDuration } from '../../shared/duration.js';
+import { quoteTyped } from '../../shared/text.js';
 
 /** Every refusal a requester or approver can meet, with what to do about it. */
 export const requestErrors = {
   datasetNotFound: (typed: string, suggestions: string[]) =>
     new AppError(
       'requests.dataset_not_found',
-      `There is no dataset called \`${typed}\`.` +
+      `There is no dataset called \`${quoteTyped(typed, 64)}\`.` +
         (suggestions.length ? ` Did you mean ${suggestions.map((s) => `\`${s}\``).join(', ')}?` : '') +
         ' Type `/access datasets` to see them all.',
-      { typed },
+      { typed: quoteTyped(typed, 64) },
     ),
   badDuration: (typed: string) =>
     new AppError(
       'requests.bad_duration',
-      `\`${typed}\` is not a duration I understand. Use a number and a unit: \`30m\`, \`4h\`, \`7d\` or \`2w\`.`,
+      `\`${quoteTyped(typed, 20)}\` is not a duration I understand. Use a number and a unit: \`30m\`, \`4h\`, \`7d\` or \`2w\`.`,
     ),
   durationTooLong: (datasetId: string, maxMinutes: number) =>
     new AppError(
@@ -33,7 +34,7 @@ export const requestErrors = {
     ),
   notPending: (status: string) => new AppError('requests.not_pending', `That request is already ${status}; nothing to change.`),
   nothingToCancel: (datasetId: string) =>
-    new AppError('requests.nothing_to_cancel', `You have no pending request for \`${datasetId}\`. \`/access list\` shows what you have.`),
+    new AppError('requests.nothing_to_cancel', `You have no pending request for \`${quoteTyped(datasetId, 64)}\`. \`/access list\` shows what you have.`),
   reasonTooLong: (max: number) => new AppError('requests.reason_too_long', `Please keep the reason under ${max} characters.`),
   alreadyPending: (datasetId: string) =>
     new AppError(

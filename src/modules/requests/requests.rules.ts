@@ -1,5 +1,6 @@
 import { addMinutes } from 'date-fns';
 import type { Catalog, Dataset } from '../../catalog/catalog.js';
+import { TEXT_LIMITS } from '../../shared/text.js';
 
 /**
  * Who is asked to decide: the dataset's owners, minus the requester. When the requester is the
@@ -58,7 +59,7 @@ export function editDistance(a: string, b: string): number {
   return previous[b.length]!;
 }
 
-export const REASON_MAX_LENGTH = 1000;
+export const REASON_MAX_LENGTH = TEXT_LIMITS.reason;
 
 const WORKDAY = { startHour: 9, endHour: 17 } as const;
 const STEP_MINUTES = 5;

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { findDataset, isSensitive, reasonRequired, type Dataset } from '../../catalog/catalog.js';
 import { looksLikeDuration, parseDuration } from '../../shared/duration.js';
 import { AppError } from '../../shared/errors.js';
+import { assertText, textErrors, textProblem } from '../../shared/text.js';
 import { ackErrors, needsAcknowledgement } from '../acknowledgements/acknowledgements.usecases.js';
 import { appendAudit } from '../audit/audit.repository.js';
 import type { Deps } from '../deps.js';
@@ -26,6 +27,10 @@ export interface NewRequestInput {
 
 /** Checks a request without saving it; returns the dataset and minutes, or throws a coded error. */
 export function validateRequest(deps: Pick<Deps, 'catalog'>, input: NewRequestInput): { dataset: Dataset; minutes: number; reason: string | null } {
+  // free text first: nothing with control characters or of unbounded length goes further
+  assertText(input.datasetId, 'datasetId');
+  assertText(input.duration, 'duration');
+  if (textProblem(input.reason, 'reason') === 'control_characters') throw textErrors.controlCharacters('reason');
   const dataset = findDataset(deps.catalog, input.datasetId);
   if (!dataset) throw requestErrors.datasetNotFound(input.datasetId, suggestDatasetIds(deps.catalog, input.datasetId));
   let minutes = dataset.defaultDurationMinutes;
@@ -41,6 +46,7 @@ export function parseDurationOrThrow(text: string): number {
 }
 
 export function validateReason(dataset: Dataset, text: string | undefined): string | null {
+  if (textProblem(text, 'reason') === 'control_characters') throw textErrors.controlCharacters('reason');
   const reason = text?.trim() || null;
   if (!reason && reasonRequired(dataset)) throw requestErrors.reasonRequired(dataset.id, dataset.sensitivity);
   if (reason && reason.length < dataset.policy.reasonMinLength) throw requestErrors.reasonTooShort(dataset.id, dataset.policy.reasonMinLength);
@@ -129,6 +135,7 @@ export async function cancelRequest(deps: Deps, userId: string, requestId: strin
 
 /** Cancels the caller's pending request for a dataset (`/access cancel <dataset>`). */
 export async function cancelRequestForDataset(deps: Deps, userId: string, datasetId: string): Promise<RequestView> {
+  assertText(datasetId, 'datasetId');
   const pending = await repo.findPendingRequest(deps.db, userId, datasetId.trim().toLowerCase());
   if (!pending) throw requestErrors.nothingToCancel(datasetId);
   return cancelRequest(deps, userId, pending.id);

@@ -5,3 +5,4 @@ export * from '../../modules/notifications/notifications.table.js';
 export * from '../../modules/nudges/nudges.table.js';
 export * from '../../modules/acknowledgements/acknowledgements.table.js';
 export * from '../../modules/reviews/reviews.table.js';
+export * from '../../modules/requests/drafts.table.js';

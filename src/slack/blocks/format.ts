@@ -5,6 +5,9 @@ import type { Sensitivity } from '../../catalog/catalog.schema.js';
 export const SLACK_LIMITS = {
   messageBlocks: 50,
   modalBlocks: 100,
+  homeBlocks: 100,
+  /** a view's private_metadata */
+  privateMetadata: 3000,
   sectionText: 3000,
   buttonText: 75,
   modalTitle: 24,
@@ -23,9 +26,31 @@ export function mention(userId: string): string {
   return `<@${userId}>`;
 }
 
+/** At most `max` UTF-16 units, ending in "…" when cut; never splits an emoji's surrogate pair. */
 export function truncate(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+  if (text.length <= max) return text;
+  let end = max - 1;
+  if (end > 0 && /[\uD800-\uDBFF]/.test(text[end - 1]!)) end -= 1;
+  return `${text.slice(0, end)}…`;
 }
+
+/**
+ * Something a person typed, escaped for mrkdwn and at most `max` characters once escaped (an
+ * `&` becomes five), cut between entities rather than through one, so its block stays within
+ * Slack's limits and nothing after it in the block is lost.
+ */
+export function userText(text: string, max: number): string {
+  const escaped = escapeMrkdwn(text);
+  if (escaped.length <= max) return escaped;
+  let end = max - 1;
+  const amp = escaped.lastIndexOf('&', end);
+  if (amp >= 0 && escaped.indexOf(';', amp) >= end) end = amp;
+  if (end > 0 && /[\uD800-\uDBFF]/.test(escaped[end - 1]!)) end -= 1;
+  return `${escaped.slice(0, end)}…`;
+}
+
+/** How much of a reason or note a message shows: the whole of what is accepted, with room for the rest. */
+export const USER_TEXT_MAX = 2000;
 
 /**
  * A time shown in the reader's own time zone: Slack renders <!date…> per viewer; the fallback

@@ -3,7 +3,7 @@ import type { DigestView, RequestView } from '../../modules/notifications/notifi
 import type { MyAccess } from '../../modules/requests/requests.usecases.js';
 import { formatDuration } from '../../shared/duration.js';
 import { ACTION_IDS, BLOCK_IDS, CALLBACK_IDS, COMMAND } from '../ids.js';
-import { context, escapeMrkdwn, formatWhen, mention, plain, section, SLACK_LIMITS } from './format.js';
+import { context, escapeMrkdwn, formatWhen, mention, plain, section, SLACK_LIMITS, userText } from './format.js';
 import { grantState } from './command.blocks.js';
 import { grantButtons } from './grant.blocks.js';
 import { approvalProgress } from './request.blocks.js';
@@ -80,7 +80,7 @@ export function buildHomeView(c: HomeContent): HomeView {
       c.awaitingMe,
       2,
       (r) => {
-        const why = r.reason ? ` · “${escapeMrkdwn(r.reason.slice(0, 200))}”` : '';
+        const why = r.reason ? ` · “${userText(r.reason, 200)}”` : '';
         const progress = approvalProgress(r);
         return [
           section(

@@ -2,7 +2,7 @@ import type { KnownBlock } from '@slack/types';
 import type { GrantView, RequestView } from '../../modules/notifications/notifications.ports.js';
 import { formatDuration } from '../../shared/duration.js';
 import { ACTION_IDS, BLOCK_IDS } from '../ids.js';
-import { SENSITIVITY_LABEL, context, escapeMrkdwn, formatWhen, mention, plain, section, SLACK_LIMITS } from './format.js';
+import { SENSITIVITY_LABEL, context, escapeMrkdwn, formatWhen, mention, plain, section, SLACK_LIMITS, USER_TEXT_MAX, userText } from './format.js';
 
 export interface OutgoingMessage {
   text: string;
@@ -18,7 +18,7 @@ function requestSummary(r: RequestView): string {
     asks,
     `*Sensitivity:* ${SENSITIVITY_LABEL[r.dataset.sensitivity]}`,
     `*${r.kind === 'extension' ? 'By' : 'For'}:* ${formatDuration(r.durationMinutes)}`,
-    `*Why:* ${r.reason ? escapeMrkdwn(r.reason) : '_no reason given_'}`,
+    `*Why:* ${r.reason ? userText(r.reason, USER_TEXT_MAX) : '_no reason given_'}`,
   ];
   return lines.join('\n');
 }
@@ -29,7 +29,7 @@ function outcomeLine(r: RequestView): string {
     return `:white_check_mark: *Approved* by ${mention(r.decidedBy!)}${until}`;
   }
   if (r.status === 'denied') {
-    const why = r.denyReason ? `: “${escapeMrkdwn(r.denyReason)}”` : '';
+    const why = r.denyReason ? `: “${userText(r.denyReason, USER_TEXT_MAX)}”` : '';
     return `:no_entry: *Denied* by ${mention(r.decidedBy!)}${why}`;
   }
   if (r.status === 'cancelled') return ':heavy_minus_sign: *Cancelled* by the requester';
@@ -87,7 +87,7 @@ export function buildDecisionBlocks(r: RequestView, timeZone?: string): Outgoing
       ],
     };
   }
-  const why = r.denyReason ? `\n*Reason:* ${escapeMrkdwn(r.denyReason)}` : '';
+  const why = r.denyReason ? `\n*Reason:* ${userText(r.denyReason, USER_TEXT_MAX)}` : '';
   return {
     text: `Your request for ${r.dataset.name} was denied`,
     blocks: [section(`:no_entry: Your request for *${escapeMrkdwn(r.dataset.name)}* was denied by ${mention(r.decidedBy!)}.${why}`)],
@@ -109,7 +109,7 @@ export function buildGrantExpiredBlocks(g: GrantView): OutgoingMessage {
   if (g.endReason === 'released') what = `:lock: You released your access to *${escapeMrkdwn(g.dataset.name)}*. Thank you for keeping access small.`;
   if (g.endReason === 'revoked') {
     const by = g.endedBy ? ` by ${mention(g.endedBy)}` : '';
-    const why = g.endNote ? `\n*Reason:* ${escapeMrkdwn(g.endNote)}` : '';
+    const why = g.endNote ? `\n*Reason:* ${userText(g.endNote, USER_TEXT_MAX)}` : '';
     what = `:lock: Your access to *${escapeMrkdwn(g.dataset.name)}* (\`${g.dataset.id}\`) was revoked${by}.${why}`;
   }
   return { text: `Your access to ${g.dataset.name} has ended`, blocks: [section(`${what}\n${again}`)] };

@@ -1,7 +1,7 @@
 import type { KnownBlock } from '@slack/types';
 import type { DigestView, ReviewSummary } from '../../modules/notifications/notifications.ports.js';
 import { ACTION_IDS } from '../ids.js';
-import { context, escapeMrkdwn, formatWhen, mention, plain, section, SLACK_LIMITS, truncate } from './format.js';
+import { context, escapeMrkdwn, formatWhen, mention, plain, section, SLACK_LIMITS, userText } from './format.js';
 import type { OutgoingMessage } from './request.blocks.js';
 
 /** The value of a bulk button: which review and which dataset. */
@@ -17,7 +17,7 @@ export function parseBulkValue(value: string): { campaignId: string; datasetId: 
 type Item = DigestView['datasets'][number]['items'][number];
 
 function itemBlocks(item: Item, open: boolean): KnownBlock[] {
-  const why = item.reason ? ` · “${escapeMrkdwn(truncate(item.reason, 300))}”` : '';
+  const why = item.reason ? ` · “${userText(item.reason, 300)}”` : '';
   const line = `${mention(item.userId)} since ${formatWhen(item.since)}, until ${formatWhen(item.until)}${why}`;
   if (item.decision) {
     const how = item.automatic ? 'by policy at the deadline' : `by ${mention(item.decidedBy!)}`;

@@ -5,13 +5,15 @@ import { releaseGrant, revokeGrantOf } from '../../modules/grants/endings.usecas
 import { requestExtension } from '../../modules/grants/extensions.usecases.js';
 import { myOpenReviewItems, startReview } from '../../modules/reviews/reviews.usecases.js';
 import { buildDigestParts } from '../blocks/review.blocks.js';
-import { cancelRequestForDataset, createRequest, listMyAccess, splitRequestArgs } from '../../modules/requests/requests.usecases.js';
+import { cancelRequestForDataset, createRequest, listMyAccess, splitRequestArgs, validateRequest } from '../../modules/requests/requests.usecases.js';
+import { textErrors, textProblem } from '../../shared/text.js';
 import { datasetsReply, helpReply, myAccessReply } from '../blocks/command.blocks.js';
 import { buildRequestFormView, type RequestFormPrefill } from '../blocks/modal.blocks.js';
 import { requestReceivedText } from '../blocks/request.blocks.js';
 import { formatWhen, section } from '../blocks/format.js';
 import { COMMAND } from '../ids.js';
 import type { UserDirectory } from '../users.js';
+import { openView } from '../views.js';
 import { acknowledgementGate } from './acknowledgement.listener.js';
 import { answerWithin, errorReply } from './respond.js';
 
@@ -19,6 +21,9 @@ import { answerWithin, errorReply } from './respond.js';
 export function registerCommandListener(app: App, deps: Deps, users: UserDirectory): void {
   app.command(COMMAND, async ({ command, ack, respond, client, logger: _ }) => {
     const log = deps.logger.child({ listener: 'command', user: command.user_id });
+    // refused before anything is parsed, stored or opened
+    const problem = textProblem(command.text, 'command');
+    if (problem) return ackText(ack, (problem === 'too_long' ? textErrors.tooLong('command') : textErrors.controlCharacters('command')).userMessage);
     const words = command.text.trim().split(/\s+/).filter(Boolean);
     const sub = words[0]?.toLowerCase();
     const tz = () => users.timeZone(command.user_id);
@@ -26,7 +31,7 @@ export function registerCommandListener(app: App, deps: Deps, users: UserDirecto
     const openForm = async (prefill: RequestFormPrefill) => {
       await ack();
       try {
-        await client.views.open({ trigger_id: command.trigger_id, view: buildRequestFormView(deps.catalog, prefill) });
+        await openView(client, command.trigger_id, buildRequestFormView(deps.catalog, prefill), log);
       } catch (err) {
         log.warn({ err: String(err) }, 'could not open the request form');
         await respond({
@@ -44,24 +49,25 @@ export function registerCommandListener(app: App, deps: Deps, users: UserDirecto
       const dataset = findDataset(deps.catalog, args.datasetId);
       // A missing required reason is finished in the form rather than refused.
       if (dataset && reasonRequired(dataset) && !args.reason) return openForm({ datasetId: dataset.id, duration: args.duration });
+      const input = { requesterId: command.user_id, datasetId: args.datasetId, duration: args.duration, reason: args.reason, via: 'command' as const };
+      // mistakes are answered before any form opens or anything is held for later
+      try {
+        validateRequest(deps, input);
+      } catch (err) {
+        return ackText(ack, errorReply(err, log).text);
+      }
       // a first request for sensitive data waits behind the data-handling policy
       const gate = await acknowledgementGate(deps, command.user_id, dataset, { datasetId: args.datasetId, duration: args.duration, reason: args.reason });
       if (gate) {
         await ack();
-        await client.views.open({ trigger_id: command.trigger_id, view: gate }).catch((err) => log.warn({ err: String(err) }, 'could not open the policy'));
+        await openView(client, command.trigger_id, gate, log).catch((err) => log.warn({ err: String(err) }, 'could not open the policy'));
         return;
       }
       return answerWithin(
         ack,
         respond,
         async () => {
-          const view = await createRequest(deps, {
-            requesterId: command.user_id,
-            datasetId: args.datasetId!,
-            duration: args.duration,
-            reason: args.reason,
-            via: 'command',
-          });
+          const view = await createRequest(deps, input);
           const text = requestReceivedText(view);
           return { text, blocks: [section(text)] };
         },

@@ -4,6 +4,8 @@ import { assertMayDecide, decideRequest, type DecisionResult } from '../../modul
 import { loadRequestView } from '../../modules/requests/requests.usecases.js';
 import { buildDenyFormView } from '../blocks/modal.blocks.js';
 import { ACTION_IDS, BLOCK_IDS, CALLBACK_IDS } from '../ids.js';
+import { textErrors, textProblem } from '../../shared/text.js';
+import { openView } from '../views.js';
 import { replyPrivately, sendDm } from './replies.js';
 import { errorReply } from './respond.js';
 
@@ -39,7 +41,7 @@ export function registerDecisionListeners(app: App, deps: Deps, afterAction: (us
       const request = await assertMayDecide(deps, requestId, body.user.id);
       if (request.status !== 'pending') return refuse(alreadyDecidedText(request.status));
       const view = await loadRequestView(deps, requestId);
-      await client.views.open({ trigger_id: body.trigger_id, view: buildDenyFormView(view!) });
+      await openView(client, body.trigger_id, buildDenyFormView(view!), log);
     } catch (err) {
       return refuse(errorReply(err, log).text);
     }
@@ -50,6 +52,12 @@ export function registerDecisionListeners(app: App, deps: Deps, afterAction: (us
     const reason = view.state.values[BLOCK_IDS.denyReason]?.[ACTION_IDS.denyReason]?.value ?? undefined;
     if (!UUID_RE.test(requestId)) {
       await ack({ response_action: 'errors', errors: { [BLOCK_IDS.denyReason]: 'This form is not valid any more.' } });
+      return;
+    }
+    const problem = textProblem(reason, 'denyReason');
+    if (problem) {
+      const refusal = problem === 'too_long' ? textErrors.tooLong('denyReason') : textErrors.controlCharacters('denyReason');
+      await ack({ response_action: 'errors', errors: { [BLOCK_IDS.denyReason]: refusal.userMessage } });
       return;
     }
     await ack();

@@ -4,6 +4,7 @@ import type { Deps } from '../../modules/deps.js';
 import { createRequest, validateRequest } from '../../modules/requests/requests.usecases.js';
 import { isAppError } from '../../shared/errors.js';
 import { ACTION_IDS, BLOCK_IDS, CALLBACK_IDS } from '../ids.js';
+import { checkedView, updateView } from '../views.js';
 import { acknowledgementGate } from './acknowledgement.listener.js';
 import { sendDm } from './replies.js';
 import { answerViewWithin, errorReply, lateAnswerText, type ViewAnswer } from './respond.js';
@@ -18,7 +19,17 @@ const FIELD_FOR_ERROR: Record<string, string> = {
   'requests.duration_too_long': BLOCK_IDS.formDuration,
   'requests.reason_required': BLOCK_IDS.formReason,
   'requests.reason_too_long': BLOCK_IDS.formReason,
+  'requests.reason_too_short': BLOCK_IDS.formReason,
 };
+
+// Free-text refusals (input.control_characters, input.too_long) name the field they concern.
+const FIELD_FOR_INPUT: Record<string, string> = { datasetId: BLOCK_IDS.formDataset, duration: BLOCK_IDS.formDuration, reason: BLOCK_IDS.formReason };
+
+function fieldFor(err: unknown): string | undefined {
+  if (!isAppError(err)) return undefined;
+  if (err.code.startsWith('input.')) return FIELD_FOR_INPUT[String(err.details.field)];
+  return FIELD_FOR_ERROR[err.code];
+}
 
 /** The request form: errors are shown on the form (response_action: errors); success closes it. */
 export function registerFormListener(app: App, deps: Deps): void {
@@ -35,8 +46,7 @@ export function registerFormListener(app: App, deps: Deps): void {
     const view = body.view;
     if (!view || !action.selected_option) return;
     const reason = view.state?.values?.[BLOCK_IDS.formReason]?.[ACTION_IDS.formReason]?.value ?? undefined;
-    await client.views
-      .update({ view_id: view.id, hash: view.hash, view: buildRequestFormView(deps.catalog, { datasetId: action.selected_option.value, reason }) })
+    await updateView(client, { view_id: view.id, hash: view.hash }, buildRequestFormView(deps.catalog, { datasetId: action.selected_option.value, reason }), log)
       .catch((err) => log.warn({ err: String(err) }, 'could not redraw the request form'));
   });
 
@@ -55,11 +65,11 @@ export function registerFormListener(app: App, deps: Deps): void {
         try {
           const { dataset } = validateRequest(deps, input);
           const gate = await acknowledgementGate(deps, input.requesterId, dataset, { datasetId: dataset.id, duration: input.duration, reason: input.reason });
-          if (gate) return { response_action: 'push', view: gate };
+          if (gate) return { response_action: 'push', view: checkedView(gate, log) };
           await createRequest(deps, input);
           return undefined;
         } catch (err) {
-          const field = isAppError(err) ? FIELD_FOR_ERROR[err.code] : undefined;
+          const field = fieldFor(err);
           return { response_action: 'errors', errors: { [field ?? BLOCK_IDS.formDataset]: errorReply(err, log).text.slice(0, 300) } };
         }
       },

@@ -11,6 +11,7 @@ import { buildExtendFormView, buildHomeView } from '../blocks/home.blocks.js';
 import { buildRequestFormView } from '../blocks/modal.blocks.js';
 import { ACTION_IDS, BLOCK_IDS, CALLBACK_IDS } from '../ids.js';
 import type { UserDirectory } from '../users.js';
+import { openView, publishView } from '../views.js';
 import { replyPrivately, sendDm, type Client } from './replies.js';
 import { errorReply } from './respond.js';
 
@@ -23,7 +24,7 @@ export async function publishHome(client: Client, deps: Deps, users: UserDirecto
     myOpenReviewItems(deps, userId),
     users.timeZone(userId),
   ]);
-  await client.views.publish({ user_id: userId, view: buildHomeView({ access, awaitingMe, review, timeZone }) });
+  await publishView(client, userId, buildHomeView({ access, awaitingMe, review, timeZone }), deps.logger);
 }
 
 /**
@@ -43,7 +44,7 @@ export function registerHomeListeners(app: App, deps: Deps, users: UserDirectory
 
   app.action<BlockAction<ButtonAction>>(ACTION_IDS.openRequestForm, async ({ ack, body, client }) => {
     await ack();
-    await client.views.open({ trigger_id: body.trigger_id, view: buildRequestFormView(deps.catalog) }).catch((err) => log.warn({ err: String(err) }, 'form'));
+    await openView(client, body.trigger_id, buildRequestFormView(deps.catalog), log).catch((err) => log.warn({ err: String(err) }, 'form'));
   });
 
   app.action<BlockAction<ButtonAction>>(ACTION_IDS.releaseGrant, async ({ ack, action, body, client }) => {
@@ -76,7 +77,7 @@ export function registerHomeListeners(app: App, deps: Deps, users: UserDirectory
       return;
     }
     const datasetName = findDataset(deps.catalog, grant.datasetId)?.name ?? grant.datasetId;
-    await client.views.open({ trigger_id: body.trigger_id, view: buildExtendFormView({ id: grant.id, datasetName }) }).catch((err) => log.warn({ err: String(err) }, 'extend form'));
+    await openView(client, body.trigger_id, buildExtendFormView({ id: grant.id, datasetName }), log).catch((err) => log.warn({ err: String(err) }, 'extend form'));
   });
 
   app.view(CALLBACK_IDS.extendForm, async ({ ack, view, body, client }) => {
@@ -97,7 +98,7 @@ export function registerHomeListeners(app: App, deps: Deps, users: UserDirectory
           : `:inbox_tray: Your extension request for \`${grant.datasetId}\` was sent to ${result.request.approverIds.map((a) => `<@${a}>`).join(', ')}.`;
       await sendDm(client, body.user.id, text, log);
     } catch (err) {
-      const field = isAppError(err) && err.code.includes('reason') ? BLOCK_IDS.extendReason : BLOCK_IDS.extendDuration;
+      const field = isAppError(err) && (err.code.includes('reason') || err.details.field === 'reason') ? BLOCK_IDS.extendReason : BLOCK_IDS.extendDuration;
       await ack({ response_action: 'errors', errors: { [field]: errorReply(err, log, await users.timeZone(body.user.id)).text.slice(0, 300) } });
     }
     await refresh(body.user.id);
