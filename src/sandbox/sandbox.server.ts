@@ -56,6 +56,7 @@ export async function startSandboxServer(opts: {
       res.end(await readFile(`${PAGE_DIR}${file}`));
       return;
     }
+    if (req.method === 'GET' && path === '/favicon.ico') return void res.writeHead(204).end();
     if (req.method === 'GET' && path === '/sandbox/people') return json(res, 200, { ok: true, users: store.users });
     if (req.method !== 'POST' && !(req.method === 'GET' && path === '/sandbox/state')) return json(res, 404, { ok: false, error: 'not_found' });
 

@@ -13,7 +13,7 @@ import { SandboxStore } from './sandbox.store.js';
 import { SANDBOX_BOT_TOKEN } from './sandbox.web-api.js';
 
 const SLACK_VARIABLES = ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN'] as const;
-const EXAMPLE_CATALOG = fileURLToPath(new URL('../../catalog.example.yml', import.meta.url));
+export const EXAMPLE_CATALOG = fileURLToPath(new URL('../../catalog.example.yml', import.meta.url));
 
 /**
  * The sandbox runs only when no Slack variable is set, so it never runs beside a real Slack
