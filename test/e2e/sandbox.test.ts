@@ -104,7 +104,7 @@ describe('sandbox: the real bot behind the stand-in', () => {
 
   it('shows a modal’s validation errors next to the field, and closes it on success', async () => {
     await t.page('/sandbox/command', { user: 'U0MKT2', channel: 'DU0MKT2', text: '' });
-    const [form] = await t.waitFor(() => t.sandbox.store.modals.get('U0MKT2')?.length && t.sandbox.store.modals.get('U0MKT2'), 'the request form');
+    const form = await t.waitFor(() => t.sandbox.store.modals.get('U0MKT2')?.[0], 'the request form');
     expect(form!.view.callback_id).toBe('request_form');
 
     const options = await t.page('/sandbox/options', { user: 'U0MKT2', viewId: form!.id, actionId: 'form_dataset', blockId: 'form_dataset_block', query: 'web' });
