@@ -2,12 +2,19 @@ import { CatalogError } from './catalog/catalog.loader.js';
 import { ConfigError, loadConfig } from './config/config.js';
 import { startBot } from './bot.js';
 import { ConnectorConfigError } from './provisioners/registry.js';
+import { sandboxWanted, startSandbox } from './sandbox/sandbox.start.js';
 
 // `npm start` → everything in one process; `npm start -- web` or `-- worker` → one half.
 async function main() {
+  // no Slack variables at all: the local sandbox (a Slack stand-in and its page) instead of Slack
+  const wanted = sandboxWanted(process.env);
+  if (wanted.error) {
+    console.error(wanted.error);
+    process.exit(1);
+  }
   let config;
   try {
-    config = loadConfig(process.env, process.argv[2]);
+    if (!wanted.sandbox) config = loadConfig(process.env, process.argv[2]);
   } catch (err) {
     if (err instanceof ConfigError) {
       console.error(err.message);
@@ -17,9 +24,14 @@ async function main() {
   }
   let bot;
   try {
-    bot = await startBot(config);
+    if (config) bot = await startBot(config);
+    else {
+      const sandbox = await startSandbox(process.env, process.argv[2]);
+      console.log(`Local sandbox (no Slack workspace connected): ${sandbox.url}`);
+      bot = sandbox;
+    }
   } catch (err) {
-    if (err instanceof CatalogError || err instanceof ConnectorConfigError) {
+    if (err instanceof CatalogError || err instanceof ConnectorConfigError || err instanceof ConfigError) {
       console.error(err.message);
       process.exit(1);
     }
