@@ -198,10 +198,12 @@ describe('self-extension allowance is per grant and cumulative', () => {
   });
 
   it('a pending extension ends with its grant: closed, and the approver’s message loses its buttons', async () => {
-    const ext = (await pendingRequest(USERS.stranger, 'self-ext'))!;
+    await activeGrant('U0EXTENDER', 'campaign-metrics', '2d');
+    expect((await t.command('U0EXTENDER', 'extend campaign-metrics 1d a bit longer')).body.text).toContain('extension request was sent');
+    const ext = (await pendingRequest('U0EXTENDER', 'campaign-metrics'))!;
     expect(ext.kind).toBe('extension');
     const asked = await t.slack.waitFor(() => t.slack.dmsTo(USERS.owner1).find((c) => JSON.stringify(c.args.blocks).includes(ext.id)), 'extension asked');
-    const released = await t.command(USERS.stranger, 'release self-ext');
+    const released = await t.command('U0EXTENDER', 'release campaign-metrics');
     expect(released.body.text).toContain('Releasing');
     const closed = await waitForRow(async () => (await t.database.db.select().from(accessRequests).where(eq(accessRequests.id, ext.id)))[0]!, (r) => r.status !== 'pending', 'extension closed');
     expect(closed.status).toBe('cancelled');
@@ -215,21 +217,25 @@ describe('self-extension allowance is per grant and cumulative', () => {
 });
 
 describe('buttons act on exactly what they name', () => {
-  it('an old Release for an ended grant does not release the newer grant of the same dataset', async () => {
-    const old = await activeGrant(USERS.marketer2, 'campaign-metrics');
-    await t.command(USERS.marketer2, 'release campaign-metrics');
+  /** A grant that was released, and a newer active grant of the same dataset for the same person. */
+  async function endedAndCurrent(userId: string) {
+    const old = await activeGrant(userId, 'campaign-metrics');
+    await t.command(userId, 'release campaign-metrics');
     await waitForRow(() => grantById(old.id), (g) => g.status === 'revoked', 'old grant ended');
-    const current = await activeGrant(USERS.marketer2, 'campaign-metrics');
-    await t.click(USERS.marketer2, ACTION_IDS.releaseGrant, old.id);
-    await privateReply(USERS.marketer2, 'has already ended');
+    return { old, current: await activeGrant(userId, 'campaign-metrics') };
+  }
+
+  it('an old Release for an ended grant does not release the newer grant of the same dataset', async () => {
+    const { old, current } = await endedAndCurrent('U0OLDREL');
+    await t.click('U0OLDREL', ACTION_IDS.releaseGrant, old.id);
+    await privateReply('U0OLDREL', 'has already ended');
     expect((await grantById(current.id)).status).toBe('active');
   });
 
   it('an old Extend form for an ended grant does not extend the newer grant', async () => {
-    const before = (await t.database.db.select().from(grants).where(and(eq(grants.userId, USERS.marketer2), eq(grants.status, 'revoked'))))[0]!;
-    const current = (await t.database.db.select().from(grants).where(and(eq(grants.userId, USERS.marketer2), eq(grants.status, 'active'))))[0]!;
+    const { old: before, current } = await endedAndCurrent('U0OLDEXT');
     const res = await t.submitView({
-      userId: USERS.marketer2,
+      userId: 'U0OLDEXT',
       callbackId: CALLBACK_IDS.extendForm,
       privateMetadata: before.id,
       values: {
@@ -239,7 +245,7 @@ describe('buttons act on exactly what they name', () => {
     });
     expect(res.body.response_action).toBe('errors');
     expect(JSON.stringify(res.body.errors)).toContain('already ended');
-    expect((await requestsOf(USERS.marketer2, 'campaign-metrics')).filter((r) => r.kind === 'extension')).toEqual([]);
+    expect((await requestsOf('U0OLDEXT', 'campaign-metrics')).filter((r) => r.kind === 'extension')).toEqual([]);
     expect((await grantById(current.id)).endsAt.getTime()).toBe(current.endsAt.getTime());
   });
 
