@@ -3,6 +3,7 @@ import { CatalogError, resolveCatalog, readCatalogFile } from './catalog/catalog
 import type { Catalog } from './catalog/catalog.js';
 import type { Config } from './config/config.js';
 import type { Deps } from './modules/deps.js';
+import { approverWarnings } from './modules/requests/approvers.usecases.js';
 import { buildConnectors, ConnectorConfigError, type Connectors } from './provisioners/registry.js';
 import { ProvisionerError } from './provisioners/provisioner.js';
 import { systemClock, type Clock } from './shared/clock.js';
@@ -81,6 +82,7 @@ export async function startBot(config: Config, overrides: BotOverrides = {}): Pr
   const database = overrides.database ?? (await openDatabase(config.database));
   await database.migrate();
   const catalog = overrides.catalog ?? (await loadCatalog(config.catalogPath, users, logger));
+  for (const warning of await approverWarnings(catalog, users.standing)) logger.warn(warning);
 
   const connectors = overrides.connectors ?? (await startConnectors(catalog, overrides.env ?? process.env, logger));
 

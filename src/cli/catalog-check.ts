@@ -6,6 +6,7 @@
 import { WebClient } from '@slack/web-api';
 import { CatalogError, readCatalogFile, resolveCatalog } from '../catalog/catalog.loader.js';
 import type { Catalog } from '../catalog/catalog.js';
+import { approverWarnings } from '../modules/requests/approvers.usecases.js';
 import { buildConnectors, checkConnectors, ConnectorConfigError } from '../provisioners/registry.js';
 import { createLogger } from '../shared/logger.js';
 import { slackUserDirectory } from '../slack/users.js';
@@ -17,11 +18,13 @@ async function main(): Promise<number> {
   try {
     const file = await readCatalogFile(path);
     const token = process.env.SLACK_BOT_TOKEN;
-    const lookup = token
-      ? slackUserDirectory(new WebClient(token, process.env.SLACK_API_URL ? { slackApiUrl: process.env.SLACK_API_URL } : {})).idByEmail
-      : async () => 'U0UNCHECKED'; // without a token, emails are taken on trust
+    const directory = token ? slackUserDirectory(new WebClient(token, process.env.SLACK_API_URL ? { slackApiUrl: process.env.SLACK_API_URL } : {})) : undefined;
+    const lookup = directory ? directory.idByEmail : async () => 'U0UNCHECKED'; // without a token, emails are taken on trust
     catalog = await resolveCatalog(file, lookup, (m) => problems.push(m));
     if (!token) console.log('note: SLACK_BOT_TOKEN is not set, so emails were not looked up in Slack');
+    // the same warnings as at start-up: they do not fail the check
+    const standing = directory ? directory.standing : async () => 'member' as const;
+    for (const warning of await approverWarnings(catalog, standing)) console.warn(`warning: ${warning}`);
   } catch (err) {
     console.error(err instanceof CatalogError ? err.message : `Catalog error: ${(err as Error).message}`);
     return 1;

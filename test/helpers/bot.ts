@@ -2,6 +2,7 @@ import { inject } from 'vitest';
 import { startBot, type RunningBot } from '../../src/bot.js';
 import type { Catalog } from '../../src/catalog/catalog.js';
 import type { Config } from '../../src/config/config.js';
+import type { Connectors } from '../../src/provisioners/registry.js';
 import type { Clock } from '../../src/shared/clock.js';
 import { createLogger } from '../../src/shared/logger.js';
 import { testCatalog, USERS } from './catalog.js';
@@ -38,11 +39,16 @@ export async function startTestBot(
     replicaOf?: TestBot;
     /** receives every log line the bot writes (at debug level), to check what is never logged */
     logSink?: (line: string) => void;
+    /** connectors per dataset instead of those the catalog describes */
+    connectors?: Connectors;
+    /** Slack profiles known before the bot starts (start-up checks read them) */
+    slackUsers?: Record<string, { tz?: string; email?: string; deleted?: boolean; guest?: boolean; bot?: boolean }>;
   } = {},
 ): Promise<TestBot> {
   const replicaOf = opts.replicaOf;
   const slack = replicaOf?.slack ?? (await new FakeSlack().start());
   for (const id of Object.values(USERS)) slack.users.set(id, { tz: 'Europe/Berlin', email: `${id.toLowerCase()}@acme.test` });
+  for (const [id, profile] of Object.entries(opts.slackUsers ?? {})) slack.users.set(id, profile);
   const database = replicaOf?.database ?? (await createTestDatabase());
   const config = testConfig(slack, { ...(replicaOf ? { queuePrefix: replicaOf.bot.queues.expiry.opts.prefix } : {}), ...opts.config });
   const bot = await startBot(config, {
@@ -50,6 +56,7 @@ export async function startTestBot(
     catalog: opts.catalog ?? testCatalog(),
     clock: opts.clock,
     env: opts.env ?? {},
+    connectors: opts.connectors,
     logger: opts.logSink ? createLogger('debug', { write: opts.logSink }) : createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
   });
   const baseUrl = `http://127.0.0.1:${bot.port}`;

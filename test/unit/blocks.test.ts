@@ -28,6 +28,8 @@ function view(overrides: Partial<RequestView> = {}): RequestView {
     approverIds: ['U0OWNER1'],
     approvedBy: [],
     approvalsRequired: 1,
+    escalatedAt: null,
+    askedFirst: ['U0OWNER1'],
     grantEndsAt: null,
     grantStatus: null,
     ...overrides,

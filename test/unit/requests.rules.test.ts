@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { addWorkingHours, approversFor, checkDecider, editDistance, grantEnd, standingRefusal, suggestDatasetIds } from '../../src/modules/requests/requests.rules.js';
+import { addWorkingHours, checkDecider, planApprovers, editDistance, grantEnd, standingRefusal, suggestDatasetIds } from '../../src/modules/requests/requests.rules.js';
 import { splitRequestArgs, validateRequest } from '../../src/modules/requests/requests.usecases.js';
-import { testCatalog, USERS } from '../helpers/catalog.js';
+import { makeDataset, testCatalog, USERS } from '../helpers/catalog.js';
 
 const catalog = testCatalog();
 const ds = (id: string) => catalog.datasets.find((d) => d.id === id)!;
+
+const approversFor = (c: typeof catalog, d: ReturnType<typeof ds>, requesterId: string, mayDecide?: (id: string) => boolean) =>
+  planApprovers(c, d, requesterId, mayDecide).approvers;
 
 describe('who approves', () => {
   it('asks the owners, never the requester', () => {
@@ -17,6 +20,20 @@ describe('who approves', () => {
   it('has nobody when the only admin asks for a dataset they alone own', () => {
     const solo = { ...catalog, admins: [USERS.marketer] };
     expect(approversFor(solo, ds('web-analytics'), USERS.marketer)).toEqual([]);
+  });
+  it('brings in admins to make up approvals_required, and never lowers it', () => {
+    const twoKey = makeDataset({ id: 'two-key', owners: [USERS.owner1, USERS.owner2], policy: { approvalsRequired: 2 } });
+    expect(planApprovers(catalog, twoKey, USERS.marketer)).toEqual({ approvers: [USERS.owner1, USERS.owner2], required: 2 });
+    // the requester is one of the two owners: the admin makes up the second approval
+    expect(planApprovers(catalog, twoKey, USERS.owner1)).toEqual({ approvers: [USERS.owner2, USERS.admin], required: 2 });
+    const oneOwner = makeDataset({ id: 'one-owner', owners: [USERS.owner1], policy: { approvalsRequired: 3 } });
+    expect(planApprovers(catalog, oneOwner, USERS.marketer)).toEqual({ approvers: [USERS.owner1, USERS.admin], required: 3 });
+  });
+  it('leaves out people who may not decide (guests, deactivated accounts, bots)', () => {
+    const guestOwned = makeDataset({ id: 'guest-owned', owners: ['U0GUEST', USERS.owner1] });
+    expect(approversFor(catalog, guestOwned, USERS.marketer, (id) => id !== 'U0GUEST')).toEqual([USERS.owner1]);
+    const onlyGuest = makeDataset({ id: 'only-guest', owners: ['U0GUEST'] });
+    expect(approversFor(catalog, onlyGuest, USERS.marketer, (id) => id !== 'U0GUEST')).toEqual([USERS.admin]);
   });
 });
 

@@ -5,6 +5,7 @@ import type { Deps } from '../deps.js';
 import { requestErrors } from '../requests/requests.errors.js';
 import { suggestDatasetIds } from '../requests/requests.rules.js';
 import * as repo from './grants.repository.js';
+import type { Grant } from './grants.repository.js';
 import { startRevoke } from './provisioning.usecases.js';
 
 export const endingErrors = {
@@ -12,23 +13,28 @@ export const endingErrors = {
     new AppError('grants.nothing_to_release', `You have no active access to \`${datasetId}\`, so there is nothing to release.`),
   userHasNone: (userId: string, datasetId: string) =>
     new AppError('grants.user_has_none', `<@${userId}> has no active access to \`${datasetId}\`. Nothing was changed.`),
+  alreadyEnded: (datasetId: string) =>
+    new AppError(
+      'grants.already_ended',
+      `The access to \`${datasetId}\` that this button was for has already ended. Nothing was changed; any newer access you hold stays as it is.`,
+    ),
   notAllowed: (datasetId: string) =>
     new AppError('grants.revoke_not_allowed', `Only the owners of \`${datasetId}\` and the access admins can revoke access to it. Nothing was changed.`),
 };
 
 /**
- * Ends an active grant now: `release` by its holder, or `revoke` by an owner or admin (with a
- * reason the holder is told). Access is removed through the connector like at expiry.
+ * Ends one active grant now: `release` by its holder, or `revoke` by an owner or admin (with a
+ * reason the holder is told). Access is removed through the connector like at expiry. Acts on
+ * exactly the grant given; the state change is guarded (active → revoking) in SQL.
  */
-async function endNow(deps: Deps, userId: string, datasetId: string, actorId: string, reason: 'released' | 'revoked', note: string | null) {
-  const grant = await repo.findHeldGrant(deps.db, userId, datasetId);
-  if (!grant || grant.status !== 'active') throw reason === 'released' ? endingErrors.notHeld(datasetId) : endingErrors.userHasNone(userId, datasetId);
+async function endNow(deps: Deps, grant: Grant | undefined, actorId: string, reason: 'released' | 'revoked', note: string | null, refusal: () => AppError) {
+  if (!grant || grant.status !== 'active') throw refusal();
   const now = deps.clock.now();
   const started = await deps.db.transaction(async (tx) => {
     await repo.setEndNote(tx, grant.id, actorId, note);
     return startRevoke(deps, tx, grant, reason, actorId, now);
   });
-  if (!started) throw reason === 'released' ? endingErrors.notHeld(datasetId) : endingErrors.userHasNone(userId, datasetId);
+  if (!started) throw refusal();
   if (!started.manual) await deps.jobs.enqueueRevoke(grant.id).catch(() => undefined);
   await deps.jobs.enqueueDeliveries(started.outboxIds).catch(() => undefined);
   return started.grant;
@@ -38,7 +44,8 @@ export async function releaseGrant(deps: Deps, userId: string, datasetId: string
   assertText(datasetId, 'datasetId');
   const dataset = findDataset(deps.catalog, datasetId);
   if (!dataset) throw requestErrors.datasetNotFound(datasetId, suggestDatasetIds(deps.catalog, datasetId));
-  return endNow(deps, userId, dataset.id, userId, 'released', null);
+  const grant = await repo.findHeldGrant(deps.db, userId, dataset.id);
+  return endNow(deps, grant, userId, 'released', null, () => endingErrors.notHeld(dataset.id));
 }
 
 export async function revokeGrantOf(deps: Deps, actorId: string, userId: string, datasetId: string, reason: string | undefined) {
@@ -47,20 +54,24 @@ export async function revokeGrantOf(deps: Deps, actorId: string, userId: string,
   const dataset = findDataset(deps.catalog, datasetId);
   if (!dataset) throw requestErrors.datasetNotFound(datasetId, suggestDatasetIds(deps.catalog, datasetId));
   if (!dataset.owners.includes(actorId) && !deps.catalog.admins.includes(actorId)) throw endingErrors.notAllowed(dataset.id);
-  return endNow(deps, userId, dataset.id, actorId, 'revoked', reason?.trim() || null);
+  const grant = await repo.findHeldGrant(deps.db, userId, dataset.id);
+  return endNow(deps, grant, actorId, 'revoked', reason?.trim() || null, () => endingErrors.userHasNone(userId, dataset.id));
 }
 
-/** Release from a button: the button names the grant; it must be the clicker's own. */
+/**
+ * Release from a button: the button names one grant; it must be the clicker's own and still
+ * active. An old button for a grant that has ended never touches a newer grant of the same dataset.
+ */
 export async function releaseGrantById(deps: Deps, userId: string, grantId: string) {
-  const grant = await repo.findGrant(deps.db, grantId);
+  const grant = /^[0-9a-f-]{36}$/i.test(grantId) ? await repo.findGrant(deps.db, grantId) : undefined;
   if (!grant || grant.userId !== userId) throw endingErrors.notHeld('that dataset');
-  return endNow(deps, userId, grant.datasetId, userId, 'released', null);
+  return endNow(deps, grant, userId, 'released', null, () => endingErrors.alreadyEnded(grant.datasetId));
 }
 
 /** Revokes a grant because its access review said so (by an owner, or by policy at the deadline). */
 export async function revokeForReview(deps: Deps, grantId: string, actorId: string, note: string): Promise<boolean> {
   const grant = await repo.findGrant(deps.db, grantId);
   if (!grant || grant.status !== 'active') return false;
-  await endNow(deps, grant.userId, grant.datasetId, actorId, 'revoked', note);
+  await endNow(deps, grant, actorId, 'revoked', note, () => endingErrors.userHasNone(grant.userId, grant.datasetId));
   return true;
 }

@@ -13,7 +13,8 @@ import { runAfterDecision } from '../requests/decisions.usecases.js';
 import * as requestsRepo from '../requests/requests.repository.js';
 import type { AccessRequest } from '../requests/requests.repository.js';
 import { requestErrors } from '../requests/requests.errors.js';
-import { approversFor, suggestDatasetIds } from '../requests/requests.rules.js';
+import { chooseApprovers } from '../requests/approvers.usecases.js';
+import { suggestDatasetIds } from '../requests/requests.rules.js';
 import { assertMayRequest, loadRequestView, parseDurationOrThrow, validateReason } from '../requests/requests.usecases.js';
 import * as repo from './grants.repository.js';
 import type { Grant } from './grants.repository.js';
@@ -28,6 +29,13 @@ export const extensionErrors = {
       `Access to \`${datasetId}\` may last at most ${formatDuration(totalMinutes)} in all, so it can be extended until {until} at the latest.`,
       { until: latestEnd.toISOString() },
     ),
+  alreadyEnded: (datasetId: string) =>
+    new AppError(
+      'grants.already_ended',
+      `The access to \`${datasetId}\` that this was about has already ended, so it cannot be extended. Nothing was changed. \`/access list\` shows what you have now.`,
+    ),
+  changedMeanwhile: (datasetId: string) =>
+    new AppError('grants.changed_meanwhile', `Your access to \`${datasetId}\` changed while I was extending it. Nothing was changed; please try again.`),
 };
 
 export type ExtensionResult = { kind: 'extended'; endsAt: Date } | { kind: 'requested'; request: RequestView };
@@ -42,24 +50,39 @@ export function latestEnd(grant: Pick<Grant, 'startsAt'>, dataset: Dataset): Dat
  * Within the dataset's self-extension allowance it happens at once; otherwise it goes to the
  * approvers like a request. The new end never passes the policy's maximum total duration.
  */
-export async function requestExtension(deps: Deps, input: { userId: string; datasetId: string; duration: string; reason?: string }): Promise<ExtensionResult> {
+export async function requestExtension(
+  deps: Deps,
+  input: { userId: string; datasetId: string; duration: string; reason?: string; /** set when a button or form named one grant */ grantId?: string },
+): Promise<ExtensionResult> {
   assertText(input.datasetId, 'datasetId');
   assertText(input.duration, 'duration');
   assertText(input.reason, 'reason');
   const dataset = findDataset(deps.catalog, input.datasetId);
   if (!dataset) throw requestErrors.datasetNotFound(input.datasetId, suggestDatasetIds(deps.catalog, input.datasetId));
   const grant = await repo.findHeldGrant(deps.db, input.userId, dataset.id);
+  // an old button or form names a grant that has ended: never act on a newer one instead
+  if (input.grantId && grant?.id !== input.grantId) throw extensionErrors.alreadyEnded(dataset.id);
   if (!grant || grant.status !== 'active') throw extensionErrors.notHeld(dataset.id);
   const minutes = parseDurationOrThrow(input.duration);
   const newEnd = addMinutes(grant.endsAt, minutes);
   if (newEnd > latestEnd(grant, dataset)) throw extensionErrors.beyondTotal(dataset.id, dataset.policy.maxTotalMinutes, latestEnd(grant, dataset));
   const now = deps.clock.now();
 
-  if (minutes <= dataset.policy.selfExtendMinutes) {
+  // the allowance is per grant and cumulative: past it, an extension needs approval
+  const allowance = dataset.policy.selfExtendMinutes;
+  if (grant.selfExtendedMinutes + minutes <= allowance) {
     const ids = await deps.db.transaction(async (tx) => {
-      const moved = await repo.extendGrant(tx, grant.id, grant.endsAt, newEnd);
-      if (!moved) throw extensionErrors.notHeld(dataset.id);
-      await appendAudit(tx, grantEvent(grant, now, input.userId, 'grant.extended', { from: grant.endsAt.toISOString(), to: newEnd.toISOString(), by: 'self' }));
+      const moved = await repo.selfExtendGrant(tx, grant.id, grant.endsAt, newEnd, minutes, allowance);
+      if (!moved) throw extensionErrors.changedMeanwhile(dataset.id);
+      await appendAudit(
+        tx,
+        grantEvent(grant, now, input.userId, 'grant.extended', {
+          from: grant.endsAt.toISOString(),
+          to: newEnd.toISOString(),
+          by: 'self',
+          selfExtendedMinutes: moved.selfExtendedMinutes,
+        }),
+      );
       return addToOutbox(tx, now, [{ kind: 'grant_extended', payload: { grantId: grant.id } }]);
     });
     await deps.jobs.scheduleExpiry(grant.id, newEnd).catch(() => undefined);
@@ -69,8 +92,7 @@ export async function requestExtension(deps: Deps, input: { userId: string; data
 
   const reason = validateReason(dataset, input.reason);
   await assertMayRequest(deps, input.userId, dataset);
-  const approvers = approversFor(deps.catalog, dataset, input.userId);
-  if (approvers.length === 0) throw requestErrors.noApprovers(dataset.id);
+  const { approvers, required } = await chooseApprovers(deps, dataset, input.userId);
   const id = randomUUID();
   const ids = await deps.db.transaction(async (tx) => {
     const request = await requestsRepo.insertRequest(
@@ -84,7 +106,7 @@ export async function requestExtension(deps: Deps, input: { userId: string; data
         durationMinutes: minutes,
         reason,
         createdAt: now,
-        approvalsRequired: Math.min(dataset.policy.approvalsRequired, approvers.length),
+        approvalsRequired: required,
       },
       approvers,
     );

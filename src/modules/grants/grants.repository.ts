@@ -125,6 +125,27 @@ export async function listTasks(db: DbOrTx, grantId: string, step: TaskStep): Pr
     .where(and(eq(provisioningTasks.grantId, grantId), eq(provisioningTasks.step, step)));
 }
 
+/**
+ * A self-extension: moves the end and adds to the grant's running total of extensions taken
+ * without approval, only if nobody changed it since it was read and the total stays within
+ * `allowanceMinutes`. Two quick extensions cannot both slip under the allowance.
+ */
+export async function selfExtendGrant(db: DbOrTx, id: string, fromEnd: Date, toEnd: Date, minutes: number, allowanceMinutes: number): Promise<Grant | undefined> {
+  const [row] = await db
+    .update(grants)
+    .set({ endsAt: toEnd, selfExtendedMinutes: sql`${grants.selfExtendedMinutes} + ${minutes}` })
+    .where(
+      and(
+        eq(grants.id, id),
+        eq(grants.status, 'active'),
+        eq(grants.endsAt, fromEnd),
+        lte(sql`${grants.selfExtendedMinutes} + ${minutes}`, allowanceMinutes),
+      ),
+    )
+    .returning();
+  return row;
+}
+
 /** Moves an active grant's end, only if nobody changed it since it was read. */
 export async function extendGrant(db: DbOrTx, id: string, fromEnd: Date, toEnd: Date): Promise<Grant | undefined> {
   const [row] = await db

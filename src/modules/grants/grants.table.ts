@@ -42,6 +42,8 @@ export const grants = pgTable(
     // who ended it early (release or revoke) and why; told to the holder
     endedBy: text('ended_by'),
     endNote: text('end_note'),
+    // extensions taken without approval so far; the policy's self_extend_up_to caps their sum
+    selfExtendedMinutes: integer('self_extended_minutes').notNull().default(0),
   },
   (t) => [
     // one live grant per person and dataset, so a revoke can never take away a newer grant

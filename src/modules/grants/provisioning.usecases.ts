@@ -4,6 +4,7 @@ import { appendAudit } from '../audit/audit.repository.js';
 import type { Deps } from '../deps.js';
 import { addToOutbox } from '../notifications/notifications.repository.js';
 import type { ProvisionTarget } from '../../provisioners/provisioner.js';
+import { closeExtensionsOfGrant } from '../requests/closures.usecases.js';
 import { grantEnd } from '../requests/requests.rules.js';
 import * as repo from './grants.repository.js';
 import type { Grant } from './grants.repository.js';
@@ -99,12 +100,13 @@ export async function startRevoke(deps: Deps, tx: Tx, grant: Grant, endReason: s
   if (!row) return undefined;
   await appendAudit(tx, grantEvent(row, now, actorId, 'grant.revoke_started', { reason: endReason }));
   const manual = deps.connectors.forDataset(row.datasetId).kind === 'manual';
-  let outboxIds: number[] = [];
+  // a pending extension of this grant ends with it; its approvers' buttons go away
+  const outboxIds = await closeExtensionsOfGrant(tx, row.id, endReason, now);
   if (manual) {
     const owners = taskAssignees(deps, row);
     await repo.insertTasks(tx, row.id, 'revoke', owners);
     await repo.setRetryAndAlert(tx, row.id, null, now);
-    outboxIds = await addToOutbox(tx, now, owners.map((to) => ({ kind: 'task', payload: { grantId: row.id, step: 'revoke', to } })));
+    outboxIds.push(...(await addToOutbox(tx, now, owners.map((to) => ({ kind: 'task', payload: { grantId: row.id, step: 'revoke', to } })))));
   }
   return { grant: row, manual, outboxIds };
 }
@@ -168,6 +170,13 @@ export const taskErrors = {
   notAllowed: (datasetId: string) =>
     new AppError('grants.task_not_allowed', `Only the owners of \`${datasetId}\` and the access admins can confirm this. Nothing was changed.`),
   ownGrant: () => new AppError('grants.own_grant', 'You cannot confirm a change to your own access; another owner or an admin has to.'),
+  notManual: (datasetId: string) =>
+    new AppError('grants.task_not_manual', `Access to \`${datasetId}\` is set up by its connector, not by hand. Nothing was changed.`),
+  revokeNotStuck: (datasetId: string) =>
+    new AppError(
+      'grants.revoke_not_stuck',
+      `Removing this access to \`${datasetId}\` is not stuck: the bot is still removing it through its connector. Nothing was changed.`,
+    ),
   alreadyDone: (status: string) => new AppError('grants.task_already_done', `Already done: this access is ${status} now. Nothing more to do.`),
 };
 
@@ -183,6 +192,10 @@ export async function confirmTask(deps: Deps, grantId: string, userId: string, s
   const expected = step === 'grant' ? 'provisioning' : 'revoking';
   if (grant.status !== expected) throw taskErrors.alreadyDone(grant.status);
   const manual = deps.connectors.forDataset(grant.datasetId).kind === 'manual';
+  // a connector gives access itself: nobody may mark it given by hand
+  if (step === 'grant' && !manual) throw taskErrors.notManual(grant.datasetId);
+  // an automated revoke may be resolved by hand only once it is stuck (its retries ran out and people were alerted)
+  if (step === 'revoke' && !manual && !grant.alertedAt) throw taskErrors.revokeNotStuck(grant.datasetId);
   const how = manual ? 'manual' : 'resolved_by_hand';
   const moved = step === 'grant' ? await activate(deps, grant, userId, how) : await finishRevoke(deps, grant, userId, how);
   if (!moved) throw taskErrors.alreadyDone('changed');

@@ -19,6 +19,9 @@ export interface RequestView {
   /** Who has approved so far, in order. */
   approvedBy: string[];
   approvalsRequired: number;
+  /** When it went to the admins because nobody answered in time, and who had been asked before that. */
+  escalatedAt: Date | null;
+  askedFirst: string[];
   /** When the grant is active, its end. */
   grantEndsAt: Date | null;
   grantStatus: GrantStatus | null;

@@ -1,6 +1,7 @@
 import { appendAudit } from '../audit/audit.repository.js';
 import type { Deps } from '../deps.js';
 import { addToOutbox } from '../notifications/notifications.repository.js';
+import { mayBeAsked } from './approvers.usecases.js';
 import { requestEvent } from './decisions.usecases.js';
 import * as repo from './requests.repository.js';
 import { addWorkingHours } from './requests.rules.js';
@@ -60,7 +61,9 @@ export async function followUpPendingRequests(deps: Deps): Promise<FollowUpRepor
     const escalateAt = addWorkingHours(request.createdAt, s.approvalReminderWorkingHours + s.approvalEscalationWorkingHours, firstZone);
     if (!request.escalatedAt && escalateAt <= now) {
       const asked = new Set(approvers.map((a) => a.approverId));
-      const admins = deps.catalog.admins.filter((id) => id !== request.requesterId && !asked.has(id));
+      const candidates = deps.catalog.admins.filter((id) => id !== request.requesterId && !asked.has(id));
+      const standing = await Promise.all(candidates.map((id) => deps.people.standing(id).catch(() => 'unknown' as const)));
+      const admins = candidates.filter((_, i) => mayBeAsked(standing[i]!));
       const ids = await deps.db.transaction(async (tx) => {
         if (!(await repo.markEscalated(tx, request.id, now))) return [];
         await repo.addApprovers(tx, request.id, admins, true);

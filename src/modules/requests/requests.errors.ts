@@ -58,6 +58,12 @@ export const requestErrors = {
       'requests.no_approvers',
       `Nobody can approve \`${datasetId}\` for you: you are its only owner and the catalog names no other admin. Ask IT to add an approver.`,
     ),
+  notEnoughApprovers: (datasetId: string, required: number, available: number) =>
+    new AppError(
+      'requests.not_enough_approvers',
+      `\`${datasetId}\` needs ${required} different approvers, but only ${available} ${available === 1 ? 'person' : 'people'} other than you can approve it. Nothing was sent. Ask IT to add approvers for it to the catalog.`,
+      { required, available },
+    ),
   notFound: () => new AppError('requests.not_found', 'That request no longer exists.'),
   ownRequest: () => new AppError('requests.own_request', 'You cannot decide your own request; another owner or an admin has to.'),
   notAnApprover: (datasetId: string) =>

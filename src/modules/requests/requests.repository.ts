@@ -50,6 +50,18 @@ export async function closeRequest(db: DbOrTx, id: string, status: 'cancelled' |
   return row;
 }
 
+/**
+ * Closes the pending extension requests of a grant that is ending (pending → cancelled, decided
+ * by `actorId`), only those still pending. Returns the rows it closed.
+ */
+export async function closePendingExtensions(db: DbOrTx, grantId: string, actorId: string, at: Date): Promise<AccessRequest[]> {
+  return db
+    .update(accessRequests)
+    .set({ status: 'cancelled', decidedBy: actorId, decidedAt: at })
+    .where(and(eq(accessRequests.grantId, grantId), eq(accessRequests.kind, 'extension'), eq(accessRequests.status, 'pending')))
+    .returning();
+}
+
 /** Pending requests this person was asked to decide and has not approved yet. */
 export async function listPendingForApprover(db: DbOrTx, approverId: string, limit: number): Promise<string[]> {
   const rows = await db

@@ -3,13 +3,23 @@ import type { Catalog, Dataset } from '../../catalog/catalog.js';
 import { TEXT_LIMITS } from '../../shared/text.js';
 
 /**
- * Who is asked to decide: the dataset's owners, minus the requester. When the requester is the
- * only owner, the catalog's admins are asked instead (never the requester themself).
+ * Who is asked to decide: the dataset's owners who may decide (`mayDecide`), never the requester.
+ * When they are fewer than the policy's `approvals_required`, the admins who may decide are asked
+ * as well, so the number is made up rather than silently lowered. The caller refuses the request
+ * when the result is still shorter than `required`.
  */
-export function approversFor(catalog: Catalog, dataset: Dataset, requesterId: string): string[] {
-  const owners = dataset.owners.filter((id) => id !== requesterId);
-  if (owners.length > 0) return owners;
-  return catalog.admins.filter((id) => id !== requesterId);
+export function planApprovers(
+  catalog: Catalog,
+  dataset: Dataset,
+  requesterId: string,
+  mayDecide: (userId: string) => boolean = () => true,
+): { approvers: string[]; required: number } {
+  const eligible = (id: string) => id !== requesterId && mayDecide(id);
+  const owners = [...new Set(dataset.owners.filter(eligible))];
+  const required = Math.max(1, dataset.policy.approvalsRequired);
+  if (owners.length >= required) return { approvers: owners, required };
+  const admins = [...new Set(catalog.admins.filter((id) => eligible(id) && !owners.includes(id)))];
+  return { approvers: [...owners, ...admins], required };
 }
 
 export type DecisionRefusal = 'own_request' | 'not_an_approver';

@@ -11,9 +11,10 @@ import { addToOutbox } from '../notifications/notifications.repository.js';
 import type { GrantStatus } from '../grants/grants.table.js';
 import type { RequestView } from '../notifications/notifications.ports.js';
 import { approveInTx, runAfterDecision } from './decisions.usecases.js';
+import { chooseApprovers, mayBeAsked } from './approvers.usecases.js';
 import * as repo from './requests.repository.js';
 import { requestErrors } from './requests.errors.js';
-import { approversFor, REASON_MAX_LENGTH, standingRefusal, suggestDatasetIds } from './requests.rules.js';
+import { REASON_MAX_LENGTH, standingRefusal, suggestDatasetIds } from './requests.rules.js';
 
 export interface NewRequestInput {
   requesterId: string;
@@ -76,8 +77,7 @@ export async function createRequest(deps: Deps, input: NewRequestInput): Promise
   await assertMayRequest(deps, input.requesterId, dataset);
   if (await needsAcknowledgement(deps, input.requesterId, dataset)) throw ackErrors.required();
   const auto = dataset.policy.autoApprove;
-  const approvers = auto ? [] : approversFor(deps.catalog, dataset, input.requesterId);
-  if (!auto && approvers.length === 0) throw requestErrors.noApprovers(dataset.id);
+  const { approvers, required } = auto ? { approvers: [], required: 1 } : await chooseApprovers(deps, dataset, input.requesterId);
   const now = deps.clock.now();
   const id = randomUUID();
 
@@ -94,7 +94,7 @@ export async function createRequest(deps: Deps, input: NewRequestInput): Promise
         durationMinutes: minutes,
         reason,
         createdAt: now,
-        approvalsRequired: Math.min(dataset.policy.approvalsRequired, Math.max(1, approvers.length)),
+        approvalsRequired: required,
       },
       approvers,
     );
@@ -168,6 +168,8 @@ export async function loadRequestView(deps: Pick<Deps, 'db' | 'catalog'>, reques
     approverIds: approvers.map((a) => a.approverId),
     approvedBy: approvals.map((a) => a.approverId),
     approvalsRequired: request.approvalsRequired,
+    escalatedAt: request.escalatedAt,
+    askedFirst: approvers.filter((a) => !a.escalation).map((a) => a.approverId),
     grantEndsAt: grant?.status === 'active' ? grant.endsAt : null,
     grantStatus: grant?.status ?? null,
   };
@@ -197,6 +199,8 @@ export async function listMyAccess(deps: Deps, userId: string): Promise<MyAccess
 
 /** Requests waiting for this person's decision (they were asked and have not approved yet). */
 export async function listAwaitingMyDecision(deps: Deps, userId: string, limit = 20): Promise<RequestView[]> {
+  // someone who may not decide (now a guest, deactivated) is not shown requests they cannot answer
+  if (!mayBeAsked(await deps.people.standing(userId).catch(() => 'unknown' as const))) return [];
   const ids = await repo.listPendingForApprover(deps.db, userId, limit);
   return (await Promise.all(ids.map((id) => loadRequestView(deps, id)))).filter((v): v is RequestView => !!v);
 }

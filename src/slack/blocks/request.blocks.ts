@@ -23,10 +23,17 @@ function requestSummary(r: RequestView): string {
   return lines.join('\n');
 }
 
+/** The bot's own actor id: decisions made by a policy or a deadline, never shown as a mention. */
+const SYSTEM = 'system';
+
 function outcomeLine(r: RequestView): string {
   if (r.status === 'approved') {
     const until = r.grantEndsAt ? `; access until ${formatWhen(r.grantEndsAt)}` : '';
+    if (r.decidedBy === SYSTEM) return `:white_check_mark: *Approved automatically* by the dataset's policy${until}`;
     return `:white_check_mark: *Approved* by ${mention(r.decidedBy!)}${until}`;
+  }
+  if (r.status === 'cancelled' && r.kind === 'extension' && r.decidedBy === SYSTEM) {
+    return ':lock: *Closed*: the access it would have extended has ended, so there is nothing left to decide';
   }
   if (r.status === 'denied') {
     const why = r.denyReason ? `: “${userText(r.denyReason, USER_TEXT_MAX)}”` : '';
@@ -44,9 +51,23 @@ export function approvalProgress(r: RequestView): string | undefined {
   return `:ballot_box_with_check: ${r.approvedBy.length} of ${r.approvalsRequired} approvals${who}`;
 }
 
+/** How long something has waited, to the hour (to the minute under an hour). */
+export function formatWait(ms: number): string {
+  const minutes = Math.max(1, Math.round(ms / 60_000));
+  return formatDuration(minutes >= 60 ? Math.round(minutes / 60) * 60 : minutes);
+}
+
+/** On an escalated request: that it is an escalation, who was asked first and how long it had waited. */
+export function escalationLine(r: RequestView): string | undefined {
+  if (!r.escalatedAt) return undefined;
+  const first = r.askedFirst.length ? r.askedFirst.map(mention).join(', ') : 'its owners';
+  return `:rotating_light: *Escalated to the access admins*: ${first} ${r.askedFirst.length === 1 ? 'was' : 'were'} asked first, and nobody decided in ${formatWait(r.escalatedAt.getTime() - r.createdAt.getTime())} (requested ${formatWhen(r.createdAt)}).`;
+}
+
 /** The owner's message: with Approve/Deny while pending, and without buttons once decided. */
 export function buildApprovalRequestBlocks(r: RequestView): OutgoingMessage {
-  const blocks: KnownBlock[] = [section(requestSummary(r))];
+  const escalation = r.status === 'pending' ? escalationLine(r) : undefined;
+  const blocks: KnownBlock[] = [...(escalation ? [section(escalation)] : []), section(requestSummary(r))];
   if (r.status === 'pending') {
     blocks.push({
       type: 'actions',
@@ -63,7 +84,8 @@ export function buildApprovalRequestBlocks(r: RequestView): OutgoingMessage {
     blocks.push(context(outcomeLine(r)));
   }
   const state = r.status === 'pending' ? 'needs your decision' : r.status;
-  return { text: `Access request for ${r.dataset.name} from <@${r.requesterId}>: ${state}`, blocks };
+  const prefix = escalation ? `Escalated (waiting ${formatWait(r.escalatedAt!.getTime() - r.createdAt.getTime())}): ` : '';
+  return { text: `${prefix}Access request for ${r.dataset.name} from <@${r.requesterId}>: ${state}`, blocks };
 }
 
 /** The requester's message once their request is decided. */
@@ -72,7 +94,7 @@ export function buildDecisionBlocks(r: RequestView, timeZone?: string): Outgoing
     const until = r.grantEndsAt ? ` It now lasts until ${formatWhen(r.grantEndsAt, timeZone)}.` : '';
     return {
       text: `Your extension for ${r.dataset.name} was approved`,
-      blocks: [section(`:white_check_mark: Your request to extend *${escapeMrkdwn(r.dataset.name)}* was approved by ${mention(r.decidedBy!)}.${until}`)],
+      blocks: [section(`:white_check_mark: Your request to extend *${escapeMrkdwn(r.dataset.name)}* was approved ${approvedBy(r)}.${until}`)],
     };
   }
   if (r.status === 'approved') {
@@ -82,7 +104,7 @@ export function buildDecisionBlocks(r: RequestView, timeZone?: string): Outgoing
     return {
       text: `Your access to ${r.dataset.name} was approved`,
       blocks: [
-        section(`:white_check_mark: Your request for *${escapeMrkdwn(r.dataset.name)}* was approved by ${mention(r.decidedBy!)}. ${state}`),
+        section(`:white_check_mark: Your request for *${escapeMrkdwn(r.dataset.name)}* was approved ${approvedBy(r)}. ${state}`),
         context('Access ends by itself when it expires. Handle this data with care and only for the reason you gave.'),
       ],
     };
@@ -94,7 +116,15 @@ export function buildDecisionBlocks(r: RequestView, timeZone?: string): Outgoing
   };
 }
 
+/** "by @olaf", or for a decision nobody made by hand, what made it. */
+function approvedBy(r: RequestView): string {
+  return r.decidedBy === SYSTEM ? "automatically by the dataset's policy" : `by ${mention(r.decidedBy!)}`;
+}
+
 export function requestReceivedText(r: RequestView): string {
+  if (r.status === 'approved') {
+    return `:white_check_mark: Your request for *${escapeMrkdwn(r.dataset.name)}* (${formatDuration(r.durationMinutes)}) was approved ${approvedBy(r)}. Your access is being set up; you will get a message as soon as it is ready.`;
+  }
   const who = r.approverIds.map(mention).join(', ');
   return `:inbox_tray: Your request for *${escapeMrkdwn(r.dataset.name)}* (${formatDuration(r.durationMinutes)}) was sent to ${who}. You will get a message when they decide.`;
 }
@@ -108,7 +138,8 @@ export function buildGrantExpiredBlocks(g: GrantView): OutgoingMessage {
   let what = `:lock: Your access to *${escapeMrkdwn(g.dataset.name)}* (\`${g.dataset.id}\`) has ended.`;
   if (g.endReason === 'released') what = `:lock: You released your access to *${escapeMrkdwn(g.dataset.name)}*. Thank you for keeping access small.`;
   if (g.endReason === 'revoked') {
-    const by = g.endedBy ? ` by ${mention(g.endedBy)}` : '';
+    // the bot revokes on its own only when a policy says so (an access review's deadline); the reason says which
+    const by = g.endedBy === SYSTEM ? ' automatically' : g.endedBy ? ` by ${mention(g.endedBy)}` : '';
     const why = g.endNote ? `\n*Reason:* ${userText(g.endNote, USER_TEXT_MAX)}` : '';
     what = `:lock: Your access to *${escapeMrkdwn(g.dataset.name)}* (\`${g.dataset.id}\`) was revoked${by}.${why}`;
   }

@@ -15,6 +15,7 @@ const FIELD_FOR_ERROR: Record<string, string> = {
   'requests.already_pending': BLOCK_IDS.formDataset,
   'requests.already_active': BLOCK_IDS.formDataset,
   'requests.no_approvers': BLOCK_IDS.formDataset,
+  'requests.not_enough_approvers': BLOCK_IDS.formDataset,
   'requests.bad_duration': BLOCK_IDS.formDuration,
   'requests.duration_too_long': BLOCK_IDS.formDuration,
   'requests.reason_required': BLOCK_IDS.formReason,

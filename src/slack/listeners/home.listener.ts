@@ -73,7 +73,8 @@ export function registerHomeListeners(app: App, deps: Deps, users: UserDirectory
     await ack();
     const grant = /^[0-9a-f-]{36}$/i.test(action.value ?? '') ? await findGrant(deps.db, action.value!) : undefined;
     if (!grant || grant.userId !== body.user.id || grant.status !== 'active') {
-      await replyPrivately(client, body, log)('That access is not active any more, so there is nothing to extend.');
+      const what = grant && grant.userId === body.user.id ? `The access to \`${grant.datasetId}\` that this button was for` : 'That access';
+      await replyPrivately(client, body, log)(`${what} has already ended, so there is nothing to extend. Nothing was changed.`);
       return;
     }
     const datasetName = findDataset(deps.catalog, grant.datasetId)?.name ?? grant.datasetId;
@@ -90,7 +91,7 @@ export function registerHomeListeners(app: App, deps: Deps, users: UserDirectory
       return;
     }
     try {
-      const result = await requestExtension(deps, { userId: body.user.id, datasetId: grant.datasetId, duration, reason });
+      const result = await requestExtension(deps, { userId: body.user.id, datasetId: grant.datasetId, grantId: grant.id, duration, reason });
       await ack();
       const text =
         result.kind === 'extended'

@@ -26,7 +26,7 @@ export function registerReviewListeners(app: App, deps: Deps, afterAction: (user
       if (!UUID_RE.test(action.value ?? '')) return say('That button is not valid any more.');
       try {
         const { changed, item } = await decideReviewItem(deps, action.value!, body.user.id, decision);
-        if (!changed) await say(`Already decided: ${item.decision === 'keep' ? 'kept' : 'revoked'} by <@${item.decidedBy}>.`);
+        if (!changed) await say(`Already decided: ${item.decision === 'keep' ? 'kept' : 'revoked'} ${item.automatic ? "by the dataset's policy at the review's deadline" : `by <@${item.decidedBy}>`}.`);
       } catch (err) {
         await say(errorReply(err, log).text);
       }

@@ -1,0 +1,1 @@
+ALTER TABLE "grants" ADD COLUMN "self_extended_minutes" integer DEFAULT 0 NOT NULL;
