@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parse } from 'yaml';
 import type { z } from 'zod';
+import { closestKey, knownKeysAt } from './catalog.rules.js';
 import { catalogFileSchema, type CatalogFile } from './catalog.schema.js';
 import type { Catalog } from './catalog.js';
 import { resolvePolicy, type PolicyOverrides } from './policy.js';
@@ -45,14 +46,21 @@ export function parseCatalog(text: string, file = 'catalog.yml'): CatalogFile {
   }
   const parsed = catalogFileSchema.safeParse(raw ?? {});
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => `  - ${describePath(raw, issue.path)}: ${describeIssue(issue)}`);
+    const lines = parsed.error.issues.map((issue) => `  - ${describePath(raw, issue.path)}: ${describeIssue(issue, raw)}`);
     throw new CatalogError(`Catalog error in ${file}:\n${lines.join('\n')}`);
   }
   return parsed.data;
 }
 
-function describeIssue(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'unrecognized_keys') return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}`;
+function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string {
+  if (issue.code === 'unrecognized_keys') {
+    const known = knownKeysAt(catalogFileSchema, raw, issue.path);
+    const keys = issue.keys.map((key) => {
+      const near = closestKey(key, known);
+      return near ? `${key} (did you mean ${near}?)` : key;
+    });
+    return `unknown key${keys.length > 1 ? 's' : ''} ${keys.join(', ')}`;
+  }
   if (issue.code === 'invalid_key') return issue.issues[0]?.message ?? issue.message;
   return issue.message;
 }
@@ -61,8 +69,10 @@ function describePath(raw: unknown, path: PropertyKey[]): string {
   if (path.length === 0) return 'top level';
   const [first, index, ...rest] = path;
   if (first === 'datasets' && typeof index === 'number') {
-    const id = (raw as { datasets?: Array<{ id?: unknown }> })?.datasets?.[index]?.id;
-    const label = typeof id === 'string' ? `dataset "${id}"` : `dataset #${index + 1}`;
+    const list = (raw as { datasets?: Array<{ id?: unknown } | null> })?.datasets ?? [];
+    const id = list[index]?.id;
+    const twice = list.filter((d) => d?.id === id).length > 1;
+    const label = typeof id === 'string' ? `dataset "${id}"${twice ? ` (#${index + 1})` : ''}` : `dataset #${index + 1}`;
     return rest.length ? `${label}, key ${rest.join('.')}` : label;
   }
   return `key ${path.map(String).join('.')}`;
