@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { CatalogError, parseCatalog, resolveCatalog } from '../../src/catalog/catalog.loader.js';
+import { CatalogError, checkCatalog, parseCatalog, resolveCatalog } from '../../src/catalog/catalog.loader.js';
 
 const good = `
 admins: [U0ADMIN1]
@@ -103,9 +103,12 @@ describe('catalog', () => {
     const lookups: string[] = [];
     const catalog = await resolveCatalog(
       parseCatalog(good.replace('[U0OWNER1, Olaf@Acme.test]', '[U0OWNER1, Olaf@Acme.test, gone@acme.test]')),
-      async (email) => {
-        lookups.push(email);
-        return email === 'olaf@acme.test' ? 'U0OLAF' : undefined;
+      {
+        idByEmail: async (email) => {
+          lookups.push(email);
+          return email === 'olaf@acme.test' ? 'U0OLAF' : undefined;
+        },
+        exists: async () => true,
       },
       (m) => warnings.push(m),
     );
@@ -116,7 +119,16 @@ describe('catalog', () => {
 
   it('fails when a dataset would have nobody to approve it', async () => {
     const onlyEmail = good.replace('admins: [U0ADMIN1]', 'admins: []').replace('[U0OWNER1, Olaf@Acme.test]', '[gone@acme.test]');
-    await expect(resolveCatalog(parseCatalog(onlyEmail), async () => undefined, () => {})).rejects.toThrow(/has no owner Slack knows/);
+    await expect(resolveCatalog(parseCatalog(onlyEmail), { idByEmail: async () => undefined, exists: async () => true }, () => {})).rejects.toThrow(/has no owner Slack knows/);
+  });
+
+  it('classifies what it finds: an unknown user id is an error, an unknown email a warning', async () => {
+    const file = parseCatalog(good.replace('[U0OWNER1, Olaf@Acme.test]', '[U0OWNER1, U0TYPO, gone@acme.test]'));
+    const { findings } = await checkCatalog(file, { idByEmail: async () => undefined, exists: async (id) => id !== 'U0TYPO' });
+    expect(findings).toEqual([
+      { level: 'error', message: 'dataset "crm-contacts" owners: no Slack user has the id U0TYPO' },
+      { level: 'warning', message: 'dataset "crm-contacts" owners: no Slack user has the email gone@acme.test; skipped' },
+    ]);
   });
 });
 
