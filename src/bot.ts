@@ -4,8 +4,8 @@ import type { Catalog } from './catalog/catalog.js';
 import type { Config } from './config/config.js';
 import type { Deps } from './modules/deps.js';
 import { approverWarnings } from './modules/requests/approvers.usecases.js';
-import { buildConnectors, ConnectorConfigError, type Connectors } from './provisioners/registry.js';
-import { ProvisionerError } from './provisioners/provisioner.js';
+import { sortFindings } from './catalog/catalog.findings.js';
+import { buildConnectors, ConnectorConfigError, connectorFindings, type Connectors } from './provisioners/registry.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import { openDatabase, type Database } from './shared/db/client.js';
 import { createLogger, type Logger } from './shared/logger.js';
@@ -18,10 +18,10 @@ import { startWorkers, type Workers } from './worker/workers.js';
 async function loadCatalog(path: string, users: ReturnType<typeof slackUserDirectory>, logger: Logger): Promise<Catalog> {
   const file = await readCatalogFile(path);
   try {
-    return await resolveCatalog(file, users.idByEmail, (m) => logger.warn(m));
+    return await resolveCatalog(file, users, (m) => logger.warn(m));
   } catch (err) {
     if (err instanceof CatalogError) throw err;
-    throw new Error(`cannot reach Slack to look up the catalog's email addresses (${err instanceof Error ? err.message : String(err)}). Check SLACK_BOT_TOKEN and the network.`);
+    throw new Error(`cannot reach Slack to look up the catalog's people (${err instanceof Error ? err.message : String(err)}). Check SLACK_BOT_TOKEN and the network.`);
   }
 }
 
@@ -32,17 +32,11 @@ async function loadCatalog(path: string, users: ReturnType<typeof slackUserDirec
  */
 async function startConnectors(catalog: Catalog, env: NodeJS.ProcessEnv, logger: Logger): Promise<Connectors> {
   const connectors = buildConnectors(catalog, env, logger);
-  for (const { datasetId, connector } of connectors.all()) {
-    if (connector.kind !== 'postgres') continue;
-    try {
-      await connector.check();
-    } catch (err) {
-      if (err instanceof ProvisionerError && err.permanent) {
-        await connectors.close();
-        throw new ConnectorConfigError(`Connector configuration error: ${err.message}`);
-      }
-      logger.warn({ datasetId }, `connector check failed: ${err instanceof Error ? err.message : String(err)}`);
-    }
+  const { errors, warnings } = sortFindings(await connectorFindings(connectors, ['postgres']));
+  for (const w of warnings) logger.warn(`connector check failed: ${w}`);
+  if (errors.length) {
+    await connectors.close();
+    throw new ConnectorConfigError(`Connector configuration error: ${errors.join('; ')}`);
   }
   return connectors;
 }

@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { parse } from 'yaml';
 import type { z } from 'zod';
+import { catalogError, catalogWarning, sortFindings, type CatalogFinding } from './catalog.findings.js';
+import { closestKey, knownKeysAt } from './catalog.rules.js';
 import { catalogFileSchema, type CatalogFile } from './catalog.schema.js';
 import type { Catalog } from './catalog.js';
 import { resolvePolicy, type PolicyOverrides } from './policy.js';
@@ -45,14 +47,21 @@ export function parseCatalog(text: string, file = 'catalog.yml'): CatalogFile {
   }
   const parsed = catalogFileSchema.safeParse(raw ?? {});
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => `  - ${describePath(raw, issue.path)}: ${describeIssue(issue)}`);
+    const lines = parsed.error.issues.map((issue) => `  - ${describePath(raw, issue.path)}: ${describeIssue(issue, raw)}`);
     throw new CatalogError(`Catalog error in ${file}:\n${lines.join('\n')}`);
   }
   return parsed.data;
 }
 
-function describeIssue(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'unrecognized_keys') return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}`;
+function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string {
+  if (issue.code === 'unrecognized_keys') {
+    const known = knownKeysAt(catalogFileSchema, raw, issue.path);
+    const keys = issue.keys.map((key) => {
+      const near = closestKey(key, known);
+      return near ? `${key} (did you mean ${near}?)` : key;
+    });
+    return `unknown key${keys.length > 1 ? 's' : ''} ${keys.join(', ')}`;
+  }
   if (issue.code === 'invalid_key') return issue.issues[0]?.message ?? issue.message;
   return issue.message;
 }
@@ -61,39 +70,48 @@ function describePath(raw: unknown, path: PropertyKey[]): string {
   if (path.length === 0) return 'top level';
   const [first, index, ...rest] = path;
   if (first === 'datasets' && typeof index === 'number') {
-    const id = (raw as { datasets?: Array<{ id?: unknown }> })?.datasets?.[index]?.id;
-    const label = typeof id === 'string' ? `dataset "${id}"` : `dataset #${index + 1}`;
+    const list = (raw as { datasets?: Array<{ id?: unknown } | null> })?.datasets ?? [];
+    const id = list[index]?.id;
+    const twice = list.filter((d) => d?.id === id).length > 1;
+    const label = typeof id === 'string' ? `dataset "${id}"${twice ? ` (#${index + 1})` : ''}` : `dataset #${index + 1}`;
     return rest.length ? `${label}, key ${rest.join('.')}` : label;
   }
   return `key ${path.map(String).join('.')}`;
 }
 
-/** Looks up a Slack user id by email; returns undefined when Slack does not know the address. */
-export type EmailResolver = (email: string) => Promise<string | undefined>;
+/** How the catalog's people are checked with Slack (the bot's user directory, or a stand-in). */
+export interface PeopleLookup {
+  /** The Slack user id with this email, or undefined when no user has it. */
+  idByEmail(email: string): Promise<string | undefined>;
+  /** False when Slack has no user with this id. Throws when Slack cannot be asked. */
+  exists(userId: string): Promise<boolean>;
+}
 
 /**
- * Turns emails in the catalog into Slack user ids. An address Slack does not know is reported
- * through `warn` and left out, so one departed owner does not stop the bot; a dataset left with
- * no owner at all is an error, because nobody could approve it.
+ * Resolves the catalog's people to Slack user ids and reports what it found, without throwing
+ * for any finding (errors are only thrown when Slack cannot be asked at all). An email Slack does
+ * not know is a warning and left out, so one departed owner does not stop the bot; a user id
+ * Slack does not know is an error (a typo, or another workspace's id); so is a dataset left with
+ * no owner and no admins, because nobody could approve it.
  */
-export async function resolveCatalog(
-  file: CatalogFile,
-  resolveEmail: EmailResolver,
-  warn: (message: string) => void,
-): Promise<Catalog> {
-  const cache = new Map<string, string | undefined>();
-  const resolvePeople = async (people: string[], where: string): Promise<string[]> => {
+export async function checkCatalog(file: CatalogFile, slack: PeopleLookup): Promise<{ catalog: Catalog; findings: CatalogFinding[] }> {
+  const findings: CatalogFinding[] = [];
+  const byEmail = new Map<string, string | undefined>();
+  const known = new Map<string, boolean>();
+  const resolvePeople = async (list: string[], where: string): Promise<string[]> => {
     const ids: string[] = [];
-    for (const person of people) {
+    for (const person of list) {
       if (!person.includes('@')) {
-        ids.push(person);
+        if (!known.has(person)) known.set(person, await slack.exists(person));
+        if (known.get(person)) ids.push(person);
+        else findings.push(catalogError(`${where}: no Slack user has the id ${person}`));
         continue;
       }
       const key = person.toLowerCase();
-      if (!cache.has(key)) cache.set(key, await resolveEmail(key));
-      const id = cache.get(key);
+      if (!byEmail.has(key)) byEmail.set(key, await slack.idByEmail(key));
+      const id = byEmail.get(key);
       if (id) ids.push(id);
-      else warn(`Catalog: ${where}: no Slack user has the email ${person}; skipped.`);
+      else findings.push(catalogWarning(`${where}: no Slack user has the email ${person}; skipped`));
     }
     return [...new Set(ids)];
   };
@@ -102,7 +120,7 @@ export async function resolveCatalog(
   for (const d of file.datasets) {
     const owners = await resolvePeople(d.owners, `dataset "${d.id}" owners`);
     if (owners.length === 0 && admins.length === 0) {
-      throw new CatalogError(`Catalog error: dataset "${d.id}" has no owner Slack knows, and there are no admins to approve it.`);
+      findings.push(catalogError(`dataset "${d.id}" has no owner Slack knows, and there are no admins to approve it`));
     }
     const policy = resolvePolicy(d.sensitivity, policyFrom(file.policies[d.sensitivity]), policyFrom({ ...d.policy, max_duration: d.max_duration, default_duration: d.default_duration }));
     datasets.push({
@@ -127,5 +145,14 @@ export async function resolveCatalog(
   const r = file.review;
   const review = { enabled: r.enabled, schedule: r.schedule, timeZone: r.timezone, deadlineDays: r.deadline_days, reminderHoursBefore: r.reminder_hours_before, channel: r.channel };
   const hygieneTips = { enabled: file.hygiene_tips.enabled, schedule: file.hygiene_tips.schedule, timeZone: file.hygiene_tips.timezone };
-  return { admins, datasets, people, sensitiveData, handlingPolicy, review, hygieneTips };
+  return { catalog: { admins, datasets, people, sensitiveData, handlingPolicy, review, hygieneTips }, findings };
+}
+
+/** For start-up: the resolved catalog; warnings go to `warn`, and any error stops with all of them listed. */
+export async function resolveCatalog(file: CatalogFile, people: PeopleLookup, warn: (message: string) => void): Promise<Catalog> {
+  const { catalog, findings } = await checkCatalog(file, people);
+  const { errors, warnings } = sortFindings(findings);
+  for (const w of warnings) warn(`Catalog: ${w}`);
+  if (errors.length) throw new CatalogError(`Catalog error:\n  - ${errors.join('\n  - ')}`);
+  return catalog;
 }

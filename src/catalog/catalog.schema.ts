@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { parseDuration } from '../shared/duration.js';
+import { catalogDuration } from './catalog.rules.js';
+import { TIER_DEFAULTS } from './policy.js';
 
 export const SENSITIVITIES = ['public', 'internal', 'confidential', 'restricted'] as const;
 export type Sensitivity = (typeof SENSITIVITIES)[number];
@@ -101,14 +103,23 @@ const timeZone = z.string().refine((tz) => {
   }
 }, 'must be an IANA time zone like Europe/Berlin');
 
-const reviewSchema = z.strictObject({
-  enabled: z.boolean().default(true),
-  schedule: cron.default('0 9 * * 1'),
-  timezone: timeZone.default('UTC'),
-  deadline_days: z.number().int().min(1).max(30).default(5),
-  reminder_hours_before: z.number().int().min(1).max(240).default(24),
-  channel: z.string().regex(/^[CG][A-Z0-9]{2,}$/, 'must be a Slack channel id, like C0123ABC').optional(),
-});
+const reviewSchema = z
+  .strictObject({
+    enabled: z.boolean().default(true),
+    schedule: cron.default('0 9 * * 1'),
+    timezone: timeZone.default('UTC'),
+    deadline_days: z.number().int().min(1).max(30).default(5),
+    reminder_hours_before: z.number().int().min(1).max(240).default(24),
+    channel: z.string().regex(/^[CG][A-Z0-9]{2,}$/, 'must be a Slack channel id, like C0123ABC').optional(),
+  })
+  // the reminder must come after the digests went out, or it would greet owners with the review itself
+  .refine((r) => r.reminder_hours_before < r.deadline_days * 24, {
+    path: ['reminder_hours_before'],
+    error: (issue) => {
+      const r = issue.input as { deadline_days: number; reminder_hours_before: number };
+      return `must be less than the review's length (deadline_days ${r.deadline_days}, that is ${r.deadline_days * 24} hours): with ${r.reminder_hours_before}, the reminder would go out with the digest, before anyone could answer`;
+    },
+  });
 
 const hygieneTipsSchema = z.strictObject({
   enabled: z.boolean().default(false),
@@ -143,7 +154,46 @@ export const catalogFileSchema = z.strictObject({
   datasets: z
     .array(datasetSchema)
     .min(1, 'must list at least one dataset')
-    .refine((list) => new Set(list.map((d) => d.id)).size === list.length, { message: 'dataset ids must be unique' }),
+    .superRefine((list, ctx) => {
+      list.forEach((d, i) => {
+        const first = list.findIndex((other) => other.id === d.id);
+        if (first < i) ctx.addIssue({ code: 'custom', path: [i, 'id'], message: `"${d.id}" is already the id of dataset #${first + 1}; dataset ids must be unique` });
+      });
+    }),
+}).superRefine((file, ctx) => {
+  for (const issue of durationContradictions(file)) ctx.addIssue({ code: 'custom', ...issue });
 });
 
 export type CatalogFile = z.infer<typeof catalogFileSchema>;
+
+type FileShape = Pick<CatalogFile, 'policies'> & { datasets: Array<Pick<CatalogFile['datasets'][number], 'sensitivity' | 'max_duration' | 'policy'>> };
+
+/**
+ * `max_total_duration` shorter than `max_duration` is a contradiction (no grant could last one
+ * full request), reported at the key that causes it: a tier's `policies:` entry, or the dataset
+ * that sets one of the two itself. Values come from the dataset, then its tier, then the built-ins.
+ */
+function durationContradictions(file: FileShape): Array<{ path: PropertyKey[]; message: string }> {
+  const issues: Array<{ path: PropertyKey[]; message: string }> = [];
+  const describe = (total: [number, string], max: [number, string]) =>
+    `max_total_duration (${catalogDuration(total[0])}${total[1]}) must not be shorter than max_duration (${catalogDuration(max[0])}${max[1]})`;
+  for (const tier of SENSITIVITIES) {
+    const t = file.policies[tier];
+    if (t?.max_duration === undefined && t?.max_total_duration === undefined) continue;
+    const builtIn = `, the built-in default for ${tier}`;
+    const max: [number, string] = t.max_duration !== undefined ? [t.max_duration, ''] : [TIER_DEFAULTS[tier].maxDurationMinutes, builtIn];
+    const total: [number, string] = t.max_total_duration !== undefined ? [t.max_total_duration, ''] : [TIER_DEFAULTS[tier].maxTotalMinutes, builtIn];
+    if (total[0] < max[0]) issues.push({ path: ['policies', tier, t.max_total_duration !== undefined ? 'max_total_duration' : 'max_duration'], message: describe(total, max) });
+  }
+  file.datasets.forEach((d, i) => {
+    const ownTotal = d.policy?.max_total_duration;
+    if (d.max_duration === undefined && ownTotal === undefined) return;
+    const tier = file.policies[d.sensitivity];
+    const inherited = (fromTier: number | undefined, builtIn: number): [number, string] =>
+      fromTier !== undefined ? [fromTier, `, from policies.${d.sensitivity}`] : [builtIn, `, the built-in default for ${d.sensitivity}`];
+    const max = d.max_duration !== undefined ? ([d.max_duration, ''] as [number, string]) : inherited(tier?.max_duration, TIER_DEFAULTS[d.sensitivity].maxDurationMinutes);
+    const total = ownTotal !== undefined ? ([ownTotal, ''] as [number, string]) : inherited(tier?.max_total_duration, TIER_DEFAULTS[d.sensitivity].maxTotalMinutes);
+    if (total[0] < max[0]) issues.push({ path: ['datasets', i, ...(ownTotal !== undefined ? ['policy', 'max_total_duration'] : ['max_duration'])], message: describe(total, max) });
+  });
+  return issues;
+}

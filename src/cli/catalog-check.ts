@@ -1,30 +1,38 @@
 /**
- * `npm run catalog:check [path]`: validates the catalog and tests each connector's connection
- * without granting anything. Exits 1 with one line per problem. With SLACK_BOT_TOKEN set, it
- * also checks that Slack knows every email in the catalog.
+ * `npm run catalog:check [path] [--strict]`: validates the catalog and tests each connector's
+ * connection without granting anything. With SLACK_BOT_TOKEN set, it also checks that Slack knows
+ * every person in the catalog (emails and user ids). It reports the same errors and warnings as
+ * start-up (one shared classification): exit 1 when there is an error (or, with --strict, a warning).
  */
 import { WebClient } from '@slack/web-api';
-import { CatalogError, readCatalogFile, resolveCatalog } from '../catalog/catalog.loader.js';
+import { catalogWarning, sortFindings, type CatalogFinding } from '../catalog/catalog.findings.js';
+import { CatalogError, checkCatalog, readCatalogFile, type PeopleLookup } from '../catalog/catalog.loader.js';
 import type { Catalog } from '../catalog/catalog.js';
 import { approverWarnings } from '../modules/requests/approvers.usecases.js';
-import { buildConnectors, checkConnectors, ConnectorConfigError } from '../provisioners/registry.js';
+import { buildConnectors, connectorFindings, ConnectorConfigError } from '../provisioners/registry.js';
 import { createLogger } from '../shared/logger.js';
 import { slackUserDirectory } from '../slack/users.js';
 
+// without a token, people are taken on trust
+const trusting: PeopleLookup = { idByEmail: async () => 'U0UNCHECKED', exists: async () => true };
+
 async function main(): Promise<number> {
-  const path = process.argv[2] ?? process.env.CATALOG_PATH ?? './catalog.yml';
-  const problems: string[] = [];
+  const args = process.argv.slice(2);
+  const strict = args.includes('--strict');
+  const path = args.find((a) => !a.startsWith('--')) ?? process.env.CATALOG_PATH ?? './catalog.yml';
+  const findings: CatalogFinding[] = [];
   let catalog: Catalog;
   try {
     const file = await readCatalogFile(path);
     const token = process.env.SLACK_BOT_TOKEN;
     const directory = token ? slackUserDirectory(new WebClient(token, process.env.SLACK_API_URL ? { slackApiUrl: process.env.SLACK_API_URL } : {})) : undefined;
-    const lookup = directory ? directory.idByEmail : async () => 'U0UNCHECKED'; // without a token, emails are taken on trust
-    catalog = await resolveCatalog(file, lookup, (m) => problems.push(m));
-    if (!token) console.log('note: SLACK_BOT_TOKEN is not set, so emails were not looked up in Slack');
-    // the same warnings as at start-up: they do not fail the check
+    const checked = await checkCatalog(file, directory ?? trusting);
+    catalog = checked.catalog;
+    findings.push(...checked.findings);
+    if (!token) console.log('note: SLACK_BOT_TOKEN is not set, so the catalog\'s people were not looked up in Slack');
+    // the same approver warnings as at start-up: they do not fail the check (unless --strict)
     const standing = directory ? directory.standing : async () => 'member' as const;
-    for (const warning of await approverWarnings(catalog, standing)) console.warn(`warning: ${warning}`);
+    findings.push(...(await approverWarnings(catalog, standing)).map(catalogWarning));
   } catch (err) {
     console.error(err instanceof CatalogError ? err.message : `Catalog error: ${(err as Error).message}`);
     return 1;
@@ -40,16 +48,20 @@ async function main(): Promise<number> {
     throw err;
   }
   try {
-    problems.push(...(await checkConnectors(connectors)));
+    findings.push(...(await connectorFindings(connectors)));
   } finally {
     await connectors.close();
   }
   for (const { datasetId, connector } of connectors.all()) console.log(`  ${datasetId}: ${connector.kind}`);
-  if (problems.length) {
-    console.error(`${path}: ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n  - ${problems.join('\n  - ')}`);
+  const { errors, warnings } = sortFindings(findings);
+  for (const w of warnings) console.error(`warning: ${w}`);
+  for (const e of errors) console.error(`error: ${e}`);
+  const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
+  if (errors.length || (strict && warnings.length)) {
+    console.error(`${path}: ${count(errors.length, 'error')}, ${count(warnings.length, 'warning')}.`);
     return 1;
   }
-  console.log(`${path}: ${catalog.datasets.length} datasets, all connectors answered.`);
+  console.log(`${path}: ${count(catalog.datasets.length, 'dataset')}, ${warnings.length ? `no errors, ${count(warnings.length, 'warning')}` : 'all connectors answered'}.`);
   return 0;
 }
 

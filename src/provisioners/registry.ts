@@ -1,7 +1,8 @@
 import type { Catalog } from '../catalog/catalog.js';
+import { catalogError, catalogWarning, type CatalogFinding } from '../catalog/catalog.findings.js';
 import type { Logger } from '../shared/logger.js';
 import { postgresProvisioner } from './postgres.js';
-import type { Connector, Provisioner } from './provisioner.js';
+import { ProvisionerError, type Connector, type Provisioner } from './provisioner.js';
 import { recordOnlyProvisioner } from './record-only.js';
 import { webhookProvisioner } from './webhook.js';
 
@@ -56,17 +57,28 @@ function fromMap(byDataset: Map<string, Connector>): Connectors {
   };
 }
 
-/** Tests each connector's connection without granting anything; returns one line per problem. */
-export async function checkConnectors(connectors: Connectors): Promise<string[]> {
-  const problems: string[] = [];
+/**
+ * Tests each connector's connection (of these kinds, or all) without granting anything. A
+ * permanent failure (a dataset role the warehouse does not have) is an error; anything else (an
+ * unreachable target) is a warning, since grants and revokes are retried until it is back.
+ * Start-up and `catalog:check` both use this, so they agree.
+ */
+export async function connectorFindings(connectors: Connectors, kinds?: Array<Connector['kind']>): Promise<CatalogFinding[]> {
+  const findings: CatalogFinding[] = [];
   for (const { datasetId, connector } of connectors.all()) {
-    if (connector.kind === 'manual') continue;
+    if (connector.kind === 'manual' || (kinds && !kinds.includes(connector.kind))) continue;
     try {
       await connector.check();
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
-      problems.push(message.includes(datasetId) ? message : `dataset "${datasetId}": ${message}`);
+      const line = message.includes(datasetId) ? message : `dataset "${datasetId}": ${message}`;
+      findings.push(err instanceof ProvisionerError && err.permanent ? catalogError(line) : catalogWarning(line));
     }
   }
-  return problems;
+  return findings;
+}
+
+/** Tests each connector's connection without granting anything; returns one line per problem. */
+export async function checkConnectors(connectors: Connectors): Promise<string[]> {
+  return (await connectorFindings(connectors)).map((f) => f.message);
 }

@@ -6,6 +6,8 @@ export interface UserDirectory {
   timeZone(userId: string): Promise<string | undefined>;
   /** Slack user id for an email address, or undefined when no user has it. */
   idByEmail(email: string): Promise<string | undefined>;
+  /** False when Slack has no user with this id; throws when Slack does not answer. */
+  exists(userId: string): Promise<boolean>;
   /** The email on the user's Slack profile (needs users:read.email). */
   email(userId: string): Promise<string | undefined>;
   standing(userId: string): Promise<Standing>;
@@ -45,6 +47,15 @@ export function slackUserDirectory(client: WebClient): UserDirectory {
     async email(userId) {
       // errors propagate: a connector must not guess a login when Slack did not answer
       return (await profile(userId)).email;
+    },
+    async exists(userId) {
+      try {
+        await profile(userId);
+        return true;
+      } catch (err) {
+        if ((err as { data?: { error?: string } }).data?.error === 'user_not_found') return false;
+        throw err;
+      }
     },
     async idByEmail(email) {
       try {

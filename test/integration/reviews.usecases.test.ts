@@ -83,8 +83,8 @@ describe('the access review', () => {
 
   it('"Keep all" decides only what is still open on that dataset', async () => {
     const campaign = (await t.database.db.select().from(reviewCampaigns))[0]!;
-    expect(await decideReviewDataset(t.deps, campaign.id, 'campaign-metrics', USERS.owner1, 'keep')).toBe(1);
-    expect(await decideReviewDataset(t.deps, campaign.id, 'campaign-metrics', USERS.owner1, 'keep')).toBe(0);
+    expect(await decideReviewDataset(t.deps, campaign.id, 'campaign-metrics', USERS.owner1, 'keep')).toEqual({ decided: 1, ownLeft: 0 });
+    expect(await decideReviewDataset(t.deps, campaign.id, 'campaign-metrics', USERS.owner1, 'keep')).toEqual({ decided: 0, ownLeft: 0 });
     const open = await myOpenReviewItems(t.deps, USERS.owner2);
     expect(open!.datasets.map((d) => d.items.map((i) => i.userId))).toEqual([['U0B', 'U0C']]);
   });
@@ -106,7 +106,12 @@ describe('the access review', () => {
     await deliverAll();
     const [summary] = t.notifier.summaries;
     expect(summary).toMatchObject({ total: 5, reviewed: 3, kept: 2, revoked: 1, autoRevoked: 2, autoKept: 0, previousTotal: null });
-    expect(summary!.silentOwners).toEqual([USERS.owner1, USERS.owner2]);
+    // both decided some of their items and left U0B and U0C on crm-contacts to the deadline
+    expect(summary!.silentOwners).toEqual([]);
+    expect(summary!.partialOwners).toEqual([
+      { userId: USERS.owner1, undecided: 2 },
+      { userId: USERS.owner2, undecided: 2 },
+    ]);
     expect(t.notifier.sent.find((s) => s.kind === 'review_summary')!.to).toBe('C0SECURITY');
     await expect(decideReviewItem(t.deps, (await items())[4]!.id, USERS.owner1, 'keep')).rejects.toThrow(/closed/);
   });

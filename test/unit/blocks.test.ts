@@ -223,6 +223,26 @@ describe('review digests', () => {
     expect(text).toContain('<@U0OWNER2>');
     expect(text).toContain('shrank: 12 grants under review, down from 15');
   });
+
+  it('tells reviewers who answered part of their grants from those who answered none, in agreeing numbers', () => {
+    const summary = buildReviewSummaryBlocks({
+      campaignId: 'c',
+      startedAt: new Date('2026-03-02T09:00:00Z'),
+      total: 1,
+      reviewed: 0,
+      kept: 0,
+      revoked: 0,
+      autoRevoked: 0,
+      autoKept: 1,
+      silentOwners: ['U0OWNER2'],
+      partialOwners: [{ userId: 'U0OWNER1', undecided: 1 }],
+      previousTotal: 1,
+    });
+    const text = JSON.stringify(summary.blocks);
+    expect(text).toContain('*Reviewers who answered none of their grants:* <@U0OWNER2>');
+    expect(text).toContain('*Reviewers who answered part of their grants:* <@U0OWNER1> (1 grant left to the deadline)');
+    expect(text).toContain('Standing access is steady at 1 grant.');
+  });
 });
 
 describe('user text within Slack limits', () => {

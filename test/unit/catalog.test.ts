@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { CatalogError, parseCatalog, resolveCatalog } from '../../src/catalog/catalog.loader.js';
+import { CatalogError, checkCatalog, parseCatalog, resolveCatalog } from '../../src/catalog/catalog.loader.js';
 
 const good = `
 admins: [U0ADMIN1]
@@ -51,14 +51,64 @@ describe('catalog', () => {
     expect(() => parseCatalog('')).toThrow(/key datasets/);
   });
 
+  it('names a duplicate dataset id, with both positions', () => {
+    const dup = good + good.split('datasets:\n')[1];
+    expect(() => parseCatalog(dup)).toThrow('dataset "crm-contacts" (#2), key id: "crm-contacts" is already the id of dataset #1; dataset ids must be unique');
+  });
+
+  it('suggests the closest key for an unknown one, wherever it is', () => {
+    const message = (text: string) => {
+      try {
+        parseCatalog(text);
+      } catch (err) {
+        return (err as Error).message;
+      }
+      return '';
+    };
+    expect(message(good.replace('sensitivity: restricted', 'sensitivty: restricted'))).toContain('unknown key sensitivty (did you mean sensitivity?)');
+    expect(message(good.replace('default_duration: 7d', 'default_duration: 7d\n    policy: { aproval_required: 2 }'))).toContain(
+      'dataset "crm-contacts", key policy: unknown key aproval_required (did you mean approvals_required?)',
+    );
+    expect(message(good.replace('default_duration: 7d', 'default_duration: 7d\n    provisioner: { type: webhook, url: https://x.test, secret_evn: S }'))).toContain(
+      'unknown key secret_evn (did you mean secret_env?)',
+    );
+    expect(message(`review: { reminder_hour_before: 2 }\n${good}`)).toContain('key review: unknown key reminder_hour_before (did you mean reminder_hours_before?)');
+    expect(message(good.replace('default_duration: 7d', 'default_duration: 7d\n    colour: blue'))).toMatch(/unknown key colour$/m);
+  });
+
+  it('refuses max_total_duration shorter than max_duration, naming the dataset or tier and the key', () => {
+    // restricted allows 30d in total by default: a 60d request could never be granted in full
+    expect(() => parseCatalog(good.replace('max_duration: 30d', 'max_duration: 60d'))).toThrow(
+      'dataset "crm-contacts", key max_duration: max_total_duration (30d, the built-in default for restricted) must not be shorter than max_duration (60d)',
+    );
+    expect(() => parseCatalog(good.replace('default_duration: 7d', 'default_duration: 7d\n    policy: { max_total_duration: 14d }'))).toThrow(
+      'dataset "crm-contacts", key policy.max_total_duration: max_total_duration (14d) must not be shorter than max_duration (30d)',
+    );
+    expect(() => parseCatalog(`policies:\n  internal: { max_duration: 120d }\n${good}`)).toThrow(
+      'key policies.internal.max_duration: max_total_duration (90d, the built-in default for internal) must not be shorter than max_duration (120d)',
+    );
+    expect(parseCatalog(good.replace('default_duration: 7d', 'default_duration: 7d\n    policy: { max_total_duration: 30d }')).datasets).toHaveLength(1);
+  });
+
+  it('refuses a review reminder that would not come after the digest', () => {
+    expect(() => parseCatalog(`review: { deadline_days: 2, reminder_hours_before: 48 }\n${good}`)).toThrow(
+      /key review.reminder_hours_before: must be less than the review's length \(deadline_days 2, that is 48 hours\)/,
+    );
+    expect(() => parseCatalog(`review: { deadline_days: 1 }\n${good}`)).toThrow(/key review.reminder_hours_before/); // the default 24h
+    expect(parseCatalog(`review: { deadline_days: 2, reminder_hours_before: 24 }\n${good}`).review.reminder_hours_before).toBe(24);
+  });
+
   it('resolves owner emails to Slack ids and warns about unknown ones', async () => {
     const warnings: string[] = [];
     const lookups: string[] = [];
     const catalog = await resolveCatalog(
       parseCatalog(good.replace('[U0OWNER1, Olaf@Acme.test]', '[U0OWNER1, Olaf@Acme.test, gone@acme.test]')),
-      async (email) => {
-        lookups.push(email);
-        return email === 'olaf@acme.test' ? 'U0OLAF' : undefined;
+      {
+        idByEmail: async (email) => {
+          lookups.push(email);
+          return email === 'olaf@acme.test' ? 'U0OLAF' : undefined;
+        },
+        exists: async () => true,
       },
       (m) => warnings.push(m),
     );
@@ -69,7 +119,16 @@ describe('catalog', () => {
 
   it('fails when a dataset would have nobody to approve it', async () => {
     const onlyEmail = good.replace('admins: [U0ADMIN1]', 'admins: []').replace('[U0OWNER1, Olaf@Acme.test]', '[gone@acme.test]');
-    await expect(resolveCatalog(parseCatalog(onlyEmail), async () => undefined, () => {})).rejects.toThrow(/has no owner Slack knows/);
+    await expect(resolveCatalog(parseCatalog(onlyEmail), { idByEmail: async () => undefined, exists: async () => true }, () => {})).rejects.toThrow(/has no owner Slack knows/);
+  });
+
+  it('classifies what it finds: an unknown user id is an error, an unknown email a warning', async () => {
+    const file = parseCatalog(good.replace('[U0OWNER1, Olaf@Acme.test]', '[U0OWNER1, U0TYPO, gone@acme.test]'));
+    const { findings } = await checkCatalog(file, { idByEmail: async () => undefined, exists: async (id) => id !== 'U0TYPO' });
+    expect(findings).toEqual([
+      { level: 'error', message: 'dataset "crm-contacts" owners: no Slack user has the id U0TYPO' },
+      { level: 'warning', message: 'dataset "crm-contacts" owners: no Slack user has the email gone@acme.test; skipped' },
+    ]);
   });
 });
 

@@ -94,8 +94,10 @@ export interface ReviewSummary {
   revoked: number;
   autoRevoked: number;
   autoKept: number;
-  /** Owners who left items undecided at the deadline. */
+  /** Reviewers who decided none of the items they were asked about before the deadline. */
   silentOwners: string[];
+  /** Reviewers who decided some of their items and left `undecided` to the deadline (absent in older summaries). */
+  partialOwners?: Array<{ userId: string; undecided: number }>;
   /** Grants under review last time, to show whether standing access grows or shrinks. */
   previousTotal: number | null;
 }

@@ -1,14 +1,15 @@
-import { findDataset, DEFAULT_REVIEW } from '../../catalog/catalog.js';
+import { DEFAULT_REVIEW } from '../../catalog/catalog.js';
 import { appendAudit } from '../audit/audit.repository.js';
 import type { Deps } from '../deps.js';
 import { addToOutbox } from '../notifications/notifications.repository.js';
 import type { ReviewSummary } from '../notifications/notifications.ports.js';
 import * as repo from './reviews.repository.js';
 import type { Campaign } from './reviews.repository.js';
+import { reviewersOfItems, unansweredReviewers } from './reviews.rules.js';
 import { applyDeadlineDecisions } from './reviews.usecases.js';
 
 /**
- * Runs with the reconciler: reminds owners with undecided items before the deadline (once), and at
+ * Runs with the reconciler: reminds reviewers with undecided items before the deadline (once), and at
  * the deadline applies each dataset's policy to what nobody reviewed, closes the review, and posts
  * its summary to the security channel.
  */
@@ -25,7 +26,7 @@ export async function followUpReviews(deps: Deps): Promise<{ reminded: number; c
   let reminded = 0;
   if (now.getTime() >= campaign.deadline.getTime() - s.reminderHoursBefore * 3600_000 && !campaign.reminderSentAt) {
     const open = (await repo.listItems(deps.db, campaign.id)).filter((i) => !i.decision);
-    const owners = [...new Set(open.flatMap((i) => findDataset(deps.catalog, i.datasetId)?.owners ?? []))];
+    const owners = reviewersOfItems(deps.catalog, open);
     if (await repo.markReminderSent(deps.db, campaign.id, now)) {
       const ids = await addToOutbox(deps.db, now, owners.map((ownerId) => ({ kind: 'review_reminder', payload: { campaignId: campaign.id, ownerId } })));
       await deps.jobs.enqueueDeliveries(ids);
@@ -37,7 +38,7 @@ export async function followUpReviews(deps: Deps): Promise<{ reminded: number; c
 
 async function closeReview(deps: Deps, campaign: Campaign) {
   const before = await repo.listItems(deps.db, campaign.id);
-  const silentOwners = [...new Set(before.filter((i) => !i.decision).flatMap((i) => findDataset(deps.catalog, i.datasetId)?.owners ?? []))].sort();
+  const { silent: silentOwners, partial: partialOwners } = unansweredReviewers(deps.catalog, before);
   await applyDeadlineDecisions(deps, before.filter((i) => !i.decision));
   const items = await repo.listItems(deps.db, campaign.id);
   const previous = await repo.findPreviousClosed(deps.db, campaign.startedAt);
@@ -51,6 +52,7 @@ async function closeReview(deps: Deps, campaign: Campaign) {
     autoRevoked: items.filter((i) => i.decision === 'revoke' && i.automatic).length,
     autoKept: items.filter((i) => i.decision === 'keep' && i.automatic).length,
     silentOwners,
+    partialOwners,
     previousTotal: typeof previous?.summary?.total === 'number' ? previous.summary.total : null,
   };
   const now = deps.clock.now();
@@ -58,12 +60,12 @@ async function closeReview(deps: Deps, campaign: Campaign) {
     if (!(await repo.closeCampaign(tx, campaign.id, now, { ...summary, startedAt: summary.startedAt.toISOString() }))) return [];
     await appendAudit(tx, { at: now, actorId: 'system', action: 'review.closed', subjectType: 'review', subjectId: campaign.id, details: { ...summary } });
     const channel = deps.catalog.review?.channel;
-    const owners = [...new Set(items.flatMap((i) => findDataset(deps.catalog, i.datasetId)?.owners ?? []))];
+    const owners = reviewersOfItems(deps.catalog, items);
     return addToOutbox(tx, now, [
       ...owners.map((ownerId) => ({ kind: 'review_digest_update', payload: { campaignId: campaign.id, ownerId } })),
       ...(channel ? [{ kind: 'review_summary', payload: { campaignId: campaign.id } }] : []),
     ]);
   });
-  deps.logger.info({ ...summary, silentOwners: silentOwners.length }, 'access review closed');
+  deps.logger.info({ ...summary, silentOwners: silentOwners.length, partialOwners: partialOwners.length }, 'access review closed');
   await deps.jobs.enqueueDeliveries(ids);
 }

@@ -46,15 +46,15 @@ export async function listItems(db: DbOrTx, campaignId: string, datasetIds?: str
     .orderBy(asc(reviewItems.position));
 }
 
-/** Items with their grant's dates and the reason given, in one query (digests are redrawn often). */
-export async function listItemsWithGrants(db: DbOrTx, campaignId: string, datasetIds: string[]) {
-  if (datasetIds.length === 0) return [];
+/** Items (of these datasets, or all) with their grant's dates and the reason given, in one query (digests are redrawn often). */
+export async function listItemsWithGrants(db: DbOrTx, campaignId: string, datasetIds?: string[]) {
+  if (datasetIds?.length === 0) return [];
   return db
     .select({ item: reviewItems, startsAt: grants.startsAt, endsAt: grants.endsAt, reason: accessRequests.reason })
     .from(reviewItems)
     .innerJoin(grants, eq(grants.id, reviewItems.grantId))
     .innerJoin(accessRequests, eq(accessRequests.id, grants.requestId))
-    .where(and(eq(reviewItems.campaignId, campaignId), inArray(reviewItems.datasetId, datasetIds)))
+    .where(and(eq(reviewItems.campaignId, campaignId), datasetIds ? inArray(reviewItems.datasetId, datasetIds) : undefined))
     .orderBy(asc(reviewItems.position));
 }
 

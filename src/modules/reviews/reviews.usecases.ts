@@ -10,21 +10,24 @@ import { addToOutbox } from '../notifications/notifications.repository.js';
 import type { DigestView } from '../notifications/notifications.ports.js';
 import * as repo from './reviews.repository.js';
 import type { Campaign, ReviewItem } from './reviews.repository.js';
+import { assignedReviewers, mayReview, reviewersOfItems } from './reviews.rules.js';
 import type { ReviewDecision } from './reviews.table.js';
 
 export const reviewErrors = {
   notFound: () => new AppError('reviews.not_found', 'That review item no longer exists.'),
   closed: () => new AppError('reviews.closed', 'That access review is closed; its results are final.'),
   notOwner: (datasetId: string) => new AppError('reviews.not_owner', `Only the owners of \`${datasetId}\` and the access admins can review its grants. Nothing was changed.`),
+  ownGrant: (datasetId: string) =>
+    new AppError('reviews.own_grant', `Nobody reviews their own access: another owner of \`${datasetId}\` or an access admin decides on your grant. Nothing was changed.`),
   notAdmin: () => new AppError('reviews.not_admin', 'Only access admins can start a review.'),
 };
 
 const settings = (deps: Deps) => deps.catalog.review ?? DEFAULT_REVIEW;
-const reviewersOf = (deps: Deps, datasetId: string) => findDataset(deps.catalog, datasetId)?.owners ?? [];
+const ownersOf = (deps: Deps, datasetId: string) => findDataset(deps.catalog, datasetId)?.owners ?? [];
 
 /**
- * Starts an access review: every active grant becomes an item, and each owner gets one digest
- * of the grants on their datasets. Only one review is open at a time; starting while one is
+ * Starts an access review: every active grant becomes an item, and each reviewer gets one digest
+ * of the grants they are asked about (an owner's own grant goes to another owner, or the admins). Only one review is open at a time; starting while one is
  * open returns the open one.
  */
 export async function startReview(deps: Deps, startedBy: string): Promise<{ campaign: Campaign; created: boolean }> {
@@ -41,8 +44,8 @@ export async function startReview(deps: Deps, startedBy: string): Promise<{ camp
       active.map((g, position) => ({ id: randomUUID(), campaignId: campaign.id, grantId: g.id, datasetId: g.datasetId, userId: g.userId, position })),
     );
     await appendAudit(tx, { at: now, actorId: startedBy, action: 'review.started', subjectType: 'review', subjectId: campaign.id, details: { grants: active.length } });
-    const owners = [...new Set(active.flatMap((g) => reviewersOf(deps, g.datasetId)))].sort();
-    const ids = await addToOutbox(tx, now, owners.map((ownerId) => ({ kind: 'review_digest', payload: { campaignId: campaign.id, ownerId } })));
+    const reviewers = reviewersOfItems(deps.catalog, active);
+    const ids = await addToOutbox(tx, now, reviewers.map((ownerId) => ({ kind: 'review_digest', payload: { campaignId: campaign.id, ownerId } })));
     return { campaign, ids };
   });
   if (!result) return { campaign: (await repo.findOpenCampaign(deps.db))!, created: false };
@@ -52,30 +55,37 @@ export async function startReview(deps: Deps, startedBy: string): Promise<{ camp
 }
 
 /**
- * Keep or revoke one grant in the open review. Owners (of that dataset) and admins decide; the
- * first decision wins. Revoke takes the access away through the connector and tells the holder.
+ * Keep or revoke one grant in the open review. Owners (of that dataset) and admins decide, never
+ * the grantee; the first decision wins. Revoke takes the access away through the connector and tells the holder.
  */
 export async function decideReviewItem(deps: Deps, itemId: string, userId: string, decision: ReviewDecision): Promise<{ changed: boolean; item: ReviewItem }> {
   const item = await repo.findItem(deps.db, itemId);
   if (!item) throw reviewErrors.notFound();
-  assertReviewer(deps, item.datasetId, userId);
+  if (item.userId === userId) throw reviewErrors.ownGrant(item.datasetId);
+  if (!mayReview(deps.catalog, item, userId)) throw reviewErrors.notOwner(item.datasetId);
   const campaign = await repo.findCampaign(deps.db, item.campaignId);
   if (campaign?.status !== 'open') throw reviewErrors.closed();
   const [changed] = await applyDecisions(deps, [item], userId, decision, false);
   return { changed: !!changed, item: (await repo.findItem(deps.db, itemId))! };
 }
 
-/** "Keep all" / "Revoke all" for one dataset's undecided items in the open review. */
-export async function decideReviewDataset(deps: Deps, campaignId: string, datasetId: string, userId: string, decision: ReviewDecision): Promise<number> {
-  assertReviewer(deps, datasetId, userId);
+/**
+ * "Keep all" / "Revoke all" for one dataset's undecided items in the open review, except the
+ * caller's own grant, which is left to another reviewer (counted in `ownLeft`).
+ */
+export async function decideReviewDataset(
+  deps: Deps,
+  campaignId: string,
+  datasetId: string,
+  userId: string,
+  decision: ReviewDecision,
+): Promise<{ decided: number; ownLeft: number }> {
+  if (!ownersOf(deps, datasetId).includes(userId) && !deps.catalog.admins.includes(userId)) throw reviewErrors.notOwner(datasetId);
   const campaign = await repo.findCampaign(deps.db, campaignId);
   if (campaign?.status !== 'open') throw reviewErrors.closed();
-  const items = (await repo.listItems(deps.db, campaignId, [datasetId])).filter((i) => !i.decision);
-  return (await applyDecisions(deps, items, userId, decision, false)).length;
-}
-
-function assertReviewer(deps: Deps, datasetId: string, userId: string) {
-  if (!reviewersOf(deps, datasetId).includes(userId) && !deps.catalog.admins.includes(userId)) throw reviewErrors.notOwner(datasetId);
+  const open = (await repo.listItems(deps.db, campaignId, [datasetId])).filter((i) => !i.decision);
+  const decided = await applyDecisions(deps, open.filter((i) => mayReview(deps.catalog, i, userId)), userId, decision, false);
+  return { decided: decided.length, ownLeft: open.filter((i) => i.userId === userId).length };
 }
 
 async function applyDecisions(deps: Deps, items: ReviewItem[], actorId: string, decision: ReviewDecision, automatic: boolean): Promise<ReviewItem[]> {
@@ -105,21 +115,26 @@ async function applyDecisions(deps: Deps, items: ReviewItem[], actorId: string, 
     }
   }
   if (decided.length) {
-    const datasets = [...new Set(decided.map((i) => i.datasetId))];
-    const owners = [...new Set(datasets.flatMap((d) => reviewersOf(deps, d)))];
-    const ids = await addToOutbox(deps.db, now, owners.map((ownerId) => ({ kind: 'review_digest_update', payload: { campaignId: items[0]!.campaignId, ownerId } })));
+    const reviewers = reviewersOfItems(deps.catalog, decided);
+    const ids = await addToOutbox(deps.db, now, reviewers.map((ownerId) => ({ kind: 'review_digest_update', payload: { campaignId: items[0]!.campaignId, ownerId } })));
     await deps.jobs.enqueueDeliveries(ids).catch(() => undefined);
   }
   return decided;
 }
 
-/** What an owner's digest shows: the items on datasets they own, in a stable order. */
-export async function loadDigest(deps: Deps, campaignId: string, ownerId: string): Promise<DigestView | undefined> {
+/**
+ * What a reviewer's digest shows, in a stable order: the items they are asked about
+ * (`assigned`), or every item they may decide (`decidable`: for an admin, all but their own).
+ */
+export async function loadDigest(deps: Deps, campaignId: string, ownerId: string, scope: 'assigned' | 'decidable' = 'assigned'): Promise<DigestView | undefined> {
   const campaign = await repo.findCampaign(deps.db, campaignId);
   if (!campaign) return undefined;
-  const owned = deps.catalog.datasets.filter((d) => d.owners.includes(ownerId)).map((d) => d.id);
+  // an admin may be asked about (or decide) grants on any dataset
+  const candidates = deps.catalog.admins.includes(ownerId) ? undefined : deps.catalog.datasets.filter((d) => d.owners.includes(ownerId)).map((d) => d.id);
+  const shown = (item: ReviewItem) => (scope === 'assigned' ? assignedReviewers(deps.catalog, item).includes(ownerId) : mayReview(deps.catalog, item, ownerId));
   const datasets: DigestView['datasets'] = [];
-  for (const { item, startsAt, endsAt, reason } of await repo.listItemsWithGrants(deps.db, campaignId, owned)) {
+  for (const { item, startsAt, endsAt, reason } of await repo.listItemsWithGrants(deps.db, campaignId, candidates)) {
+    if (!shown(item)) continue;
     let group = datasets.find((d) => d.id === item.datasetId);
     if (!group) {
       group = { id: item.datasetId, name: findDataset(deps.catalog, item.datasetId)?.name ?? item.datasetId, items: [] };
@@ -139,11 +154,15 @@ export async function loadDigest(deps: Deps, campaignId: string, ownerId: string
   return { campaignId, ownerId, deadline: campaign.deadline, open: campaign.status === 'open', datasets };
 }
 
-/** The caller's undecided items in the open review (for `/access review` and the Home tab). */
+/**
+ * The undecided items of the open review the caller may decide (for `/access review` and the
+ * Home tab): an owner's are those on their datasets except their own grants; an admin's are all
+ * open items except their own, whoever was asked.
+ */
 export async function myOpenReviewItems(deps: Deps, userId: string): Promise<DigestView | undefined> {
   const open = await repo.findOpenCampaign(deps.db);
   if (!open) return undefined;
-  const digest = await loadDigest(deps, open.id, userId);
+  const digest = await loadDigest(deps, open.id, userId, 'decidable');
   if (!digest) return undefined;
   digest.datasets = digest.datasets.map((d) => ({ ...d, items: d.items.filter((i) => !i.decision) })).filter((d) => d.items.length);
   return digest;

@@ -20,7 +20,7 @@ export function helpReply(): EphemeralReply {
     `• \`${COMMAND} release <dataset>\` give access back now that you are done`,
     `• \`${COMMAND} cancel <dataset>\` withdraw a pending request`,
     `• \`${COMMAND} revoke @person <dataset> [reason…]\` (owners and admins) take access away now`,
-    `• \`${COMMAND} review\` (owners) your open access-review items; \`${COMMAND} review start\` (admins) start a review now`,
+    `• \`${COMMAND} review\` (owners and admins) open access-review items you may decide; \`${COMMAND} review start\` (admins) start a review now`,
     `• \`${COMMAND} datasets\` what you can ask for, and who approves it`,
     'Durations: `30m`, `4h`, `7d`, `2w`. Without one, the dataset’s default applies.',
   ].join('\n');

@@ -16,6 +16,11 @@ export function parseBulkValue(value: string): { campaignId: string; datasetId: 
 
 type Item = DigestView['datasets'][number]['items'][number];
 
+/** "1 grant", "2 grants". */
+export function grantCount(n: number): string {
+  return `${n} grant${n === 1 ? '' : 's'}`;
+}
+
 function itemBlocks(item: Item, open: boolean): KnownBlock[] {
   const why = item.reason ? ` · “${userText(item.reason, 300)}”` : '';
   const line = `${mention(item.userId)} since ${formatWhen(item.since)}, until ${formatWhen(item.until)}${why}`;
@@ -39,7 +44,7 @@ function itemBlocks(item: Item, open: boolean): KnownBlock[] {
 
 function datasetHeader(d: DigestView['datasets'][number], campaignId: string, open: boolean): KnownBlock[] {
   const undecided = d.items.filter((i) => !i.decision).length;
-  const head = section(`*${escapeMrkdwn(d.name)}* (\`${d.id}\`): ${d.items.length} grant${d.items.length === 1 ? '' : 's'}, ${undecided} to review`);
+  const head = section(`*${escapeMrkdwn(d.name)}* (\`${d.id}\`): ${grantCount(d.items.length)}, ${undecided} to review`);
   if (!open || undecided === 0) return [head];
   return [
     head,
@@ -77,7 +82,7 @@ export function buildDigestParts(digest: DigestView): OutgoingMessage[] {
     for (const item of d.items) units.push(padTo(itemBlocks(item, digest.open), 2));
   }
   const intro = digest.open
-    ? `:mag: *Weekly access review.* Please keep or revoke each grant on your datasets by ${formatWhen(digest.deadline)}. What you do not review follows the dataset's policy.`
+    ? `:mag: *Weekly access review.* Please keep or revoke each grant below by ${formatWhen(digest.deadline)}. What nobody reviews follows the dataset's policy.`
     : ':lock: *This access review is closed.* Thank you.';
   const perPart = SLACK_LIMITS.messageBlocks - 2;
   const parts: OutgoingMessage[] = [];
@@ -100,10 +105,10 @@ function padTo(blocks: KnownBlock[], size: number): KnownBlock[] {
 export function buildReviewReminderBlocks(digest: DigestView): OutgoingMessage {
   const n = digest.datasets.reduce((sum, d) => sum + d.items.length, 0);
   return {
-    text: `Reminder: ${n} grant${n === 1 ? '' : 's'} still to review`,
+    text: `Reminder: ${grantCount(n)} still to review`,
     blocks: [
       section(
-        `:bell: *Reminder:* ${n} grant${n === 1 ? '' : 's'} on your datasets still wait for your review, and the review closes ${formatWhen(digest.deadline)}. ` +
+        `:bell: *Reminder:* ${grantCount(n)} ${n === 1 ? 'still waits' : 'still wait'} for your review, and the review closes ${formatWhen(digest.deadline)}. ` +
           'Your digest above has the buttons, and so does `/access review`.',
       ),
     ],
@@ -115,11 +120,14 @@ export function buildReviewSummaryBlocks(s: ReviewSummary): OutgoingMessage {
     s.previousTotal === null
       ? 'No earlier review to compare with.'
       : s.total > s.previousTotal
-        ? `:chart_with_upwards_trend: Standing access grew: ${s.total} grants under review, up from ${s.previousTotal} last time.`
+        ? `:chart_with_upwards_trend: Standing access grew: ${grantCount(s.total)} under review, up from ${s.previousTotal} last time.`
         : s.total < s.previousTotal
-          ? `:chart_with_downwards_trend: Standing access shrank: ${s.total} grants under review, down from ${s.previousTotal} last time.`
-          : `Standing access is steady at ${s.total} grants.`;
+          ? `:chart_with_downwards_trend: Standing access shrank: ${grantCount(s.total)} under review, down from ${s.previousTotal} last time.`
+          : `Standing access is steady at ${grantCount(s.total)}.`;
   const silent = s.silentOwners.length ? s.silentOwners.map(mention).join(', ') : 'none';
+  const partial = (s.partialOwners ?? []).length
+    ? s.partialOwners!.map((p) => `${mention(p.userId)} (${grantCount(p.undecided)} left to the deadline)`).join(', ')
+    : 'none';
   return {
     text: `Access review summary: ${s.kept} kept, ${s.revoked + s.autoRevoked} revoked`,
     blocks: [
@@ -130,7 +138,8 @@ export function buildReviewSummaryBlocks(s: ReviewSummary): OutgoingMessage {
           `*Reviewed by owners:* ${s.reviewed} (kept ${s.kept}, revoked ${s.revoked})`,
           `*Revoked at the deadline by policy:* ${s.autoRevoked}`,
           `*Kept at the deadline by policy:* ${s.autoKept}`,
-          `*Owners who did not answer:* ${silent}`,
+          `*Reviewers who answered none of their grants:* ${silent}`,
+          `*Reviewers who answered part of their grants:* ${partial}`,
         ].join('\n'),
       ),
       context(trend),

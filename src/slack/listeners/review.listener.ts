@@ -1,7 +1,7 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import type { Deps } from '../../modules/deps.js';
 import { decideReviewDataset, decideReviewItem } from '../../modules/reviews/reviews.usecases.js';
-import { parseBulkValue } from '../blocks/review.blocks.js';
+import { grantCount, parseBulkValue } from '../blocks/review.blocks.js';
 import { ACTION_IDS } from '../ids.js';
 import { replyPrivately } from './replies.js';
 import { errorReply } from './respond.js';
@@ -44,8 +44,9 @@ export function registerReviewListeners(app: App, deps: Deps, afterAction: (user
       const target = parseBulkValue(action.value ?? '');
       if (!target) return say('That button is not valid any more.');
       try {
-        const n = await decideReviewDataset(deps, target.campaignId, target.datasetId, body.user.id, decision);
-        await say(n ? `${decision === 'keep' ? 'Kept' : 'Revoked'} ${n} grant${n === 1 ? '' : 's'} on \`${target.datasetId}\`.` : 'Nothing left to review on that dataset.');
+        const { decided, ownLeft } = await decideReviewDataset(deps, target.campaignId, target.datasetId, body.user.id, decision);
+        const own = ownLeft ? ' Your own grant is left to another owner or an access admin: nobody reviews their own access.' : '';
+        await say(decided ? `${decision === 'keep' ? 'Kept' : 'Revoked'} ${grantCount(decided)} on \`${target.datasetId}\`.${own}` : `Nothing left for you to review on that dataset.${own}`);
       } catch (err) {
         await say(errorReply(err, log).text);
       }

@@ -1,0 +1,57 @@
+import { findDataset, type Catalog } from '../../catalog/catalog.js';
+
+/** What the rules need to know about a review item: whose grant, on which dataset. */
+export interface ReviewedGrant {
+  datasetId: string;
+  userId: string;
+}
+
+/**
+ * Who is asked to review a grant: the dataset's owners, except the grantee (nobody reviews their
+ * own access). When no other owner is left, the admins (again, except the grantee) are asked.
+ * Empty when nobody else could decide: the dataset's `review_default` applies at the deadline.
+ */
+export function assignedReviewers(catalog: Catalog, item: ReviewedGrant): string[] {
+  const owners = (findDataset(catalog, item.datasetId)?.owners ?? []).filter((id) => id !== item.userId);
+  if (owners.length) return owners;
+  return catalog.admins.filter((id) => id !== item.userId);
+}
+
+/** Whether `userId` may keep or revoke this grant: its assigned reviewers, and any admin, never the grantee. */
+export function mayReview(catalog: Catalog, item: ReviewedGrant, userId: string): boolean {
+  if (userId === item.userId) return false;
+  return catalog.admins.includes(userId) || assignedReviewers(catalog, item).includes(userId);
+}
+
+/** Everyone asked to review at least one of these items, sorted (one digest, reminder or update each). */
+export function reviewersOfItems(catalog: Catalog, items: ReviewedGrant[]): string[] {
+  return [...new Set(items.flatMap((i) => assignedReviewers(catalog, i)))].sort();
+}
+
+/**
+ * Reviewers who left some of their items to the deadline: those who decided none of the items
+ * they were asked about, and those who decided part of them (with how many they left).
+ */
+export function unansweredReviewers(
+  catalog: Catalog,
+  items: Array<ReviewedGrant & { decision: string | null; decidedBy: string | null; automatic: boolean }>,
+): { silent: string[]; partial: Array<{ userId: string; undecided: number }> } {
+  const tally = new Map<string, { undecided: number; answered: number }>();
+  for (const item of items) {
+    const byPerson = item.decision !== null && !item.automatic;
+    for (const reviewer of assignedReviewers(catalog, item)) {
+      const t = tally.get(reviewer) ?? { undecided: 0, answered: 0 };
+      if (!byPerson) t.undecided++;
+      else if (item.decidedBy === reviewer) t.answered++;
+      tally.set(reviewer, t);
+    }
+  }
+  const silent: string[] = [];
+  const partial: Array<{ userId: string; undecided: number }> = [];
+  for (const [userId, t] of [...tally].sort(([a], [b]) => a.localeCompare(b))) {
+    if (t.undecided === 0) continue;
+    if (t.answered > 0) partial.push({ userId, undecided: t.undecided });
+    else silent.push(userId);
+  }
+  return { silent, partial };
+}
