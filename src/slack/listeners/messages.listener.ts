@@ -15,6 +15,9 @@ export function registerMessageListeners(app: App, deps: Deps): void {
   app.event('message', async ({ event }) => {
     const e = event as { subtype?: string; user?: string; bot_id?: string; channel: string; channel_type?: string; ts: string; text?: string; files?: Array<{ name?: string; filetype?: string }> };
     if (!HANDLED_SUBTYPES.has(e.subtype) || e.bot_id || !e.user || e.channel_type === 'im') return;
+    // Bolt has acknowledged the event already; let that answer (and other requests waiting on the
+    // event loop) go out before the scan runs.
+    await new Promise((resolve) => setImmediate(resolve));
     try {
       await handlePostedMessage(deps, {
         userId: e.user,
