@@ -9,6 +9,7 @@ import { systemClock, type Clock } from './shared/clock.js';
 import { openDatabase, type Database } from './shared/db/client.js';
 import { createLogger, type Logger } from './shared/logger.js';
 import { startSlackWeb, type SlackWeb } from './slack/app.js';
+import { slackLibraryLogger } from './slack/library-logger.js';
 import { slackNotifier } from './slack/notifier.js';
 import { slackUserDirectory } from './slack/users.js';
 import { bullJobScheduler, openQueues, type Queues } from './worker/queues.js';
@@ -75,6 +76,7 @@ export async function startBot(config: Config, overrides: BotOverrides = {}): Pr
     ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl.endsWith('/') ? config.slack.apiUrl : `${config.slack.apiUrl}/` } : {}),
     // Few quick retries per call; the jobs' own backoff handles longer outages.
     retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 2_000 },
+    logger: slackLibraryLogger(logger.child({ module: 'slack-web-api' })),
   });
   const users = slackUserDirectory(client);
 

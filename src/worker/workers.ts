@@ -85,14 +85,14 @@ export async function startWorkers(deps: Deps, queues: Queues, opts: { redisUrl:
 
   const all = [expiry, messages, maintenance, provisioning];
   for (const w of all) {
-    w.on('failed', (job, err) => log.warn({ queue: w.name, jobId: job?.id, attempt: job?.attemptsMade, err: err.message }, 'job failed'));
-    w.on('error', (err) => log.error({ queue: w.name, err: err.message }, 'worker error'));
+    w.on('failed', (job, err) => log.warn({ queue: w.name, jobId: job?.id, attempt: job?.attemptsMade, err }, 'job failed'));
+    w.on('error', (err) => log.error({ queue: w.name, err }, 'worker error'));
   }
 
   await upsertSchedules(queues, opts.reconcileIntervalSeconds, deps.catalog);
   // If Redis is flushed, its job schedulers go with it; re-declaring them is cheap and idempotent.
   const heal = setInterval(() => {
-    upsertSchedules(queues, opts.reconcileIntervalSeconds, deps.catalog).catch((err) => log.warn({ err: String(err) }, 'could not refresh schedules'));
+    upsertSchedules(queues, opts.reconcileIntervalSeconds, deps.catalog).catch((err) => log.warn({ err }, 'could not refresh schedules'));
   }, opts.reconcileIntervalSeconds * 1000);
   heal.unref();
 

@@ -28,7 +28,7 @@ export function registerCommandListener(app: App, deps: Deps, users: UserDirecto
       try {
         await client.views.open({ trigger_id: command.trigger_id, view: buildRequestFormView(deps.catalog, prefill) });
       } catch (err) {
-        log.warn({ err: String(err) }, 'could not open the request form');
+        log.warn({ err }, 'could not open the request form');
         await respond({
           response_type: 'ephemeral',
           text: `I could not open the request form. You can also type \`${COMMAND} request <dataset> [duration] [reason…]\`.`,
@@ -48,7 +48,7 @@ export function registerCommandListener(app: App, deps: Deps, users: UserDirecto
       const gate = await acknowledgementGate(deps, command.user_id, dataset, { datasetId: args.datasetId, duration: args.duration, reason: args.reason });
       if (gate) {
         await ack();
-        await client.views.open({ trigger_id: command.trigger_id, view: gate }).catch((err) => log.warn({ err: String(err) }, 'could not open the policy'));
+        await client.views.open({ trigger_id: command.trigger_id, view: gate }).catch((err) => log.warn({ err }, 'could not open the policy'));
         return;
       }
       return answerWithin(

@@ -37,7 +37,7 @@ export function registerFormListener(app: App, deps: Deps): void {
     const reason = view.state?.values?.[BLOCK_IDS.formReason]?.[ACTION_IDS.formReason]?.value ?? undefined;
     await client.views
       .update({ view_id: view.id, hash: view.hash, view: buildRequestFormView(deps.catalog, { datasetId: action.selected_option.value, reason }) })
-      .catch((err) => log.warn({ err: String(err) }, 'could not redraw the request form'));
+      .catch((err) => log.warn({ err }, 'could not redraw the request form'));
   });
 
   app.view(CALLBACK_IDS.requestForm, async ({ ack, view, body, client }) => {

@@ -27,7 +27,7 @@ export function registerMessageListeners(app: App, deps: Deps): void {
         files: (e.files ?? []).map((f) => ({ name: f.name, filetype: f.filetype })),
       });
     } catch (err) {
-      log.error({ channel: e.channel, err: err instanceof Error ? err.name : 'error' }, 'could not check a message');
+      log.error({ channel: e.channel, err }, 'could not check a message');
     }
   });
 
@@ -39,6 +39,6 @@ export function registerMessageListeners(app: App, deps: Deps): void {
     await respond({
       replace_original: true,
       text: fixed ? ':white_check_mark: Thank you for keeping customer data safe.' : 'Already noted. Thank you!',
-    }).catch((err) => log.warn({ err: String(err) }, 'could not update the coaching message'));
+    }).catch((err) => log.warn({ err }, 'could not update the coaching message'));
   });
 }
