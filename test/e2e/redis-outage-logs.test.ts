@@ -75,7 +75,6 @@ beforeAll(async () => {
     SLACK_API_URL: slack.apiUrl,
     PORT: '0',
     DATA_DIR: join(dir, 'data'),
-    ...(process.env.TEST_DATABASE_URL ? {} : {}),
     REDIS_URL: `redis://127.0.0.1:${proxy.port}`,
     CATALOG_PATH: join(dir, 'catalog.yml'),
     QUEUE_PREFIX: `t${randomBytes(5).toString('hex')}`,
