@@ -9,7 +9,9 @@ import { buildConnectors, ConnectorConfigError, connectorFindings, type Connecto
 import { systemClock, type Clock } from './shared/clock.js';
 import { openDatabase, type Database } from './shared/db/client.js';
 import { createLogger, type Logger } from './shared/logger.js';
+import { routeConsoleTo, summarisedErrors } from './shared/log-summary.js';
 import { startSlackWeb, type SlackWeb } from './slack/app.js';
+import { slackLibraryLogger } from './slack/library-logger.js';
 import { slackNotifier } from './slack/notifier.js';
 import { slackUserDirectory } from './slack/users.js';
 import { bullJobScheduler, openQueues, type Queues } from './worker/queues.js';
@@ -65,11 +67,13 @@ export interface RunningBot {
 /** Wires config → database → catalog → queues → Slack and workers. The one composition root. */
 export async function startBot(config: Config, overrides: BotOverrides = {}): Promise<RunningBot> {
   const logger = overrides.logger ?? createLogger(config.logLevel);
+  const redisErrors = summarisedErrors(logger.child({ module: 'redis' }), 'Redis connection error');
   const clock = overrides.clock ?? systemClock;
   const client = new WebClient(config.slack.botToken, {
     ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl.endsWith('/') ? config.slack.apiUrl : `${config.slack.apiUrl}/` } : {}),
     // Few quick retries per call; the jobs' own backoff handles longer outages.
     retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 2_000 },
+    logger: slackLibraryLogger(logger.child({ module: 'slack-web-api' })),
   });
   const users = slackUserDirectory(client);
 
@@ -80,7 +84,7 @@ export async function startBot(config: Config, overrides: BotOverrides = {}): Pr
 
   const connectors = overrides.connectors ?? (await startConnectors(catalog, overrides.env ?? process.env, logger));
 
-  const queues = await openQueues(config.redisUrl, config.queuePrefix, (m) => logger.warn(m));
+  const queues = await openQueues(config.redisUrl, config.queuePrefix, redisErrors);
   const deps: Deps = {
     db: database.db,
     catalog,
@@ -105,6 +109,7 @@ export async function startBot(config: Config, overrides: BotOverrides = {}): Pr
       redisUrl: config.redisUrl,
       prefix: config.queuePrefix,
       reconcileIntervalSeconds: config.reconcileIntervalSeconds,
+      onRedisError: redisErrors,
     });
   }
   if (config.mode !== 'worker') {
@@ -119,6 +124,8 @@ export async function startBot(config: Config, overrides: BotOverrides = {}): Pr
       return { ok: checks.postgres && checks.redis, checks };
     });
   }
+  // once started, every line is JSON whatever a library prints (tests pass their own logger)
+  const restoreConsole = overrides.logger ? () => {} : routeConsoleTo(logger.child({ module: 'console' }));
   logger.info({ mode: config.mode, port: web?.port, datasets: catalog.datasets.length, database: database.kind }, 'data access bot started');
 
   return {
@@ -132,6 +139,8 @@ export async function startBot(config: Config, overrides: BotOverrides = {}): Pr
       await queues.close();
       if (!overrides.connectors) await connectors.close();
       if (!overrides.database) await database.close();
+      redisErrors.stop();
+      restoreConsole();
     },
   };
 }

@@ -1,8 +1,7 @@
 import { createServer, type Server } from 'node:http';
-import { App, HTTPReceiver, LogLevel, type Logger as BoltLogger } from '@slack/bolt';
+import { App, HTTPReceiver } from '@slack/bolt';
 import type { Config } from '../config/config.js';
 import type { Deps } from '../modules/deps.js';
-import type { Logger } from '../shared/logger.js';
 import { registerCommandListener } from './listeners/command.listener.js';
 import { registerDecisionListeners } from './listeners/decision.listener.js';
 import { registerFormListener } from './listeners/form.listener.js';
@@ -12,6 +11,7 @@ import { registerMessageListeners } from './listeners/messages.listener.js';
 import { registerAcknowledgementListener } from './listeners/acknowledgement.listener.js';
 import { registerReviewListeners } from './listeners/review.listener.js';
 import { errorReply } from './listeners/respond.js';
+import { slackLibraryLogger } from './library-logger.js';
 import type { UserDirectory } from './users.js';
 
 export interface SlackWeb {
@@ -28,7 +28,7 @@ export type HealthCheck = () => Promise<{ ok: boolean; checks: Record<string, bo
  * Socket Mode, plus GET /healthz. Listeners are registered here and nowhere else.
  */
 export async function startSlackWeb(config: Config, deps: Deps, users: UserDirectory, health: HealthCheck): Promise<SlackWeb> {
-  const logger = boltLogger(deps.logger.child({ module: 'bolt' }));
+  const logger = slackLibraryLogger(deps.logger.child({ module: 'bolt' }));
   const clientOptions = config.slack.apiUrl ? { slackApiUrl: withSlash(config.slack.apiUrl) } : {};
   const socketMode = Boolean(config.slack.appToken);
 
@@ -99,20 +99,4 @@ export async function startSlackWeb(config: Config, deps: Deps, users: UserDirec
 
 function withSlash(url: string): string {
   return url.endsWith('/') ? url : `${url}/`;
-}
-
-/** Bolt's logger interface on top of pino, so all logs share one structured stream. */
-function boltLogger(log: Logger): BoltLogger {
-  let level = LogLevel.INFO;
-  return {
-    debug: (...msg) => log.debug(msg.map(String).join(' ')),
-    info: (...msg) => log.info(msg.map(String).join(' ')),
-    warn: (...msg) => log.warn(msg.map(String).join(' ')),
-    error: (...msg) => log.error(msg.map(String).join(' ')),
-    setLevel: (l) => {
-      level = l;
-    },
-    getLevel: () => level,
-    setName: () => {},
-  };
 }

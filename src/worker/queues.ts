@@ -45,16 +45,11 @@ export interface Queues {
   close(): Promise<void>;
 }
 
-/** Connection errors are reported at most once a minute per connection, without the URL's password. */
-export function redisConnection(url: string, forWorker: boolean, onError: (message: string) => void = () => {}): Redis {
+/** Connection errors go to `onError`, which summarises repeats (see summarisedErrors). */
+export function redisConnection(url: string, forWorker: boolean, onError: (err: Error) => void = () => {}): Redis {
   // Workers block on Redis and must retry forever; producers fail fast so a request is never held up.
   const redis = new Redis(url, forWorker ? { maxRetriesPerRequest: null } : { maxRetriesPerRequest: 2, enableOfflineQueue: true });
-  let lastReport = 0;
-  redis.on('error', (err: Error) => {
-    if (Date.now() - lastReport < 60_000) return;
-    lastReport = Date.now();
-    onError(`Redis at ${redactUrl(url)}: ${err.message}`);
-  });
+  redis.on('error', onError);
   return redis;
 }
 
@@ -69,8 +64,8 @@ export function redactUrl(url: string): string {
 
 const CONNECT_TIMEOUT_MS = 10_000;
 
-export async function openQueues(redisUrl: string, prefix: string, onError?: (message: string) => void): Promise<Queues> {
-  const redis = redisConnection(redisUrl, false, onError);
+export async function openQueues(redisUrl: string, prefix: string, onError: (source: string, err: unknown) => void = () => {}): Promise<Queues> {
+  const redis = redisConnection(redisUrl, false, (err) => onError('redis', err));
   const ready = await Promise.race([
     redis.ping().then(
       () => true,
@@ -88,6 +83,8 @@ export async function openQueues(redisUrl: string, prefix: string, onError?: (me
   const maintenance = new Queue(QUEUE_NAMES.maintenance, { connection, prefix });
   const provisioning = new Queue(QUEUE_NAMES.provisioning, { connection, prefix });
   const all = [expiry, messages, maintenance, provisioning];
+  // without a listener BullMQ prints these to the console, stack traces and all
+  for (const q of all) q.on('error', (err) => onError(`queue:${q.name}`, err));
   await Promise.all(all.map((q) => q.waitUntilReady()));
   return {
     expiry,

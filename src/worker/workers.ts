@@ -27,11 +27,16 @@ export interface Workers {
   close(): Promise<void>;
 }
 
-export async function startWorkers(deps: Deps, queues: Queues, opts: { redisUrl: string; prefix: string; reconcileIntervalSeconds: number }): Promise<Workers> {
+export async function startWorkers(
+  deps: Deps,
+  queues: Queues,
+  opts: { redisUrl: string; prefix: string; reconcileIntervalSeconds: number; onRedisError?: (source: string, err: unknown) => void },
+): Promise<Workers> {
   const log = deps.logger.child({ module: 'worker' });
+  const reportRedis = opts.onRedisError ?? ((source: string, err: unknown) => log.error({ source, err }, 'worker error'));
   const connections: Array<ReturnType<typeof redisConnection>> = [];
   const connection = () => {
-    const redis = redisConnection(opts.redisUrl, true, (m) => log.warn(m));
+    const redis = redisConnection(opts.redisUrl, true, (err) => reportRedis('redis:worker', err));
     connections.push(redis);
     return redis as unknown as ConnectionOptions;
   };
@@ -85,14 +90,14 @@ export async function startWorkers(deps: Deps, queues: Queues, opts: { redisUrl:
 
   const all = [expiry, messages, maintenance, provisioning];
   for (const w of all) {
-    w.on('failed', (job, err) => log.warn({ queue: w.name, jobId: job?.id, attempt: job?.attemptsMade, err: err.message }, 'job failed'));
-    w.on('error', (err) => log.error({ queue: w.name, err: err.message }, 'worker error'));
+    w.on('failed', (job, err) => log.warn({ queue: w.name, jobId: job?.id, attempt: job?.attemptsMade, err }, 'job failed'));
+    w.on('error', (err) => reportRedis(`worker:${w.name}`, err));
   }
 
   await upsertSchedules(queues, opts.reconcileIntervalSeconds, deps.catalog);
   // If Redis is flushed, its job schedulers go with it; re-declaring them is cheap and idempotent.
   const heal = setInterval(() => {
-    upsertSchedules(queues, opts.reconcileIntervalSeconds, deps.catalog).catch((err) => log.warn({ err: String(err) }, 'could not refresh schedules'));
+    upsertSchedules(queues, opts.reconcileIntervalSeconds, deps.catalog).catch((err) => log.warn({ err }, 'could not refresh schedules'));
   }, opts.reconcileIntervalSeconds * 1000);
   heal.unref();
 

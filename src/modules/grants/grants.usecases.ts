@@ -26,7 +26,7 @@ export async function expireGrant(deps: Deps, grantId: string): Promise<ExpiryOu
     return { kind: 'not_active' };
   }
   deps.logger.info({ grantId, datasetId: started.grant.datasetId }, 'grant due: removing access');
-  if (!started.manual) await deps.jobs.enqueueRevoke(grantId).catch((err) => deps.logger.warn({ err: String(err) }, 'revoke not enqueued; the reconciler will'));
+  if (!started.manual) await deps.jobs.enqueueRevoke(grantId).catch((err) => deps.logger.warn({ err }, 'revoke not enqueued; the reconciler will'));
   await deps.jobs.enqueueDeliveries(started.outboxIds).catch(() => undefined);
   return { kind: 'expired' };
 }

@@ -86,7 +86,7 @@ async function activate(deps: Deps, grant: Grant, actorId: string, how: string):
   });
   if (!active) return false;
   deps.logger.info({ grantId: grant.id, datasetId: grant.datasetId }, 'grant active');
-  await deps.jobs.scheduleExpiry(grant.id, active.row.endsAt).catch((err) => deps.logger.warn({ err: String(err) }, 'expiry not scheduled; the reconciler will'));
+  await deps.jobs.scheduleExpiry(grant.id, active.row.endsAt).catch((err) => deps.logger.warn({ err }, 'expiry not scheduled; the reconciler will'));
   await deps.jobs.enqueueDeliveries(active.ids).catch(() => undefined);
   return true;
 }

@@ -35,7 +35,7 @@ export async function deliverMessage(deps: Deps, outboxId: number): Promise<Deli
     const permanent = err instanceof PermanentDeliveryError || err instanceof z.ZodError;
     await recordOutboxFailure(deps.db, outboxId, err instanceof Error ? err.message : String(err), permanent);
     if (permanent) {
-      deps.logger.error({ outboxId, kind: row.kind, err: String(err) }, 'message cannot be delivered; giving up');
+      deps.logger.error({ outboxId, kind: row.kind, err }, 'message cannot be delivered; giving up');
       return 'failed';
     }
     throw err;

@@ -57,13 +57,11 @@ export function countSsns(text: string): number {
   return count;
 }
 
-const IBAN_CANDIDATE = /\b([A-Z]{2}\d{2}(?: ?[A-Z0-9]{1,4}){3,8})\b/g;
 const IBAN_LENGTHS: Record<string, number> = {
   AT: 20, BE: 16, CH: 21, CZ: 24, DE: 22, DK: 18, ES: 24, FI: 18, FR: 27, GB: 22, IE: 22, IT: 27,
   LU: 20, NL: 18, NO: 15, PL: 28, PT: 25, SE: 24,
 };
 
-/** ISO 13616 check: move the first four characters to the end, letters to numbers, mod 97 = 1. */
 export function ibanValid(raw: string): boolean {
   const iban = raw.replace(/ /g, '').toUpperCase();
   const expected = IBAN_LENGTHS[iban.slice(0, 2)];
@@ -78,41 +76,170 @@ export function ibanValid(raw: string): boolean {
   return remainder === 1;
 }
 
+const isDigit = (c: number) => c >= 48 && c <= 57;
+const isUpper = (c: number) => c >= 65 && c <= 90;
+const isLetter = (c: number) => isUpper(c) || (c >= 97 && c <= 122);
+const isWordChar = (c: number) => isLetter(c) || isDigit(c) || c === 95; // what \b means by a word
+const SPACE = 32;
+
+/**
+ * IBANs: two capital letters and two check digits at the start of a word, then letters and digits
+ * written together or in groups separated by single spaces. Every way of ending the candidate at a
+ * group's end (up to 34 characters) is checked, so each start costs a bounded amount of work.
+ */
 export function countIbans(text: string): number {
   let count = 0;
-  for (const [, candidate] of text.matchAll(IBAN_CANDIDATE)) if (ibanValid(candidate!)) count++;
+  let i = 0;
+  while (i + 4 <= text.length) {
+    const atWordStart = i === 0 || !isWordChar(text.charCodeAt(i - 1));
+    if (!atWordStart || !isUpper(text.charCodeAt(i)) || !isUpper(text.charCodeAt(i + 1)) || !isDigit(text.charCodeAt(i + 2)) || !isDigit(text.charCodeAt(i + 3))) {
+      i++;
+      continue;
+    }
+    const end = ibanEndingAt(text, i);
+    if (end === undefined) {
+      i++;
+      continue;
+    }
+    count++;
+    i = end;
+  }
   return count;
 }
 
-const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
-// international or national phone numbers with at least 9 digits, written with separators or a +
-const PHONE = /(?<![\w.])(?:\+\d{1,3}[ .-]?)?(?:\(\d{2,4}\)[ .-]?)?\d{2,5}(?:[ .-]\d{2,8}){1,4}(?![\w.])/g;
+const IBAN_LENGTH_BY_CODE = new Map(Object.entries(IBAN_LENGTHS).map(([country, length]) => [country.charCodeAt(0) * 256 + country.charCodeAt(1), length]));
 
-function distinct(matches: Iterable<RegExpMatchArray>, normalise: (s: string) => string): number {
-  return new Set([...matches].map((m) => normalise(m[0]))).size;
+/**
+ * Where a valid IBAN starting at `start` ends (the longest one wins). The ISO 13616 remainder is
+ * carried along as characters are read, so each possible end costs constant work and nothing is
+ * allocated.
+ */
+function ibanEndingAt(text: string, start: number): number | undefined {
+  const expected = IBAN_LENGTH_BY_CODE.get(text.charCodeAt(start) * 256 + text.charCodeAt(start + 1));
+  // the first four characters count last: as a number (letters as two digits) and its power of ten
+  let head = 0;
+  let headScale = 1;
+  for (let k = start; k < start + 4; k++) {
+    const c = text.charCodeAt(k);
+    const twoDigits = !isDigit(c);
+    head = head * (twoDigits ? 100 : 10) + (twoDigits ? c - 55 : c - 48);
+    headScale = (headScale * (twoDigits ? 100 : 10)) % 97;
+  }
+  let remainder = 0;
+  let length = 4;
+  let best: number | undefined;
+  let j = start + 4;
+  for (;;) {
+    const c = j < text.length ? text.charCodeAt(j) : -1;
+    const next = j + 1 < text.length ? text.charCodeAt(j + 1) : -1;
+    const groupEnds = c === SPACE && (isUpper(next) || isDigit(next));
+    // a candidate ends before a space between groups, or at a word boundary as `\b` would require
+    if ((groupEnds || c < 0 || !isWordChar(c)) && length >= 15 && (expected === undefined || length === expected)) {
+      if ((remainder * headScale + head) % 97 === 1) best = j;
+    }
+    if (length >= 34 || !(groupEnds || isUpper(c) || isDigit(c))) break;
+    if (!groupEnds) {
+      remainder = isDigit(c) ? (remainder * 10 + (c - 48)) % 97 : (remainder * 100 + (c - 55)) % 97;
+      length++;
+    }
+    j++;
+  }
+  return best;
 }
 
+// characters of an address's local part and of its domain, as the classic pattern
+// [A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,} has them
+const isLocalChar = (c: number) => isLetter(c) || isDigit(c) || c === 46 || c === 95 || c === 37 || c === 43 || c === 45;
+const isDomainChar = (c: number) => isLetter(c) || isDigit(c) || c === 46 || c === 45;
+const AT = 64;
+const DOT = 46;
+
+/**
+ * Email addresses, found from each `@` outwards in one pass (a regex with an unanchored `+` at the
+ * front backtracks quadratically on long runs without an `@`). Returns the distinct addresses.
+ */
+export function findEmails(text: string): string[] {
+  const found: string[] = [];
+  let consumed = 0; // where the last match ended: a new local part starts no earlier
+  let localStart = -1; // start of the current run of local-part characters
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c !== AT) {
+      if (isLocalChar(c)) {
+        if (localStart < 0) localStart = i;
+      } else localStart = -1;
+      continue;
+    }
+    const from = localStart < 0 ? -1 : Math.max(localStart, consumed);
+    localStart = -1;
+    if (from < 0 || from >= i) continue;
+    const end = emailDomainEnd(text, i + 1);
+    if (end === undefined) continue;
+    found.push(text.slice(from, end));
+    consumed = end;
+    i = end - 1;
+  }
+  return found;
+}
+
+/** The end of `domain.tld` starting at `start`: the last dot in the run followed by 2+ letters. */
+function emailDomainEnd(text: string, start: number): number | undefined {
+  let runEnd = start;
+  while (runEnd < text.length && isDomainChar(text.charCodeAt(runEnd))) runEnd++;
+  // walking back from the end of the run finds the last dot that has 2+ letters after it
+  let lettersAfter = 0;
+  for (let k = runEnd - 1; k > start; k--) {
+    const c = text.charCodeAt(k);
+    if (c === DOT && lettersAfter >= 2) return k + 1 + lettersAfter;
+    lettersAfter = isLetter(c) ? lettersAfter + 1 : 0;
+  }
+  return undefined;
+}
+
+// international or national phone numbers with at least 9 digits, written with separators or a +.
+// Every quantifier is bounded, so each start position costs a bounded amount of work.
+const PHONE = /(?<![\w.])(?:\+\d{1,3}[ .-]?)?(?:\(\d{2,4}\)[ .-]?)?\d{2,5}(?:[ .-]\d{2,8}){1,4}(?![\w.])/g;
+
 export function countEmails(text: string): number {
-  return distinct(text.matchAll(EMAIL), (s) => s.toLowerCase());
+  return new Set(findEmails(text).map((s) => s.toLowerCase())).size;
 }
 
 export function countPhones(text: string): number {
-  return distinct(
-    [...text.matchAll(PHONE)].filter((m) => {
-      const digits = m[0].replace(/\D/g, '').length;
-      return digits >= 9 && digits <= 15; // E.164 allows at most 15
-    }),
-    (s) => s.replace(/\D/g, ''),
-  );
+  const numbers = new Set<string>();
+  for (const m of text.matchAll(PHONE)) {
+    const digits = m[0].replace(/\D/g, '');
+    if (digits.length >= 9 && digits.length <= 15) numbers.add(digits); // E.164 allows at most 15
+  }
+  return numbers.size;
 }
 
-/** Slack wraps links and mentions in <…>; their contents are not what the person typed. */
-function stripSlackMarkup(text: string): string {
-  return text.replace(/<mailto:([^|>]+)\|[^>]*>/g, '$1').replace(/<[^>]*>/g, ' ');
+/**
+ * Slack wraps links and mentions in <…>; their contents are not what the person typed. A mailto
+ * link keeps its address. One pass: once no `>` is left, nothing further can be markup.
+ */
+export function stripSlackMarkup(text: string): string {
+  let out = '';
+  let i = 0;
+  while (i < text.length) {
+    const first = text.indexOf('<', i);
+    if (first < 0) break;
+    const close = text.indexOf('>', first + 1);
+    if (close < 0) break;
+    const open = text.lastIndexOf('<', close); // a stray '<' before the markup stays text
+    out += text.slice(i, open);
+    const inner = text.slice(open + 1, close);
+    const pipe = inner.indexOf('|');
+    out += inner.startsWith('mailto:') && pipe > 'mailto:'.length ? inner.slice('mailto:'.length, pipe) : ' ';
+    i = close + 1;
+  }
+  return out + text.slice(i);
 }
+
+/** Slack keeps a message's text to 40,000 characters; the scan never looks further. */
+export const MAX_SCAN_CHARS = 40_000;
 
 export function scanText(raw: string): Finding[] {
-  const text = stripSlackMarkup(raw);
+  const text = stripSlackMarkup(raw.length > MAX_SCAN_CHARS ? raw.slice(0, MAX_SCAN_CHARS) : raw);
   const findings: Finding[] = [];
   const add = (detector: DetectorName, count: number, min = 1) => {
     if (count >= min) findings.push({ detector, count });

@@ -122,12 +122,12 @@ export async function runAfterDecision(deps: Deps, after: AfterDecision): Promis
   if (after.provisionGrantId) {
     await deps.jobs.enqueueProvision(after.provisionGrantId).catch((err) => {
       // the reconciler resumes grants left in provisioning
-      deps.logger.warn({ grantId: after.provisionGrantId, err: String(err) }, 'could not enqueue provisioning; the reconciler will');
+      deps.logger.warn({ grantId: after.provisionGrantId, err }, 'could not enqueue provisioning; the reconciler will');
     });
   }
   await deps.jobs.enqueueDeliveries(after.outboxIds).catch((err) => {
     // the rows are in Postgres; the reconciler enqueues them again
-    deps.logger.warn({ err: String(err) }, 'could not enqueue messages; the reconciler will');
+    deps.logger.warn({ err }, 'could not enqueue messages; the reconciler will');
   });
 }
 

@@ -33,7 +33,7 @@ export function registerCommandListener(app: App, deps: Deps, users: UserDirecto
       try {
         await openView(client, command.trigger_id, buildRequestFormView(deps.catalog, prefill), log);
       } catch (err) {
-        log.warn({ err: String(err) }, 'could not open the request form');
+        log.warn({ err }, 'could not open the request form');
         await respond({
           response_type: 'ephemeral',
           text: `I could not open the request form. You can also type \`${COMMAND} request <dataset> [duration] [reason…]\`.`,
@@ -60,7 +60,7 @@ export function registerCommandListener(app: App, deps: Deps, users: UserDirecto
       const gate = await acknowledgementGate(deps, command.user_id, dataset, { datasetId: args.datasetId, duration: args.duration, reason: args.reason });
       if (gate) {
         await ack();
-        await openView(client, command.trigger_id, gate, log).catch((err) => log.warn({ err: String(err) }, 'could not open the policy'));
+        await openView(client, command.trigger_id, gate, log).catch((err) => log.warn({ err }, 'could not open the policy'));
         return;
       }
       return answerWithin(

@@ -48,7 +48,7 @@ export function registerFormListener(app: App, deps: Deps): void {
     if (!view || !action.selected_option) return;
     const reason = view.state?.values?.[BLOCK_IDS.formReason]?.[ACTION_IDS.formReason]?.value ?? undefined;
     await updateView(client, { view_id: view.id, hash: view.hash }, buildRequestFormView(deps.catalog, { datasetId: action.selected_option.value, reason }), log)
-      .catch((err) => log.warn({ err: String(err) }, 'could not redraw the request form'));
+      .catch((err) => log.warn({ err }, 'could not redraw the request form'));
   });
 
   app.view(CALLBACK_IDS.requestForm, async ({ ack, view, body, client }) => {

@@ -34,7 +34,7 @@ export async function publishHome(client: Client, deps: Deps, users: UserDirecto
 export function registerHomeListeners(app: App, deps: Deps, users: UserDirectory): (userId: string) => Promise<void> {
   const log = deps.logger.child({ listener: 'home' });
   const refresh = async (userId: string) => {
-    await publishHome(app.client, deps, users, userId).catch((err) => log.warn({ err: String(err) }, 'could not refresh the Home tab'));
+    await publishHome(app.client, deps, users, userId).catch((err) => log.warn({ err }, 'could not refresh the Home tab'));
   };
 
   app.event('app_home_opened', async ({ event }) => {
@@ -44,7 +44,7 @@ export function registerHomeListeners(app: App, deps: Deps, users: UserDirectory
 
   app.action<BlockAction<ButtonAction>>(ACTION_IDS.openRequestForm, async ({ ack, body, client }) => {
     await ack();
-    await openView(client, body.trigger_id, buildRequestFormView(deps.catalog), log).catch((err) => log.warn({ err: String(err) }, 'form'));
+    await openView(client, body.trigger_id, buildRequestFormView(deps.catalog), log).catch((err) => log.warn({ err }, 'form'));
   });
 
   app.action<BlockAction<ButtonAction>>(ACTION_IDS.releaseGrant, async ({ ack, action, body, client }) => {
@@ -78,7 +78,7 @@ export function registerHomeListeners(app: App, deps: Deps, users: UserDirectory
       return;
     }
     const datasetName = findDataset(deps.catalog, grant.datasetId)?.name ?? grant.datasetId;
-    await openView(client, body.trigger_id, buildExtendFormView({ id: grant.id, datasetName }), log).catch((err) => log.warn({ err: String(err) }, 'extend form'));
+    await openView(client, body.trigger_id, buildExtendFormView({ id: grant.id, datasetName }), log).catch((err) => log.warn({ err }, 'extend form'));
   });
 
   app.view(CALLBACK_IDS.extendForm, async ({ ack, view, body, client }) => {

@@ -15,6 +15,9 @@ export function registerMessageListeners(app: App, deps: Deps): void {
   app.event('message', async ({ event }) => {
     const e = event as { subtype?: string; user?: string; bot_id?: string; channel: string; channel_type?: string; ts: string; text?: string; files?: Array<{ name?: string; filetype?: string }> };
     if (!HANDLED_SUBTYPES.has(e.subtype) || e.bot_id || !e.user || e.channel_type === 'im') return;
+    // Bolt has acknowledged the event already; let that answer (and other requests waiting on the
+    // event loop) go out before the scan runs.
+    await new Promise((resolve) => setImmediate(resolve));
     try {
       await handlePostedMessage(deps, {
         userId: e.user,
@@ -24,7 +27,7 @@ export function registerMessageListeners(app: App, deps: Deps): void {
         files: (e.files ?? []).map((f) => ({ name: f.name, filetype: f.filetype })),
       });
     } catch (err) {
-      log.error({ channel: e.channel, err: err instanceof Error ? err.name : 'error' }, 'could not check a message');
+      log.error({ channel: e.channel, err }, 'could not check a message');
     }
   });
 
@@ -36,6 +39,6 @@ export function registerMessageListeners(app: App, deps: Deps): void {
     await respond({
       replace_original: true,
       text: fixed ? ':white_check_mark: Thank you for keeping customer data safe.' : 'Already noted. Thank you!',
-    }).catch((err) => log.warn({ err: String(err) }, 'could not update the coaching message'));
+    }).catch((err) => log.warn({ err }, 'could not update the coaching message'));
   });
 }

@@ -9,7 +9,7 @@ export async function sendDm(client: Client, userId: string, text: string, log: 
     const open = await client.conversations.open({ users: userId });
     if (open.channel?.id) await client.chat.postMessage({ channel: open.channel.id, text });
   } catch (err) {
-    log.warn({ err: String(err) }, 'could not send a direct message');
+    log.warn({ err }, 'could not send a direct message');
   }
 }
 
@@ -24,7 +24,7 @@ export function replyPrivately(client: Client, body: BlockAction, log: Logger): 
     try {
       await client.chat.postEphemeral({ channel, user: body.user.id, text });
     } catch (err) {
-      log.warn({ err: String(err) }, 'could not send a private reply');
+      log.warn({ err }, 'could not send a private reply');
     }
   };
 }

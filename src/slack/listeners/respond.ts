@@ -41,7 +41,7 @@ export function errorReply(err: unknown, logger: Logger, timeZone?: string): Eph
     const until = typeof err.details.until === 'string' ? fallbackTime(new Date(err.details.until), timeZone) : '';
     return { text: err.userMessage.replace('{until}', until) };
   }
-  logger.error({ err: err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : String(err) }, 'unexpected error');
+  logger.error({ err }, 'unexpected error');
   return { text: ':warning: Something went wrong on my side and nothing was changed. Please try again in a minute.' };
 }
 
