@@ -1,26 +1,29 @@
 /**
  * `npm run catalog:check [path]`: validates the catalog and tests each connector's connection
  * without granting anything. Exits 1 with one line per problem. With SLACK_BOT_TOKEN set, it
- * also checks that Slack knows every email in the catalog.
+ * also checks that Slack knows every email in the catalog, and that no two people in the
+ * workspace would share one warehouse login.
  */
 import { WebClient } from '@slack/web-api';
 import { CatalogError, readCatalogFile, resolveCatalog } from '../catalog/catalog.loader.js';
 import type { Catalog } from '../catalog/catalog.js';
 import { buildConnectors, checkConnectors, ConnectorConfigError } from '../provisioners/registry.js';
 import { createLogger } from '../shared/logger.js';
-import { slackUserDirectory } from '../slack/users.js';
+import { slackUserDirectory, type UserDirectory } from '../slack/users.js';
+import { sharedLogins } from '../provisioners/postgres.rules.js';
 
 async function main(): Promise<number> {
   const path = process.argv[2] ?? process.env.CATALOG_PATH ?? './catalog.yml';
   const problems: string[] = [];
   let catalog: Catalog;
+  let users: UserDirectory | undefined;
   try {
     const file = await readCatalogFile(path);
     const token = process.env.SLACK_BOT_TOKEN;
-    const lookup = token
-      ? slackUserDirectory(new WebClient(token, process.env.SLACK_API_URL ? { slackApiUrl: process.env.SLACK_API_URL } : {})).idByEmail
-      : async () => 'U0UNCHECKED'; // without a token, emails are taken on trust
+    users = token ? slackUserDirectory(new WebClient(token, process.env.SLACK_API_URL ? { slackApiUrl: process.env.SLACK_API_URL } : {})) : undefined;
+    const lookup = users ? users.idByEmail : async () => 'U0UNCHECKED'; // without a token, emails are taken on trust
     catalog = await resolveCatalog(file, lookup, (m) => problems.push(m));
+    if (users) problems.push(...(await loginCollisions(catalog, await users.everyone())));
     if (!token) console.log('note: SLACK_BOT_TOKEN is not set, so emails were not looked up in Slack');
   } catch (err) {
     console.error(err instanceof CatalogError ? err.message : `Catalog error: ${(err as Error).message}`);
@@ -48,6 +51,20 @@ async function main(): Promise<number> {
   }
   console.log(`${path}: ${catalog.datasets.length} datasets, all connectors answered.`);
   return 0;
+}
+
+/** One line per warehouse login that two Slack users would share under a postgres dataset's rule. */
+async function loginCollisions(catalog: Catalog, everyone: Array<{ id: string; email?: string }>): Promise<string[]> {
+  const overrides = Object.fromEntries(Object.entries(catalog.people ?? {}).map(([id, p]) => [id, p.postgresRole]));
+  const lines: string[] = [];
+  for (const d of catalog.datasets) {
+    if (d.provisioner.type !== 'postgres') continue;
+    const rule = { template: d.provisioner.login_role_template, emailDomains: d.provisioner.email_domains };
+    for (const [login, ids] of sharedLogins(rule, everyone, overrides)) {
+      lines.push(`dataset "${d.id}": warehouse login ${login} would be shared by ${ids.join(', ')}; name each person's login under people:`);
+    }
+  }
+  return lines;
 }
 
 main().then(

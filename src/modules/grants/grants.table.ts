@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import type { GrantTarget } from '../../provisioners/provisioner.js';
 import { accessRequests } from '../requests/requests.table.js';
 
 /**
@@ -42,6 +43,8 @@ export const grants = pgTable(
     // who ended it early (release or revoke) and why; told to the holder
     endedBy: text('ended_by'),
     endNote: text('end_note'),
+    // who the target system was told to give access to (see GrantTarget); null for older grants
+    target: jsonb('target').$type<GrantTarget>(),
   },
   (t) => [
     // one live grant per person and dataset, so a revoke can never take away a newer grant

@@ -3,25 +3,18 @@ import { AppError } from '../../shared/errors.js';
 import { appendAudit } from '../audit/audit.repository.js';
 import type { Deps } from '../deps.js';
 import { addToOutbox } from '../notifications/notifications.repository.js';
-import type { ProvisionTarget } from '../../provisioners/provisioner.js';
+import type { GrantTarget, ProvisionTarget } from '../../provisioners/provisioner.js';
 import { grantEnd } from '../requests/requests.rules.js';
 import * as repo from './grants.repository.js';
 import type { Grant } from './grants.repository.js';
 import type { TaskStep } from './grants.table.js';
+import { identityForGrant, identityForRevoke } from './targets.usecases.js';
 
 type Tx = Parameters<Parameters<Deps['db']['transaction']>[0]>[0];
 
-/** What the bot tells the connector about a grant; the email comes from the person's Slack profile. */
-async function targetFor(deps: Deps, grant: Grant): Promise<ProvisionTarget> {
-  return {
-    grantId: grant.id,
-    datasetId: grant.datasetId,
-    userId: grant.userId,
-    // only some connectors need it; those that do fail clearly without it (and are retried)
-    userEmail: await deps.people.email(grant.userId).catch(() => undefined),
-    postgresRole: deps.catalog.people?.[grant.userId]?.postgresRole,
-    expiresAt: grant.endsAt,
-  };
+/** What the bot tells the connector about a grant: always the identity recorded on it. */
+function targetFor(grant: Grant, identity: GrantTarget): ProvisionTarget {
+  return { grantId: grant.id, datasetId: grant.datasetId, userId: grant.userId, identity, expiresAt: grant.endsAt };
 }
 
 const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err)).slice(0, 500);
@@ -40,7 +33,7 @@ export async function provisionGrant(deps: Deps, grantId: string, opts: { finalA
   if (connector.kind === 'manual') return 'skipped';
   const now = () => deps.clock.now();
   try {
-    await connector.grant(await targetFor(deps, grant));
+    await connector.grant(targetFor(grant, await identityForGrant(deps, grant, connector)));
   } catch (err) {
     const message = errorText(err);
     await deps.db.transaction(async (tx) => {
@@ -121,7 +114,9 @@ export async function revokeGrant(deps: Deps, grantId: string, opts: { finalAtte
   if (connector.kind === 'manual') return 'skipped';
   const now = deps.clock.now();
   try {
-    await connector.revoke(await targetFor(deps, grant));
+    // exactly who was given access; nothing to undo when nobody was named before a failed grant
+    const identity = await identityForRevoke(deps, grant, connector);
+    if (identity) await connector.revoke(targetFor(grant, identity));
   } catch (err) {
     const message = errorText(err);
     const alerts = await deps.db.transaction(async (tx) => {
