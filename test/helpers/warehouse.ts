@@ -67,6 +67,10 @@ export class Warehouse {
     await this.admin.unsafe(`grant "${role}" to "${member}"`);
   }
 
+  async revokeRole(role: string, member: string): Promise<void> {
+    await this.admin.unsafe(`revoke "${role}" from "${member}"`);
+  }
+
   async hasRole(login: string): Promise<boolean> {
     const [row] = await this.admin`select pg_has_role(${login}, ${this.datasetRole}, 'member') as member`;
     return row!.member as boolean;

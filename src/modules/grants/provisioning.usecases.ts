@@ -55,7 +55,7 @@ async function giveUpProvisioning(deps: Deps, grant: Grant, message: string) {
     const row = await repo.transitionGrant(tx, grant.id, 'provisioning', { status: 'revoking', endReason: 'provision_failed' });
     if (!row) return undefined;
     await appendAudit(tx, grantEvent(grant, now, 'system', 'grant.provision_failed', { error: message }));
-    return addToOutbox(tx, now, [...new Set(recipients)].map((to) => ({ kind: 'provision_failed', payload: { grantId: grant.id, to } })));
+    return addToOutbox(tx, now, [...new Set(recipients)].map((to) => ({ kind: 'provision_failed', payload: { grantId: grant.id, to, error: message } })));
   });
   if (!moved) return;
   await deps.jobs.enqueueDeliveries(moved).catch(() => undefined);
