@@ -13,7 +13,8 @@ import type { Grant } from './grants.repository.js';
 export async function identityForGrant(deps: Deps, grant: Grant, connector: Provisioner): Promise<GrantTarget> {
   if (grant.target) return grant.target;
   const postgresRole = deps.catalog.people?.[grant.userId]?.postgresRole;
-  const email = await askSlack(() => deps.people.email(grant.userId));
+  // a connector that changes nothing elsewhere never waits for Slack; the others must name the person
+  const email = connector.kind === 'record' ? await deps.people.email(grant.userId).catch(() => undefined) : await askSlack(() => deps.people.email(grant.userId));
   const identity = connector.identify({ userId: grant.userId, email, postgresRole });
   if (identity.login && !postgresRole) await refuseSharedLogin(deps, grant, identity.login);
   return (await repo.recordTarget(deps.db, grant.id, identity)) ?? identity;
