@@ -31,12 +31,15 @@ export const provisionerSchema = z.discriminatedUnion(
     z.strictObject({
       type: z.literal('postgres'),
       connection_env: envName,
-      role: pgIdentifier,
+      // predefined pg_* roles carry server-level powers (run programs, read server files, …)
+      role: pgIdentifier.refine((r) => !r.startsWith('pg_'), 'must not be a predefined pg_* role: those carry server-level powers'),
       // how a person's login role is named: {email_local} (default) and {slack_id} are filled in
       login_role_template: z
         .string()
         .regex(/^[a-z0-9_{}]+$/, 'may hold lower-case letters, digits, _ and {email_local} or {slack_id}')
         .default('{email_local}'),
+      // only addresses at these domains name a login by their local part ({email_local})
+      email_domains: z.array(z.string().trim().toLowerCase().regex(/^[a-z0-9.-]+\.[a-z]{2,}$/, 'must be a domain like acme.com')).min(1).optional(),
     }),
     z.strictObject({
       type: z.literal('webhook'),
@@ -81,6 +84,10 @@ const datasetSchema = z
   .refine((d) => d.default_duration === undefined || d.max_duration === undefined || d.default_duration <= d.max_duration, {
     message: 'default_duration must not be longer than max_duration',
     path: ['default_duration'],
+  })
+  .refine((d) => d.provisioner.type !== 'postgres' || !d.provisioner.login_role_template.includes('{email_local}') || d.provisioner.email_domains, {
+    message: 'email_domains is required with {email_local}: the domains whose addresses name a login (mia@acme.com → mia); people elsewhere are named under people:',
+    path: ['provisioner', 'email_domains'],
   });
 
 const channelId = z.string().regex(/^[CG][A-Z0-9]{2,}$/, 'must be a Slack channel id, like C0123ABC');
@@ -150,7 +157,19 @@ export const catalogFileSchema = z.strictObject({
   sensitive_data: sensitiveDataSchema.default({ enabled: true, exclude_channels: [], max_nudges_per_hour: 1 }),
   // defaults per sensitivity tier, over the built-in ones
   policies: z.partialRecord(z.enum(SENSITIVITIES), policyOverridesSchema).default({}),
-  people: z.record(z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'keys must be Slack user ids'), personSettings).default({}),
+  people: z
+    .record(z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'keys must be Slack user ids'), personSettings)
+    .superRefine((people, ctx) => {
+      // one warehouse login, one person: otherwise each would hold the other's access
+      const seen = new Map<string, string>();
+      for (const [id, p] of Object.entries(people)) {
+        if (!p.postgres_role) continue;
+        const first = seen.get(p.postgres_role);
+        if (first) ctx.addIssue({ code: 'custom', path: [id, 'postgres_role'], message: `${p.postgres_role} is already the login of ${first}; each person needs their own` });
+        else seen.set(p.postgres_role, id);
+      }
+    })
+    .default({}),
   datasets: z
     .array(datasetSchema)
     .min(1, 'must list at least one dataset')

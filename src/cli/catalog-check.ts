@@ -1,17 +1,19 @@
 /**
  * `npm run catalog:check [path] [--strict]`: validates the catalog and tests each connector's
  * connection without granting anything. With SLACK_BOT_TOKEN set, it also checks that Slack knows
- * every person in the catalog (emails and user ids). It reports the same errors and warnings as
+ * every person in the catalog (emails and user ids), and that no two people in the
+ * workspace would share one warehouse login (an error: such a grant is refused). It reports the same errors and warnings as
  * start-up (one shared classification): exit 1 when there is an error (or, with --strict, a warning).
  */
 import { WebClient } from '@slack/web-api';
-import { catalogWarning, sortFindings, type CatalogFinding } from '../catalog/catalog.findings.js';
+import { catalogError, catalogWarning, sortFindings, type CatalogFinding } from '../catalog/catalog.findings.js';
 import { CatalogError, checkCatalog, readCatalogFile, type PeopleLookup } from '../catalog/catalog.loader.js';
 import type { Catalog } from '../catalog/catalog.js';
 import { approverWarnings } from '../modules/requests/approvers.usecases.js';
 import { buildConnectors, connectorFindings, ConnectorConfigError } from '../provisioners/registry.js';
 import { createLogger } from '../shared/logger.js';
-import { slackUserDirectory } from '../slack/users.js';
+import { slackUserDirectory, type UserDirectory } from '../slack/users.js';
+import { sharedLogins } from '../provisioners/postgres.rules.js';
 
 // without a token, people are taken on trust
 const trusting: PeopleLookup = { idByEmail: async () => 'U0UNCHECKED', exists: async () => true };
@@ -22,16 +24,18 @@ async function main(): Promise<number> {
   const path = args.find((a) => !a.startsWith('--')) ?? process.env.CATALOG_PATH ?? './catalog.yml';
   const findings: CatalogFinding[] = [];
   let catalog: Catalog;
+  let users: UserDirectory | undefined;
   try {
     const file = await readCatalogFile(path);
     const token = process.env.SLACK_BOT_TOKEN;
-    const directory = token ? slackUserDirectory(new WebClient(token, process.env.SLACK_API_URL ? { slackApiUrl: process.env.SLACK_API_URL } : {})) : undefined;
-    const checked = await checkCatalog(file, directory ?? trusting);
+    users = token ? slackUserDirectory(new WebClient(token, process.env.SLACK_API_URL ? { slackApiUrl: process.env.SLACK_API_URL } : {})) : undefined;
+    const checked = await checkCatalog(file, users ?? trusting);
     catalog = checked.catalog;
     findings.push(...checked.findings);
+    if (users) findings.push(...(await loginCollisions(catalog, await users.everyone())).map(catalogError));
     if (!token) console.log('note: SLACK_BOT_TOKEN is not set, so the catalog\'s people were not looked up in Slack');
     // the same approver warnings as at start-up: they do not fail the check (unless --strict)
-    const standing = directory ? directory.standing : async () => 'member' as const;
+    const standing = users ? users.standing : async () => 'member' as const;
     findings.push(...(await approverWarnings(catalog, standing)).map(catalogWarning));
   } catch (err) {
     console.error(err instanceof CatalogError ? err.message : `Catalog error: ${(err as Error).message}`);
@@ -63,6 +67,20 @@ async function main(): Promise<number> {
   }
   console.log(`${path}: ${count(catalog.datasets.length, 'dataset')}, ${warnings.length ? `no errors, ${count(warnings.length, 'warning')}` : 'all connectors answered'}.`);
   return 0;
+}
+
+/** One line per warehouse login that two Slack users would share under a postgres dataset's rule. */
+async function loginCollisions(catalog: Catalog, everyone: Array<{ id: string; email?: string }>): Promise<string[]> {
+  const overrides = Object.fromEntries(Object.entries(catalog.people ?? {}).map(([id, p]) => [id, p.postgresRole]));
+  const lines: string[] = [];
+  for (const d of catalog.datasets) {
+    if (d.provisioner.type !== 'postgres') continue;
+    const rule = { template: d.provisioner.login_role_template, emailDomains: d.provisioner.email_domains };
+    for (const [login, ids] of sharedLogins(rule, everyone, overrides)) {
+      lines.push(`dataset "${d.id}": warehouse login ${login} would be shared by ${ids.join(', ')}; name each person's login under people:`);
+    }
+  }
+  return lines;
 }
 
 main().then(

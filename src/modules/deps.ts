@@ -24,6 +24,8 @@ export interface PeopleDirectory {
   /** Whether the person is a full member, a guest, deactivated or a bot ('unknown' if Slack did not say). */
   standing(userId: string): Promise<Standing>;
   timeZone(userId: string): Promise<string | undefined>;
+  /** Every active person in the workspace with their email (to find warehouse logins two would share). */
+  everyone(): Promise<Array<{ id: string; email?: string }>>;
 }
 
 export interface Settings {

@@ -1,11 +1,29 @@
+/**
+ * Exactly who the target system was told to give access to, recorded on the grant before its
+ * first attempt, so the revoke takes away exactly that (never re-derived from a profile that may
+ * have changed): the warehouse login for postgres, the email sent to a webhook (null if none).
+ */
+export interface GrantTarget {
+  login?: string;
+  email?: string | null;
+}
+
+/** Who a grant is for, as the bot knows them when access is first given. */
+export interface Person {
+  userId: string;
+  /** From the person's Slack profile; undefined when the profile has none. */
+  email?: string;
+  /** Per-person override of the database login role, from the catalog's `people`. */
+  postgresRole?: string;
+}
+
 /** What a connector needs to give or take access in the target system. */
 export interface ProvisionTarget {
   grantId: string;
   datasetId: string;
   userId: string;
-  userEmail?: string;
-  /** Per-person override of the database login role, from the catalog's `people`. */
-  postgresRole?: string;
+  /** The identity recorded on the grant (see `identify`): what grant and revoke both act on. */
+  identity: GrantTarget;
   expiresAt: Date;
 }
 
@@ -16,6 +34,12 @@ export interface ProvisionTarget {
  */
 export interface Provisioner {
   readonly kind: 'postgres' | 'webhook' | 'record';
+  /**
+   * Names the person in the target system (a warehouse login, the email a webhook is sent).
+   * Called once per grant, before its first attempt; the result is recorded on the grant and
+   * used for every later grant and revoke attempt. Throws a permanent error when it cannot.
+   */
+  identify(person: Person): GrantTarget;
   grant(target: ProvisionTarget): Promise<void>;
   revoke(target: ProvisionTarget): Promise<void>;
   /** Tests configuration and connection without granting anything. */

@@ -8,6 +8,7 @@ import type { Provisioner } from './provisioner.js';
 export function recordOnlyProvisioner(logger: Logger): Provisioner {
   return {
     kind: 'record',
+    identify: () => ({}),
     async grant(t) {
       logger.info({ grantId: t.grantId, datasetId: t.datasetId }, 'record-only provisioner: grant recorded');
     },

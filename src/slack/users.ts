@@ -11,6 +11,8 @@ export interface UserDirectory {
   /** The email on the user's Slack profile (needs users:read.email). */
   email(userId: string): Promise<string | undefined>;
   standing(userId: string): Promise<Standing>;
+  /** Every active, human member and guest with their profile email (cached for a few minutes). */
+  everyone(): Promise<Array<{ id: string; email?: string }>>;
 }
 
 // short: a deactivation or a change to guest must take effect soon
@@ -36,7 +38,19 @@ export function slackUserDirectory(client: WebClient): UserDirectory {
     profiles.set(userId, entry);
     return entry;
   }
+  let directory: { at: number; users: Array<{ id: string; email?: string }> } | undefined;
   return {
+    async everyone() {
+      if (directory && Date.now() - directory.at < TTL_MS) return directory.users;
+      const users: Array<{ id: string; email?: string }> = [];
+      for await (const page of client.paginate('users.list', { limit: 200 })) {
+        for (const u of (page as { members?: Array<{ id?: string; deleted?: boolean; is_bot?: boolean; profile?: { email?: string } }> }).members ?? []) {
+          if (u.id && !u.deleted && !u.is_bot && u.id !== 'USLACKBOT') users.push({ id: u.id, email: u.profile?.email });
+        }
+      }
+      directory = { at: Date.now(), users };
+      return users;
+    },
     async timeZone(userId) {
       // a time in UTC is better than no answer
       return profile(userId).then((p) => p.tz, () => undefined);

@@ -28,6 +28,7 @@ class GatedConnector implements Provisioner {
   grant = (t: { grantId: string }) => this.wait('grant', t.grantId);
   revoke = (t: { grantId: string }) => this.wait('revoke', t.grantId);
   check = async () => undefined;
+  identify = () => ({});
   release(keepOpen = false) {
     this.open = keepOpen;
     for (const g of this.gates.splice(0)) g();

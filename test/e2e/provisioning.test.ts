@@ -22,9 +22,10 @@ class WebhookReceiver {
     this.server = createServer(async (req, res) => {
       const raw = await readBody(req);
       const ts = Number(req.headers[WEBHOOK_HEADERS.timestamp]);
-      const verified = req.headers[WEBHOOK_HEADERS.signature] === webhookSignature(WEBHOOK_SECRET, ts, raw) && Math.abs(Date.now() / 1000 - ts) < 300;
+      const key = String(req.headers[WEBHOOK_HEADERS.idempotencyKey]);
+      const verified = req.headers[WEBHOOK_HEADERS.signature] === webhookSignature(WEBHOOK_SECRET, ts, key, raw) && Math.abs(Date.now() / 1000 - ts) < 300;
       const status = !verified ? 401 : this.failFirst-- > 0 ? 500 : 200;
-      this.received.push({ body: JSON.parse(raw), idempotencyKey: String(req.headers[WEBHOOK_HEADERS.idempotencyKey]), verified, status });
+      this.received.push({ body: JSON.parse(raw), idempotencyKey: key, verified, status });
       res.writeHead(status).end();
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
@@ -70,6 +71,7 @@ beforeAll(async () => {
         connection_env: 'WAREHOUSE_URL',
         role: warehouse.datasetRole,
         login_role_template: `${warehouse.prefix}_{email_local}`,
+        email_domains: ['acme.test'],
       }),
       dataset('campaign-metrics', { type: 'webhook', url: receiver.url, secret_env: 'ACCESS_WEBHOOK_SECRET' }),
       dataset('ga4-export', { type: 'manual' }),

@@ -3,7 +3,7 @@ import { inject } from 'vitest';
 import { DEFAULT_SETTINGS, type Deps, type PeopleDirectory } from '../../src/modules/deps.js';
 import type { Standing } from '../../src/modules/requests/requests.rules.js';
 import type { DigestView, GrantView, MessageRef, Notifier, NudgeView, RequestView, ReviewSummary, TaskView } from '../../src/modules/notifications/notifications.ports.js';
-import type { Provisioner, ProvisionTarget } from '../../src/provisioners/provisioner.js';
+import type { Person, Provisioner, ProvisionTarget } from '../../src/provisioners/provisioner.js';
 import type { Clock } from '../../src/shared/clock.js';
 import { createLogger } from '../../src/shared/logger.js';
 import { singleConnector } from '../../src/provisioners/registry.js';
@@ -108,6 +108,9 @@ export class RecordingProvisioner implements Provisioner {
   readonly calls: Array<{ op: 'grant' | 'revoke'; target: ProvisionTarget }> = [];
   failures = 0;
   async check() {}
+  identify(p: Person) {
+    return { email: p.email ?? null };
+  }
   async grant(target: ProvisionTarget) {
     this.calls.push({ op: 'grant', target });
     this.maybeFail();
@@ -136,6 +139,9 @@ export class TestPeople implements PeopleDirectory {
   }
   async timeZone(id: string) {
     return this.zones.get(id) ?? 'UTC';
+  }
+  async everyone() {
+    return [];
   }
 }
 

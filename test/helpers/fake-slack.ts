@@ -123,6 +123,12 @@ export class FakeSlack {
           },
         };
       }
+      case 'users.list':
+        return {
+          ok: true,
+          members: [...this.users.entries()].map(([id, u]) => ({ id, deleted: !!u.deleted, is_bot: !!u.bot, is_restricted: !!u.guest, profile: { email: u.email } })),
+          response_metadata: { next_cursor: '' },
+        };
       case 'users.lookupByEmail': {
         const entry = [...this.users.entries()].find(([, u]) => u.email === args.email);
         return entry ? { ok: true, user: { id: entry[0], tz: entry[1].tz } } : { ok: false, error: 'users_not_found' };

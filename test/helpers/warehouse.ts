@@ -56,6 +56,21 @@ export class Warehouse {
     this.roles.push(name);
   }
 
+  /** Any other role (name prefixed by the test), e.g. `createRole('x_admin', 'nologin createrole')`. */
+  async createRole(name: string, attributes = 'nologin'): Promise<void> {
+    await this.admin.unsafe(`create role "${name}" ${attributes}`);
+    this.roles.push(name);
+  }
+
+  /** `grant <role> to <member>`, as the warehouse's own admin (not the bot). */
+  async grantRole(role: string, member: string): Promise<void> {
+    await this.admin.unsafe(`grant "${role}" to "${member}"`);
+  }
+
+  async revokeRole(role: string, member: string): Promise<void> {
+    await this.admin.unsafe(`revoke "${role}" from "${member}"`);
+  }
+
   async hasRole(login: string): Promise<boolean> {
     const [row] = await this.admin`select pg_has_role(${login}, ${this.datasetRole}, 'member') as member`;
     return row!.member as boolean;

@@ -55,7 +55,7 @@ describe('provisioning', () => {
     expect(active.startsAt).toEqual(t.clock.now());
     expect(active.endsAt.getTime() - active.startsAt.getTime()).toBe(2 * HOUR);
     const call = t.provisioner.calls.find((c) => c.target.grantId === grant!.id)!;
-    expect(call.target).toMatchObject({ userId: USERS.marketer, userEmail: 'u0mkt1@acme.test', datasetId: 'campaign-metrics' });
+    expect(call.target).toMatchObject({ userId: USERS.marketer, identity: { email: 'u0mkt1@acme.test' }, datasetId: 'campaign-metrics' });
     expect((await t.queues.expiry.getJob(`expire-grant-${grant!.id}`))?.opts.delay).toBe(2 * HOUR);
     expect(await provisionGrant(t.deps, grant!.id, notFinal)).toBe('skipped'); // a second run does nothing
     expect(await actions(grant!.id)).toEqual(['grant.created', 'grant.activated']);

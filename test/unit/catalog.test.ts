@@ -138,8 +138,16 @@ describe('connectors in the catalog', () => {
 
   it('reads postgres, webhook and manual connectors, defaulting to record', () => {
     expect(parseCatalog(good).datasets[0]!.provisioner).toEqual({ type: 'record' });
-    const pg = parseCatalog(withProvisioner('      type: postgres\n      connection_env: WAREHOUSE_URL\n      role: crm_read\n'));
-    expect(pg.datasets[0]!.provisioner).toEqual({ type: 'postgres', connection_env: 'WAREHOUSE_URL', role: 'crm_read', login_role_template: '{email_local}' });
+    const pg = parseCatalog(withProvisioner('      type: postgres\n      connection_env: WAREHOUSE_URL\n      role: crm_read\n      email_domains: [Acme.test]\n'));
+    expect(pg.datasets[0]!.provisioner).toEqual({
+      type: 'postgres',
+      connection_env: 'WAREHOUSE_URL',
+      role: 'crm_read',
+      login_role_template: '{email_local}',
+      email_domains: ['acme.test'],
+    });
+    const byId = parseCatalog(withProvisioner('      type: postgres\n      connection_env: W\n      role: crm_read\n      login_role_template: "mkt_{slack_id}"\n'));
+    expect(byId.datasets[0]!.provisioner).toMatchObject({ login_role_template: 'mkt_{slack_id}' });
     const hook = parseCatalog(withProvisioner('      type: webhook\n      url: https://it.example.com/hooks\n      secret_env: HOOK_SECRET\n'));
     expect(hook.datasets[0]!.provisioner.type).toBe('webhook');
     expect(parseCatalog(withProvisioner('      type: manual\n')).datasets[0]!.provisioner.type).toBe('manual');
@@ -152,6 +160,17 @@ describe('connectors in the catalog', () => {
     expect(() => parseCatalog(withProvisioner('      type: postgres\n      connection_env: W\n      role: "crm; drop table x"\n'))).toThrow(/role: must be a lower-case Postgres role name/);
     expect(() => parseCatalog(withProvisioner('      type: webhook\n      url: ftp://x\n      secret_env: S\n'))).toThrow(/url: must be an http\(s\) URL/);
     expect(() => parseCatalog(withProvisioner('      type: ldap\n'))).toThrow(/type must be one of postgres, webhook, manual, record/);
+  });
+
+  it('refuses a postgres dataset that could hand out server-level powers or shared logins', () => {
+    const pg = (extra: string) => withProvisioner(`      type: postgres\n      connection_env: W\n${extra}`);
+    expect(() => parseCatalog(pg('      role: pg_execute_server_program\n      email_domains: [acme.test]\n'))).toThrow(
+      /dataset "crm-contacts", key provisioner.role: must not be a predefined pg_\* role/,
+    );
+    // without email_domains, mia@partner.example would get the login of mia@acme.test
+    expect(() => parseCatalog(pg('      role: crm_read\n'))).toThrow(/dataset "crm-contacts", key provisioner.email_domains: email_domains is required with \{email_local\}/);
+    const twice = good.replace('admins: [U0ADMIN1]', 'admins: [U0ADMIN1]\npeople:\n  U0MKT1: { postgres_role: mia }\n  U0MKT2: { postgres_role: mia }');
+    expect(() => parseCatalog(twice)).toThrow(/key people.U0MKT2.postgres_role: mia is already the login of U0MKT1/);
   });
 
   it('reads per-person overrides keyed by Slack id', () => {

@@ -1,4 +1,5 @@
-import { and, asc, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, lte, ne, or, sql } from 'drizzle-orm';
+import type { GrantTarget } from '../../provisioners/provisioner.js';
 import type { DbOrTx } from '../../shared/db/client.js';
 import { grants, HELD_STATUSES, provisioningTasks, type GrantStatus, type TaskStep } from './grants.table.js';
 
@@ -174,4 +175,27 @@ export async function markReminded(db: DbOrTx, id: string, which: '24h' | '1h', 
     .update(grants)
     .set(which === '24h' ? { reminded24hFor: forEnd } : { reminded1hFor: forEnd, reminded24hFor: forEnd })
     .where(eq(grants.id, id));
+}
+
+/**
+ * Records who the target system is told to give access to, once: a second call (a retry, another
+ * worker) leaves the first record and returns it.
+ */
+export async function recordTarget(db: DbOrTx, id: string, target: GrantTarget): Promise<GrantTarget | undefined> {
+  const [row] = await db
+    .update(grants)
+    .set({ target })
+    .where(and(eq(grants.id, id), isNull(grants.target)))
+    .returning({ target: grants.target });
+  if (row) return row.target ?? undefined;
+  return (await findGrant(db, id))?.target ?? undefined;
+}
+
+/** Other people who were ever given access under this warehouse login. */
+export async function otherUsersOnLogin(db: DbOrTx, login: string, userId: string): Promise<string[]> {
+  const rows = await db
+    .selectDistinct({ userId: grants.userId })
+    .from(grants)
+    .where(and(sql`${grants.target}->>'login' = ${login}`, ne(grants.userId, userId)));
+  return rows.map((r) => r.userId);
 }

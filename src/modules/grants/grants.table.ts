@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import type { GrantTarget } from '../../provisioners/provisioner.js';
 import { accessRequests } from '../requests/requests.table.js';
 
 /**
@@ -44,6 +45,8 @@ export const grants = pgTable(
     endNote: text('end_note'),
     // extensions taken without approval so far; the policy's self_extend_up_to caps their sum
     selfExtendedMinutes: integer('self_extended_minutes').notNull().default(0),
+    // who the target system was told to give access to (see GrantTarget); null for older grants
+    target: jsonb('target').$type<GrantTarget>(),
   },
   (t) => [
     // one live grant per person and dataset, so a revoke can never take away a newer grant

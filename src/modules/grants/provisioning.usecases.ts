@@ -3,26 +3,19 @@ import { AppError } from '../../shared/errors.js';
 import { appendAudit } from '../audit/audit.repository.js';
 import type { Deps } from '../deps.js';
 import { addToOutbox } from '../notifications/notifications.repository.js';
-import type { ProvisionTarget } from '../../provisioners/provisioner.js';
+import type { GrantTarget, ProvisionTarget } from '../../provisioners/provisioner.js';
 import { closeExtensionsOfGrant } from '../requests/closures.usecases.js';
 import { grantEnd } from '../requests/requests.rules.js';
 import * as repo from './grants.repository.js';
 import type { Grant } from './grants.repository.js';
 import type { TaskStep } from './grants.table.js';
+import { identityForGrant, identityForRevoke } from './targets.usecases.js';
 
 type Tx = Parameters<Parameters<Deps['db']['transaction']>[0]>[0];
 
-/** What the bot tells the connector about a grant; the email comes from the person's Slack profile. */
-async function targetFor(deps: Deps, grant: Grant): Promise<ProvisionTarget> {
-  return {
-    grantId: grant.id,
-    datasetId: grant.datasetId,
-    userId: grant.userId,
-    // only some connectors need it; those that do fail clearly without it (and are retried)
-    userEmail: await deps.people.email(grant.userId).catch(() => undefined),
-    postgresRole: deps.catalog.people?.[grant.userId]?.postgresRole,
-    expiresAt: grant.endsAt,
-  };
+/** What the bot tells the connector about a grant: always the identity recorded on it. */
+function targetFor(grant: Grant, identity: GrantTarget): ProvisionTarget {
+  return { grantId: grant.id, datasetId: grant.datasetId, userId: grant.userId, identity, expiresAt: grant.endsAt };
 }
 
 const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err)).slice(0, 500);
@@ -41,7 +34,7 @@ export async function provisionGrant(deps: Deps, grantId: string, opts: { finalA
   if (connector.kind === 'manual') return 'skipped';
   const now = () => deps.clock.now();
   try {
-    await connector.grant(await targetFor(deps, grant));
+    await connector.grant(targetFor(grant, await identityForGrant(deps, grant, connector)));
   } catch (err) {
     const message = errorText(err);
     await deps.db.transaction(async (tx) => {
@@ -63,7 +56,7 @@ async function giveUpProvisioning(deps: Deps, grant: Grant, message: string) {
     const row = await repo.transitionGrant(tx, grant.id, 'provisioning', { status: 'revoking', endReason: 'provision_failed' });
     if (!row) return undefined;
     await appendAudit(tx, grantEvent(grant, now, 'system', 'grant.provision_failed', { error: message }));
-    return addToOutbox(tx, now, [...new Set(recipients)].map((to) => ({ kind: 'provision_failed', payload: { grantId: grant.id, to } })));
+    return addToOutbox(tx, now, [...new Set(recipients)].map((to) => ({ kind: 'provision_failed', payload: { grantId: grant.id, to, error: message } })));
   });
   if (!moved) return;
   await deps.jobs.enqueueDeliveries(moved).catch(() => undefined);
@@ -123,7 +116,9 @@ export async function revokeGrant(deps: Deps, grantId: string, opts: { finalAtte
   if (connector.kind === 'manual') return 'skipped';
   const now = deps.clock.now();
   try {
-    await connector.revoke(await targetFor(deps, grant));
+    // exactly who was given access; nothing to undo when nobody was named before a failed grant
+    const identity = await identityForRevoke(deps, grant, connector);
+    if (identity) await connector.revoke(targetFor(grant, identity));
   } catch (err) {
     const message = errorText(err);
     const alerts = await deps.db.transaction(async (tx) => {

@@ -17,6 +17,7 @@ const approverPayload = requestPayload.extend({ approverId: z.string().min(1) })
 const grantPayload = z.object({ grantId: z.string().uuid() });
 const reviewPayload = z.object({ campaignId: z.string().uuid(), ownerId: z.string().min(1) });
 const grantToPayload = grantPayload.extend({ to: z.string().min(1) });
+const provisionFailedPayload = grantToPayload.extend({ error: z.string().max(500).optional() });
 const taskPayload = grantPayload.extend({ step: z.enum(TASK_STEPS) });
 const taskToPayload = taskPayload.extend({ to: z.string().min(1) });
 
@@ -141,8 +142,10 @@ async function send(deps: Deps, kind: string, payload: unknown): Promise<void> {
     case 'access_ready':
       return deps.notifier.tellAccessReady(await mustLoadGrant(deps, grantPayload.parse(payload).grantId));
     case 'provision_failed': {
-      const { grantId, to } = grantToPayload.parse(payload);
-      return deps.notifier.tellProvisioningFailed(to, await mustLoadGrant(deps, grantId));
+      const { grantId, to, error } = provisionFailedPayload.parse(payload);
+      const grant = await mustLoadGrant(deps, grantId);
+      // the grant's own last error is cleared as it moves on; the payload keeps what went wrong
+      return deps.notifier.tellProvisioningFailed(to, { ...grant, lastError: error ?? grant.lastError });
     }
     case 'revoke_stuck': {
       const { grantId, to } = grantToPayload.parse(payload);
