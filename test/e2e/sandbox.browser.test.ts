@@ -70,7 +70,7 @@ describe('sandbox page in a real browser', () => {
     expect(await ask.innerText()).toMatch(/Approved by/i);
 
     await becomes('U0MKT1');
-    await message(/is ready/).waitFor();
+    await message(/is ready/).first().waitFor();
     await page.screenshot({ path: join(SCREENSHOTS, 'access-ready.png') });
 
     await page.click('button[data-pane="home"]');

@@ -64,7 +64,7 @@ describe('connector checks, classified alike', () => {
   it('an unreachable warehouse is a warning in both: the bot starts, and catalog:check passes and says so', async () => {
     const file = await write(
       'unreachable.yml',
-      catalogWith('[U0OWNER1]') + '    provisioner: { type: postgres, connection_env: WAREHOUSE_URL, role: crm_read }\n',
+      catalogWith('[U0OWNER1]') + '    provisioner: { type: postgres, connection_env: WAREHOUSE_URL, role: crm_read, email_domains: [acme.test] }\n',
     );
     const warehouse = 'postgres://nobody@127.0.0.1:1/x';
     const warnings: string[] = [];

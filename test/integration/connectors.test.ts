@@ -172,8 +172,9 @@ describe('catalog:check and warehouse logins', () => {
     slack.users.set('U0OBRIEN2', { email: 'o.brien@acme.test' });
     slack.users.set('U0MIA', { email: 'mia@partner.example' }); // another domain: no login from it, so no collision
     slack.users.set('U0MIA2', { email: 'mia@acme.test' });
+    slack.users.set('U0ADMIN2', { email: 'ada@acme.test' }); // a second approver, so an owner's own request can be decided
     const dir = await mkdtemp(join(tmpdir(), 'catalog-'));
-    const yaml = (people: string) => `admins: [U0OWNER1]
+    const yaml = (people: string) => `admins: [U0OWNER1, U0ADMIN2]
 ${people}datasets:
   - id: crm-contacts
     name: CRM contacts
