@@ -8,6 +8,7 @@ import { testCatalog, USERS } from './catalog.js';
 import { fakeSlackConfig } from './config.js';
 import { createTestDatabase, type TestDatabase } from './db.js';
 import { FakeSlack } from './fake-slack.js';
+import { removeQueueKeys } from './queues.js';
 import { blockActionPayload, commandBody, eventBody, interactionBody, postSigned, viewSubmissionPayload, type PostOptions } from './slack-requests.js';
 
 export interface TestBot {
@@ -78,9 +79,10 @@ export async function startTestBot(
     },
     async stop() {
       await bot.stop();
-      if (replicaOf) return; // the first replica owns Slack and the database
+      if (replicaOf) return; // the first replica owns Slack, the database and the queues
       await slack.stop();
       await database.destroy();
+      await removeQueueKeys(config.redisUrl, config.queuePrefix);
     },
   };
 }
