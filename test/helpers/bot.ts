@@ -82,7 +82,7 @@ export async function startTestBot(
       if (replicaOf) return; // the first replica owns Slack, the database and the queues
       await slack.stop();
       await database.destroy();
-      await removeQueueKeys(config.redisUrl, config.queuePrefix);
+      await removeQueueKeys(config.redisUrl!, config.queuePrefix);
     },
   };
 }
