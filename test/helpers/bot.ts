@@ -7,7 +7,7 @@ import { createLogger } from '../../src/shared/logger.js';
 import { testCatalog, USERS } from './catalog.js';
 import { fakeSlackConfig } from './config.js';
 import { createTestDatabase, type TestDatabase } from './db.js';
-import { FakeSlack } from './fake-slack.js';
+import { FAKE_APP_TOKEN, FakeSlack } from './fake-slack.js';
 import { removeQueueKeys } from './queues.js';
 import { blockActionPayload, commandBody, eventBody, interactionBody, postSigned, viewSubmissionPayload, type PostOptions } from './slack-requests.js';
 
@@ -39,6 +39,8 @@ export async function startTestBot(
     replicaOf?: TestBot;
     /** receives every log line the bot writes (at debug level), to check what is never logged */
     logSink?: (line: string) => void;
+    /** Socket Mode (an app token) instead of HTTP: drive it through `slack.socketMode` */
+    socketMode?: boolean;
   } = {},
 ): Promise<TestBot> {
   const replicaOf = opts.replicaOf;
@@ -46,6 +48,7 @@ export async function startTestBot(
   for (const id of Object.values(USERS)) slack.users.set(id, { tz: 'Europe/Berlin', email: `${id.toLowerCase()}@acme.test` });
   const database = replicaOf?.database ?? (await createTestDatabase());
   const config = testConfig(slack, { ...(replicaOf ? { queuePrefix: replicaOf.bot.queues.expiry.opts.prefix } : {}), ...opts.config });
+  if (opts.socketMode) config.slack = { ...config.slack, appToken: FAKE_APP_TOKEN };
   const bot = await startBot(config, {
     database,
     catalog: opts.catalog ?? testCatalog(),
