@@ -6,9 +6,9 @@ import { resolve, join } from 'node:path';
 /**
  * A private redis-server for `npm start` without REDIS_URL: a child process bound to 127.0.0.1,
  * with its append-only file under `dir` (so grants' timers survive restarts), stopped with the
- * bot. It never outlives the bot for long: it is stopped on exit and on SIGINT/SIGTERM, and a
- * server left running by a bot that was killed outright is found by its pid file and stopped at
- * the next start.
+ * bot. It never outlives the bot: a watchdog stops it as soon as the bot's process is gone, even
+ * when killed outright; and should one still be running from before (found by its pid file), it
+ * is stopped at the next start.
  */
 export interface EmbeddedRedis {
   url: string;
@@ -33,26 +33,29 @@ export async function startEmbeddedRedis(opts: { dir: string; port: number; bina
   await stopLeftover(pidFile);
 
   const port = opts.port || (await freePort());
-  const child = spawn(
-    binary,
-    [
-      '--bind', '127.0.0.1',
-      '--port', String(port),
-      '--dir', dir,
-      '--appendonly', 'yes',
-      '--save', '',
-      '--pidfile', pidFile,
-      '--daemonize', 'no',
-      '--loglevel', 'warning',
-      '--logfile', join(dir, 'redis.log'),
-    ],
-    // its own process group: Ctrl-C reaches the bot, which stops Redis after its workers
-    { stdio: 'ignore', detached: true },
-  );
-  const killNow = () => child.kill('SIGTERM');
-  process.once('exit', killNow);
-
+  const args = [
+    '--bind', '127.0.0.1',
+    '--port', String(port),
+    '--dir', dir,
+    '--appendonly', 'yes',
+    '--save', '',
+    '--pidfile', pidFile,
+    '--daemonize', 'no',
+    '--loglevel', 'warning',
+    '--logfile', join(dir, 'redis.log'),
+  ];
+  // A shell watches the pipe on its stdin, which only the bot holds: when the bot is gone, however
+  // it went (even SIGKILL), the pipe closes and the shell stops Redis. Its own process group, so
+  // Ctrl-C reaches the bot alone, which stops Redis after its workers.
+  const child = spawn('/bin/sh', ['-c', WATCHDOG, 'redis-watchdog', binary, ...args], { stdio: ['pipe', 'ignore', 'ignore'], detached: true });
+  child.stdin!.on('error', () => {}); // the shell may be gone already
   const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+  const stopChild = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.stdin!.end();
+    await exited;
+  };
+
   const failed = await Promise.race([
     waitForPort(port).then(
       () => undefined,
@@ -61,21 +64,24 @@ export async function startEmbeddedRedis(opts: { dir: string; port: number; bina
     exited.then((code) => `it exited with code ${code}`),
   ]);
   if (failed) {
-    process.removeListener('exit', killNow);
-    killNow();
+    await stopChild();
     throw new EmbeddedRedisError(`The embedded redis-server did not start (${failed}); see ${join(dir, 'redis.log')}, or set REDIS_URL.`);
   }
-
-  return {
-    url: `redis://127.0.0.1:${port}`,
-    async stop() {
-      process.removeListener('exit', killNow);
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
+  return { url: `redis://127.0.0.1:${port}`, stop: stopChild };
 }
+
+/**
+ * Runs redis-server "$@" and stops it when stdin reaches its end. (An asynchronous list's stdin
+ * is /dev/null unless redirected, hence fd 3.) Exits with Redis's own exit code.
+ */
+const WATCHDOG = [
+  'exec 3<&0',
+  '"$@" </dev/null & r=$!',
+  '( while read -r _ <&3; do :; done; kill -TERM "$r" 2>/dev/null ) & w=$!',
+  'wait "$r"; code=$?',
+  'kill "$w" 2>/dev/null',
+  'exit "$code"',
+].join('\n');
 
 /** Stops a redis-server whose pid file a previous, killed bot left behind. */
 async function stopLeftover(pidFile: string): Promise<void> {

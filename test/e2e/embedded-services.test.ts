@@ -15,6 +15,7 @@ import { SIGNING_SECRET } from '../helpers/slack-requests.js';
  */
 let slack: FakeSlack;
 let dir: string;
+const children: ChildProcess[] = []; // killed at the end, also when a test failed half-way
 
 beforeAll(async () => {
   slack = await new FakeSlack().start();
@@ -31,6 +32,7 @@ datasets:
   );
 });
 afterAll(async () => {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
   await slack.stop();
   await rm(dir, { recursive: true, force: true });
 });
@@ -57,6 +59,7 @@ function startMain(env: Record<string, string>): Started {
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  children.push(child);
   child.stdout!.on('data', (c) => (out += c));
   child.stderr!.on('data', (c) => (out += c));
   const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
@@ -86,6 +89,16 @@ async function waitUntilGone(pid: number): Promise<void> {
   const deadline = Date.now() + 15_000;
   while (alive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   expect(alive(pid), `redis-server ${pid} still running`).toBe(false);
+}
+
+async function waitForPidFile(file: string, notPid: number): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const pid = existsSync(file) ? Number(readFileSync(file, 'utf8')) : 0;
+    if (pid && pid !== notPid) return;
+    if (Date.now() > deadline) throw new Error(`no new pid in ${file}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 function freePort(): Promise<number> {
@@ -122,34 +135,41 @@ describe('npm start with nothing configured but Slack', () => {
     await waitUntilGone(pid);
   });
 
-  it('a bot killed outright leaves no redis-server behind at the next start, and timers kept in Redis survive', { timeout: 240_000 }, async () => {
+  it('a bot killed outright takes its redis-server with it; a stray one is stopped at the next start; the data survives', { timeout: 240_000 }, async () => {
     const dataDir = join(dir, 'data2');
+    const redisDir = join(dataDir, 'redis');
     const port = await freePort();
     const first = startMain({ DATA_DIR: dataDir, EMBEDDED_REDIS_PORT: String(port) });
     await waitForOutput(first, 'data access bot started');
-    const oldPid = Number(readFileSync(join(dataDir, 'redis', 'redis.pid'), 'utf8'));
-    const redis = new Redis(`redis://127.0.0.1:${port}`, { lazyConnect: true });
-    await redis.connect();
+    const oldPid = Number(readFileSync(join(redisDir, 'redis.pid'), 'utf8'));
+    const redis = new Redis(`redis://127.0.0.1:${port}`);
     await redis.set('dab:kept-across-restarts', '1');
     redis.disconnect();
 
     first.child.kill('SIGKILL');
     await first.exited;
-    expect(alive(oldPid)).toBe(true); // orphaned, holding the port and the files
+    await waitUntilGone(oldPid);
 
+    // a redis-server still running on the bot's files and port (as from a bot whose watchdog was killed too)
+    const stray = spawn('redis-server', ['--bind', '127.0.0.1', '--port', String(port), '--dir', redisDir, '--appendonly', 'yes', '--pidfile', join(redisDir, 'redis.pid')], {
+      stdio: 'ignore',
+      detached: true,
+    });
+    children.push(stray);
+    await waitForPidFile(join(redisDir, 'redis.pid'), oldPid);
     const second = startMain({ DATA_DIR: dataDir, EMBEDDED_REDIS_PORT: String(port) });
     await waitForOutput(second, 'data access bot started');
-    await waitUntilGone(oldPid);
+    await waitUntilGone(stray.pid!);
     expect(second.output()).toContain(`Opening the embedded database in ${dataDir}`);
-    const newPid = Number(readFileSync(join(dataDir, 'redis', 'redis.pid'), 'utf8'));
-    expect(newPid).not.toBe(oldPid);
+    const newPid = Number(readFileSync(join(redisDir, 'redis.pid'), 'utf8'));
+    expect([oldPid, stray.pid]).not.toContain(newPid);
     const again = new Redis(`redis://127.0.0.1:${port}`);
     try {
       expect(await again.get('dab:kept-across-restarts')).toBe('1'); // the append-only file under DATA_DIR
     } finally {
       again.disconnect();
     }
-    expect((await readdir(join(dataDir, 'redis'))).some((f) => f.startsWith('appendonly'))).toBe(true);
+    expect((await readdir(redisDir)).some((f) => f.startsWith('appendonly'))).toBe(true);
 
     second.child.kill('SIGTERM');
     expect(await second.exited).toBe(0);
