@@ -1,7 +1,8 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { resolve, join } from 'node:path';
+import { spawnTiedToThisProcess } from './watchdog.js';
 
 /**
  * A private redis-server for `npm start` without REDIS_URL: a child process bound to 127.0.0.1,
@@ -44,17 +45,9 @@ export async function startEmbeddedRedis(opts: { dir: string; port: number; bina
     '--loglevel', 'warning',
     '--logfile', join(dir, 'redis.log'),
   ];
-  // A shell watches the pipe on its stdin, which only the bot holds: when the bot is gone, however
-  // it went (even SIGKILL), the pipe closes and the shell stops Redis. Its own process group, so
-  // Ctrl-C reaches the bot alone, which stops Redis after its workers.
-  const child = spawn('/bin/sh', ['-c', WATCHDOG, 'redis-watchdog', binary, ...args], { stdio: ['pipe', 'ignore', 'ignore'], detached: true });
-  child.stdin!.on('error', () => {}); // the shell may be gone already
-  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
-  const stopChild = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.stdin!.end();
-    await exited;
-  };
+  // never outlives the bot, even one killed outright; Ctrl-C reaches the bot alone, which stops
+  // Redis after its workers
+  const { exited, stop: stopChild } = spawnTiedToThisProcess(binary, args);
 
   const failed = await Promise.race([
     waitForPort(port).then(
@@ -69,19 +62,6 @@ export async function startEmbeddedRedis(opts: { dir: string; port: number; bina
   }
   return { url: `redis://127.0.0.1:${port}`, stop: stopChild };
 }
-
-/**
- * Runs redis-server "$@" and stops it when stdin reaches its end. (An asynchronous list's stdin
- * is /dev/null unless redirected, hence fd 3.) Exits with Redis's own exit code.
- */
-const WATCHDOG = [
-  'exec 3<&0',
-  '"$@" </dev/null & r=$!',
-  '( while read -r _ <&3; do :; done; kill -TERM "$r" 2>/dev/null ) & w=$!',
-  'wait "$r"; code=$?',
-  'kill "$w" 2>/dev/null',
-  'exit "$code"',
-].join('\n');
 
 /** Stops a redis-server whose pid file a previous, killed bot left behind. */
 async function stopLeftover(pidFile: string): Promise<void> {

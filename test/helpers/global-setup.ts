@@ -1,7 +1,8 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { connect, createServer } from 'node:net';
 import { Redis } from 'ioredis';
 import type { TestProject } from 'vitest/node';
+import { spawnTiedToThisProcess, type TiedChild } from '../../src/shared/watchdog.js';
 import { startPostgresServer, type PostgresServer } from './postgres-server.js';
 
 declare module 'vitest' {
@@ -10,7 +11,7 @@ declare module 'vitest' {
   }
 }
 
-let redis: ChildProcess | undefined;
+let redis: TiedChild | undefined;
 let redisUrl: string | undefined;
 let pg: PostgresServer | undefined;
 
@@ -67,7 +68,7 @@ export async function teardown() {
 }
 
 async function teardownServices() {
-  redis?.kill();
+  await redis?.stop();
   redis = undefined;
   await pg?.stop();
   pg = undefined;
@@ -79,7 +80,8 @@ async function startRedis(): Promise<string> {
     throw new Error('The tests need Redis: set REDIS_URL, or install redis-server (e.g. apt-get install redis-server) so the tests can start one.');
   }
   const port = await freePort();
-  redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  // stopped on teardown, or as soon as the test run is gone, however it ended
+  redis = spawnTiedToThisProcess('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']);
   await waitForPort(port);
   redisUrl = `redis://127.0.0.1:${port}`;
   return redisUrl;

