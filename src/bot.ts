@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { WebClient } from '@slack/web-api';
 import { CatalogError, resolveCatalog, readCatalogFile } from './catalog/catalog.loader.js';
 import type { Catalog } from './catalog/catalog.js';
@@ -10,6 +12,7 @@ import { systemClock, type Clock } from './shared/clock.js';
 import { openDatabase, type Database } from './shared/db/client.js';
 import { createLogger, type Logger } from './shared/logger.js';
 import { routeConsoleTo, summarisedErrors } from './shared/log-summary.js';
+import { startEmbeddedRedis, type EmbeddedRedis } from './shared/redis-embedded.js';
 import { startSlackWeb, type SlackWeb } from './slack/app.js';
 import { slackLibraryLogger } from './slack/library-logger.js';
 import { slackNotifier } from './slack/notifier.js';
@@ -41,6 +44,21 @@ async function startConnectors(catalog: Catalog, env: NodeJS.ProcessEnv, logger:
     throw new ConnectorConfigError(`Connector configuration error: ${errors.join('; ')}`);
   }
   return connectors;
+}
+
+/** The embedded database takes a while to create on the first start: say so rather than stay silent. */
+async function openDatabaseWithProgress(target: Config['database'], logger: Logger): Promise<Database> {
+  if (!('dataDir' in target)) return openDatabase(target);
+  const first = !existsSync(join(target.dataDir, 'PG_VERSION'));
+  logger.info(
+    { dataDir: target.dataDir },
+    first ? `Preparing the embedded database in ${target.dataDir} (the first start takes ~20 s)…` : `Opening the embedded database in ${target.dataDir}…`,
+  );
+  const started = Date.now();
+  const database = await openDatabase(target);
+  await database.migrate();
+  logger.info({ seconds: Math.round((Date.now() - started) / 100) / 10 }, 'embedded database ready');
+  return database;
 }
 
 export interface BotOverrides {
@@ -77,14 +95,22 @@ export async function startBot(config: Config, overrides: BotOverrides = {}): Pr
   });
   const users = slackUserDirectory(client);
 
-  const database = overrides.database ?? (await openDatabase(config.database));
+  // first, so that a missing redis-server is said at once, not after the database is ready
+  let embeddedRedis: EmbeddedRedis | undefined;
+  if (!config.redisUrl) {
+    embeddedRedis = await startEmbeddedRedis(config.embeddedRedis ?? { dir: join('data', 'redis'), port: 0 });
+    logger.info({ dir: config.embeddedRedis?.dir }, 'started a private redis-server (REDIS_URL is not set)');
+  }
+  const redisUrl = config.redisUrl ?? embeddedRedis!.url;
+
+  const database = overrides.database ?? (await openDatabaseWithProgress(config.database, logger));
   await database.migrate();
   const catalog = overrides.catalog ?? (await loadCatalog(config.catalogPath, users, logger));
   for (const warning of await approverWarnings(catalog, users.standing)) logger.warn(warning);
 
   const connectors = overrides.connectors ?? (await startConnectors(catalog, overrides.env ?? process.env, logger));
 
-  const queues = await openQueues(config.redisUrl, config.queuePrefix, redisErrors);
+  const queues = await openQueues(redisUrl, config.queuePrefix, redisErrors);
   const deps: Deps = {
     db: database.db,
     catalog,
@@ -106,7 +132,7 @@ export async function startBot(config: Config, overrides: BotOverrides = {}): Pr
   let workers: Workers | undefined;
   if (config.mode !== 'web') {
     workers = await startWorkers(deps, queues, {
-      redisUrl: config.redisUrl,
+      redisUrl,
       prefix: config.queuePrefix,
       reconcileIntervalSeconds: config.reconcileIntervalSeconds,
       onRedisError: redisErrors,
@@ -141,6 +167,7 @@ export async function startBot(config: Config, overrides: BotOverrides = {}): Pr
       if (!overrides.database) await database.close();
       redisErrors.stop();
       restoreConsole();
+      await embeddedRedis?.stop();
     },
   };
 }

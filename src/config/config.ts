@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { z } from 'zod';
 
 export const BOT_MODES = ['all', 'web', 'worker'] as const;
@@ -18,7 +19,8 @@ const envSchema = z.object({
   PORT: z.coerce.number({ error: 'must be a port number' }).int().min(0).max(65535).default(3000),
   DATABASE_URL: optionalString.refine((v) => v === undefined || /^postgres(ql)?:\/\//.test(v), 'must start with postgres:// or postgresql://'),
   DATA_DIR: z.string().trim().min(1).default('./data'),
-  REDIS_URL: z.string().trim().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').default('redis://127.0.0.1:6379'),
+  REDIS_URL: optionalString.refine((v) => v === undefined || /^rediss?:\/\//.test(v), 'must start with redis:// or rediss://'),
+  EMBEDDED_REDIS_PORT: z.coerce.number({ error: 'must be a port number' }).int().min(0).max(65535).default(0),
   CATALOG_PATH: z.string().trim().min(1).default('./catalog.yml'),
   BOT_MODE: z.enum(BOT_MODES, { error: `must be one of ${BOT_MODES.join(', ')}` }).default('all'),
   QUEUE_PREFIX: z.string().trim().regex(/^[A-Za-z0-9_-]+$/, 'may hold letters, digits, _ and - only').default('dab'),
@@ -46,7 +48,10 @@ export interface Config {
   slack: { botToken: string; signingSecret?: string; appToken?: string; apiUrl?: string };
   port: number;
   database: { url: string } | { dataDir: string };
-  redisUrl: string;
+  /** Unset: the bot starts its own redis-server as `embeddedRedis` says, and uses that. */
+  redisUrl?: string;
+  /** Where the private redis-server keeps its files, and its port (0: any free one). */
+  embeddedRedis?: { dir: string; port: number };
   catalogPath: string;
   queuePrefix: string;
   reconcileIntervalSeconds: number;
@@ -84,6 +89,11 @@ export function loadConfig(env: NodeJS.ProcessEnv, modeArg?: string): Config {
       `Configuration error: DATABASE_URL is required to run "${e.BOT_MODE}" alone; the embedded database serves one process only. See .env.example.`,
     );
   }
+  if (!e.REDIS_URL && e.BOT_MODE !== 'all') {
+    throw new ConfigError(
+      `Configuration error: REDIS_URL is required to run "${e.BOT_MODE}" alone; the embedded Redis serves one process only. See .env.example.`,
+    );
+  }
   return {
     mode: e.BOT_MODE,
     slack: {
@@ -95,6 +105,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, modeArg?: string): Config {
     port: e.PORT,
     database: e.DATABASE_URL ? { url: e.DATABASE_URL } : { dataDir: e.DATA_DIR },
     redisUrl: e.REDIS_URL,
+    ...(e.REDIS_URL ? {} : { embeddedRedis: { dir: join(e.DATA_DIR, 'redis'), port: e.EMBEDDED_REDIS_PORT } }),
     catalogPath: e.CATALOG_PATH,
     queuePrefix: e.QUEUE_PREFIX,
     reconcileIntervalSeconds: e.RECONCILE_INTERVAL_SECONDS,

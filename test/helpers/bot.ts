@@ -8,7 +8,8 @@ import { createLogger } from '../../src/shared/logger.js';
 import { testCatalog, USERS } from './catalog.js';
 import { fakeSlackConfig } from './config.js';
 import { createTestDatabase, type TestDatabase } from './db.js';
-import { FakeSlack } from './fake-slack.js';
+import { FAKE_APP_TOKEN, FakeSlack } from './fake-slack.js';
+import { removeQueueKeys } from './queues.js';
 import { blockActionPayload, commandBody, eventBody, interactionBody, postSigned, viewSubmissionPayload, type PostOptions } from './slack-requests.js';
 
 export interface TestBot {
@@ -43,6 +44,8 @@ export async function startTestBot(
     connectors?: Connectors;
     /** Slack profiles known before the bot starts (start-up checks read them) */
     slackUsers?: Record<string, { tz?: string; email?: string; deleted?: boolean; guest?: boolean; bot?: boolean }>;
+    /** Socket Mode (an app token) instead of HTTP: drive it through `slack.socketMode` */
+    socketMode?: boolean;
   } = {},
 ): Promise<TestBot> {
   const replicaOf = opts.replicaOf;
@@ -51,6 +54,7 @@ export async function startTestBot(
   for (const [id, profile] of Object.entries(opts.slackUsers ?? {})) slack.users.set(id, profile);
   const database = replicaOf?.database ?? (await createTestDatabase());
   const config = testConfig(slack, { ...(replicaOf ? { queuePrefix: replicaOf.bot.queues.expiry.opts.prefix } : {}), ...opts.config });
+  if (opts.socketMode) config.slack = { ...config.slack, appToken: FAKE_APP_TOKEN };
   const bot = await startBot(config, {
     database,
     catalog: opts.catalog ?? testCatalog(),
@@ -85,9 +89,10 @@ export async function startTestBot(
     },
     async stop() {
       await bot.stop();
-      if (replicaOf) return; // the first replica owns Slack and the database
+      if (replicaOf) return; // the first replica owns Slack, the database and the queues
       await slack.stop();
       await database.destroy();
+      await removeQueueKeys(config.redisUrl!, config.queuePrefix);
     },
   };
 }

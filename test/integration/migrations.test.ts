@@ -34,8 +34,9 @@ describe('migrations', () => {
     await db.close();
   });
 
-  it('apply to the test database server (TEST_DATABASE_URL), or PGlite when unset', async () => {
+  it('apply to a real Postgres server (TEST_DATABASE_URL, or the one the tests start when unset)', async () => {
     const db = await createTestDatabase();
+    expect(db.kind).toBe('postgres');
     await db.migrate(); // already applied once by the helper: idempotent
     expect(await tableNames(db.db)).toEqual(TABLES);
     await db.destroy();

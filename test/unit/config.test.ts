@@ -12,7 +12,7 @@ describe('configuration', () => {
       mode: 'all',
       port: 3000,
       database: { dataDir: './data' },
-      redisUrl: 'redis://127.0.0.1:6379',
+      embeddedRedis: { dir: 'data/redis', port: 0 },
       catalogPath: './catalog.yml',
       reconcileIntervalSeconds: 60,
     });
@@ -74,14 +74,23 @@ describe('configuration', () => {
 
   it('takes the start mode from the argument, and needs a server database to split web and worker', () => {
     expect(() => loadConfig(valid, 'worker')).toThrow(/DATABASE_URL is required to run "worker" alone/);
-    expect(loadConfig({ ...valid, DATABASE_URL: 'postgres://db/x' }, 'web').mode).toBe('web');
+    expect(() => loadConfig({ ...valid, DATABASE_URL: 'postgres://db/x' }, 'web')).toThrow(/REDIS_URL is required to run "web" alone/);
+    expect(loadConfig({ ...valid, DATABASE_URL: 'postgres://db/x', REDIS_URL: 'redis://r:6379' }, 'web')).toMatchObject({ mode: 'web', redisUrl: 'redis://r:6379' });
     expect(() => loadConfig(valid, 'both')).toThrow(/start mode "both" must be one of all, web, worker/);
   });
 
   it('treats empty variables, as .env.example leaves them, as not set', () => {
     const c = loadConfig({ ...valid, PORT: '', DATABASE_URL: '', REDIS_URL: '', SLACK_APP_TOKEN: '', SLACK_API_URL: '' });
-    expect(c).toMatchObject({ port: 3000, database: { dataDir: './data' }, redisUrl: 'redis://127.0.0.1:6379' });
+    expect(c).toMatchObject({ port: 3000, database: { dataDir: './data' }, embeddedRedis: { dir: 'data/redis', port: 0 } });
+    expect(c.redisUrl).toBeUndefined();
     expect(c.slack.appToken).toBeUndefined();
+  });
+
+  it('uses a given Redis, or its own under DATA_DIR on a chosen port', () => {
+    const given = loadConfig({ ...valid, REDIS_URL: 'redis://cache:6380' });
+    expect(given.redisUrl).toBe('redis://cache:6380');
+    expect(given.embeddedRedis).toBeUndefined();
+    expect(loadConfig({ ...valid, DATA_DIR: '/var/lib/dab', EMBEDDED_REDIS_PORT: '6390' }).embeddedRedis).toEqual({ dir: '/var/lib/dab/redis', port: 6390 });
   });
 
   it('accepts Socket Mode without a signing secret', () => {
