@@ -8,7 +8,10 @@ import { ProvisionerError } from './provisioners/provisioner.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import { openDatabase, type Database } from './shared/db/client.js';
 import { createLogger, type Logger } from './shared/logger.js';
+import { healthCheck, healthHandler, type Probe } from './shared/http/health.js';
+import { startHttpServer, type HttpServer } from './shared/http/server.js';
 import { startSlackWeb, type SlackWeb } from './slack/app.js';
+import { checkSlackToken, describeDatabaseError } from './startup.checks.js';
 import { slackNotifier } from './slack/notifier.js';
 import { slackUserDirectory } from './slack/users.js';
 import { bullJobScheduler, openQueues, type Queues } from './worker/queues.js';
@@ -63,8 +66,10 @@ export interface RunningBot {
   deps: Deps;
   database: Database;
   queues: Queues;
+  /** The port GET /healthz is served on (in `worker` mode, the worker health port). */
   port: number;
-  stop(): Promise<void>;
+  /** Stops taking requests, finishes those received and the jobs running (each within `graceMs`). */
+  stop(graceMs?: number): Promise<void>;
 }
 
 /** Wires config → database → catalog → queues → Slack and workers. The one composition root. */
@@ -77,9 +82,16 @@ export async function startBot(config: Config, overrides: BotOverrides = {}): Pr
     retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 2_000 },
   });
   const users = slackUserDirectory(client);
+  // a wrong token is named first, whatever the catalog holds
+  await checkSlackToken(client, config.slack.apiUrl);
 
   const database = overrides.database ?? (await openDatabase(config.database));
-  await database.migrate();
+  try {
+    await database.migrate();
+  } catch (err) {
+    if (!overrides.database) await database.close().catch(() => {});
+    throw describeDatabaseError(err, config.database) ?? err;
+  }
   const catalog = overrides.catalog ?? (await loadCatalog(config.catalogPath, users, logger));
 
   const connectors = overrides.connectors ?? (await startConnectors(catalog, overrides.env ?? process.env, logger));
@@ -104,34 +116,36 @@ export async function startBot(config: Config, overrides: BotOverrides = {}): Pr
 
   let web: SlackWeb | undefined;
   let workers: Workers | undefined;
+  let workerHealth: HttpServer | undefined;
+  const probes: Record<string, Probe> = {
+    postgres: () => database.ping(),
+    redis: async () => (await queues.redis.ping()) === 'PONG',
+  };
   if (config.mode !== 'web') {
     workers = await startWorkers(deps, queues, {
       redisUrl: config.redisUrl,
       prefix: config.queuePrefix,
       reconcileIntervalSeconds: config.reconcileIntervalSeconds,
     });
+    const running = workers;
+    probes.workers = async () => running.running();
   }
   if (config.mode !== 'worker') {
-    web = await startSlackWeb(config, deps, users, async () => {
-      const checks = {
-        postgres: await database.ping(),
-        redis: await queues.redis.ping().then(
-          (r) => r === 'PONG',
-          () => false,
-        ),
-      };
-      return { ok: checks.postgres && checks.redis, checks };
-    });
+    web = await startSlackWeb(config, deps, users, probes);
+  } else {
+    workerHealth = await startHttpServer(config.workerHealthPort, { '/healthz': { GET: healthHandler(healthCheck(probes)) } }, logger.child({ module: 'http' }));
   }
-  logger.info({ mode: config.mode, port: web?.port, datasets: catalog.datasets.length, database: database.kind }, 'data access bot started');
+  logger.info({ mode: config.mode, port: web?.port ?? workerHealth?.port, datasets: catalog.datasets.length, database: database.kind }, 'data access bot started');
 
   return {
     deps,
     database,
     queues,
-    port: web?.port ?? 0,
-    async stop() {
-      await web?.stop();
+    port: web?.port ?? workerHealth?.port ?? 0,
+    async stop(graceMs) {
+      await web?.stop(graceMs);
+      await workerHealth?.stop(graceMs);
+      // waits for the jobs being processed
       await workers?.close();
       await queues.close();
       if (!overrides.connectors) await connectors.close();

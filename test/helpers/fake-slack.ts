@@ -14,6 +14,10 @@ type Failure = { status: 429; retryAfter: number } | { status: 200; error: strin
  */
 export class FakeSlack {
   readonly calls: RecordedCall[] = [];
+  /** Every Web API method as its request arrives (before any delay or failure). */
+  readonly received: string[] = [];
+  /** What apps.connections.open answers (Socket Mode); calls with the app token `xapp-fake`. */
+  socketModeUrl?: string;
   readonly users = new Map<string, { tz?: string; email?: string; deleted?: boolean; guest?: boolean; bot?: boolean }>();
   private failures = new Map<string, Failure[]>();
   private delays = new Map<string, number>();
@@ -80,6 +84,11 @@ export class FakeSlack {
     }
     const method = path.slice('/api/'.length);
     const args = parseArgs(raw, req.headers['content-type'] ?? '');
+    this.received.push(method);
+    if (method === 'apps.connections.open' && req.headers.authorization === 'Bearer xapp-fake') {
+      this.calls.push({ method, args });
+      return { status: 200, body: this.socketModeUrl ? { ok: true, url: this.socketModeUrl } : { ok: false, error: 'invalid_auth' } };
+    }
     if (req.headers.authorization !== 'Bearer xoxb-fake') return { status: 200, body: { ok: false, error: 'invalid_auth' } };
 
     const wait = this.delays.get(method);
