@@ -91,6 +91,18 @@ describe('the bot as a process', () => {
     await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
   });
 
+  it('stops by itself when whatever started it is killed outright', async () => {
+    const { dir, port, env } = await setUp();
+    // a shell in between that dies without passing anything on, as `sh -c` does on SIGKILL
+    const shell = track(spawnProcess('sh', ['-c', `"${process.execPath}" --import "${TSX_LOADER}" "${MAIN}"`], { cwd: dir, env }));
+    await healthy(port, shell);
+    const tree = processTree(shell.child.pid!);
+    expect(tree.length).toBeGreaterThan(1);
+    shell.child.kill('SIGKILL');
+    await shell.exited;
+    await waitUntil(() => tree.every((pid) => !isAlive(pid)), `the orphaned bot (${tree.join(', ')}) to exit`, 15_000);
+  });
+
   it('loads ./.env at start, with the environment taking precedence', async () => {
     const { dir, port, env } = await setUp();
     const otherPort = await freePort();
