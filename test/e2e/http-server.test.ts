@@ -1,6 +1,7 @@
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ACTION_IDS } from '../../src/slack/ids.js';
 import { USERS } from '../helpers/catalog.js';
 import { startTestBot, type TestBot } from '../helpers/bot.js';
 
@@ -83,5 +84,24 @@ describe('the HTTP server, facing anything a client sends', () => {
       socket.on('error', () => resolve());
     });
     await stillServing();
+  });
+});
+
+describe('stopping', () => {
+  it('finishes the work of a request already acknowledged before it closes the database', async () => {
+    const t = await startTestBot();
+    try {
+      t.slack.delay('chat.postEphemeral', 1_500);
+      // the button is acknowledged at once; its answer (an ephemeral reply) comes after
+      const res = await t.click(USERS.owner1, ACTION_IDS.approve, 'not-a-request-id');
+      expect(res.status).toBe(200);
+      await t.slack.waitFor(() => t.slack.received.includes('chat.postEphemeral'), 'the reply to start');
+      await t.bot.stop();
+      expect(t.slack.callsTo('chat.postEphemeral').map((c) => c.args.text)).toEqual(['That button is not valid any more.']);
+      await expect(fetch(`${t.baseUrl}/healthz`)).rejects.toThrow();
+    } finally {
+      await t.slack.stop();
+      await t.database.destroy();
+    }
   });
 });
