@@ -13,8 +13,11 @@ import { openDatabase, type Database } from './shared/db/client.js';
 import { createLogger, type Logger } from './shared/logger.js';
 import { routeConsoleTo, summarisedErrors } from './shared/log-summary.js';
 import { startEmbeddedRedis, type EmbeddedRedis } from './shared/redis-embedded.js';
+import { healthCheck, healthHandler, type Probe } from './shared/http/health.js';
+import { startHttpServer, type HttpServer } from './shared/http/server.js';
 import { startSlackWeb, type SlackWeb } from './slack/app.js';
 import { slackLibraryLogger } from './slack/library-logger.js';
+import { checkSlackToken, describeDatabaseError } from './startup.checks.js';
 import { slackNotifier } from './slack/notifier.js';
 import { slackUserDirectory } from './slack/users.js';
 import { bullJobScheduler, openQueues, type Queues } from './worker/queues.js';
@@ -78,8 +81,10 @@ export interface RunningBot {
   deps: Deps;
   database: Database;
   queues: Queues;
+  /** The port GET /healthz is served on (in `worker` mode, the worker health port). */
   port: number;
-  stop(): Promise<void>;
+  /** Stops taking requests, finishes those received and the jobs running (each within `graceMs`). */
+  stop(graceMs?: number): Promise<void>;
 }
 
 /** Wires config → database → catalog → queues → Slack and workers. The one composition root. */
@@ -94,6 +99,8 @@ export async function startBot(config: Config, overrides: BotOverrides = {}): Pr
     logger: slackLibraryLogger(logger.child({ module: 'slack-web-api' })),
   });
   const users = slackUserDirectory(client);
+  // a wrong token is named first, whatever the catalog holds
+  await checkSlackToken(client, config.slack.apiUrl);
 
   // first, so that a missing redis-server is said at once, not after the database is ready
   let embeddedRedis: EmbeddedRedis | undefined;
@@ -104,7 +111,13 @@ export async function startBot(config: Config, overrides: BotOverrides = {}): Pr
   const redisUrl = config.redisUrl ?? embeddedRedis!.url;
 
   const database = overrides.database ?? (await openDatabaseWithProgress(config.database, logger));
-  await database.migrate();
+  try {
+    await database.migrate();
+  } catch (err) {
+    if (!overrides.database) await database.close().catch(() => {});
+    await embeddedRedis?.stop();
+    throw describeDatabaseError(err, config.database) ?? err;
+  }
   const catalog = overrides.catalog ?? (await loadCatalog(config.catalogPath, users, logger));
   for (const warning of await approverWarnings(catalog, users.standing)) logger.warn(warning);
 
@@ -130,6 +143,11 @@ export async function startBot(config: Config, overrides: BotOverrides = {}): Pr
 
   let web: SlackWeb | undefined;
   let workers: Workers | undefined;
+  let workerHealth: HttpServer | undefined;
+  const probes: Record<string, Probe> = {
+    postgres: () => database.ping(),
+    redis: async () => (await queues.redis.ping()) === 'PONG',
+  };
   if (config.mode !== 'web') {
     workers = await startWorkers(deps, queues, {
       redisUrl,
@@ -137,30 +155,27 @@ export async function startBot(config: Config, overrides: BotOverrides = {}): Pr
       reconcileIntervalSeconds: config.reconcileIntervalSeconds,
       onRedisError: redisErrors,
     });
+    const running = workers;
+    probes.workers = async () => running.running();
   }
   if (config.mode !== 'worker') {
-    web = await startSlackWeb(config, deps, users, async () => {
-      const checks = {
-        postgres: await database.ping(),
-        redis: await queues.redis.ping().then(
-          (r) => r === 'PONG',
-          () => false,
-        ),
-      };
-      return { ok: checks.postgres && checks.redis, checks };
-    });
+    web = await startSlackWeb(config, deps, users, probes);
+  } else {
+    workerHealth = await startHttpServer(config.workerHealthPort, { '/healthz': { GET: healthHandler(healthCheck(probes)) } }, logger.child({ module: 'http' }));
   }
   // once started, every line is JSON whatever a library prints (tests pass their own logger)
   const restoreConsole = overrides.logger ? () => {} : routeConsoleTo(logger.child({ module: 'console' }));
-  logger.info({ mode: config.mode, port: web?.port, datasets: catalog.datasets.length, database: database.kind }, 'data access bot started');
+  logger.info({ mode: config.mode, port: web?.port ?? workerHealth?.port, datasets: catalog.datasets.length, database: database.kind }, 'data access bot started');
 
   return {
     deps,
     database,
     queues,
-    port: web?.port ?? 0,
-    async stop() {
-      await web?.stop();
+    port: web?.port ?? workerHealth?.port ?? 0,
+    async stop(graceMs) {
+      await web?.stop(graceMs);
+      await workerHealth?.stop(graceMs);
+      // waits for the jobs being processed
       await workers?.close();
       await queues.close();
       if (!overrides.connectors) await connectors.close();

@@ -1,11 +1,18 @@
+import { existsSync } from 'node:fs';
 import { CatalogError } from './catalog/catalog.loader.js';
 import { ConfigError, loadConfig } from './config/config.js';
-import { startBot } from './bot.js';
+import { startBot, type RunningBot } from './bot.js';
 import { ConnectorConfigError } from './provisioners/registry.js';
 import { sandboxWanted, startSandbox } from './sandbox/sandbox.start.js';
+import { StartupError } from './startup.checks.js';
+
+/** Requests and jobs already started get this long to finish on SIGTERM (docker stop waits 10 s). */
+const SHUTDOWN_GRACE_MS = 7_000;
 
 // `npm start` → everything in one process; `npm start -- web` or `-- worker` → one half.
 async function main() {
+  // ./.env when present; variables already set in the environment win
+  if (existsSync('.env')) process.loadEnvFile('.env');
   // no Slack variables at all: the local sandbox (a Slack stand-in and its page) instead of Slack
   const wanted = sandboxWanted(process.env);
   if (wanted.error) {
@@ -22,7 +29,7 @@ async function main() {
     }
     throw err;
   }
-  let bot;
+  let bot: RunningBot;
   try {
     if (config) bot = await startBot(config);
     else {
@@ -31,7 +38,7 @@ async function main() {
       bot = sandbox;
     }
   } catch (err) {
-    if (err instanceof CatalogError || err instanceof ConnectorConfigError || err instanceof ConfigError) {
+    if (err instanceof CatalogError || err instanceof ConnectorConfigError || err instanceof ConfigError || err instanceof StartupError) {
       console.error(err.message);
       process.exit(1);
     }
@@ -39,19 +46,36 @@ async function main() {
     process.exit(1);
   }
   let stopping = false;
-  const shutdown = (signal: string) => {
+  const shutdown = (reason: string) => {
     if (stopping) return;
     stopping = true;
-    bot.deps.logger.info({ signal }, 'shutting down');
-    const force = setTimeout(() => process.exit(1), 10_000);
+    bot.deps.logger.info({ reason }, 'shutting down');
+    const force = setTimeout(() => process.exit(1), SHUTDOWN_GRACE_MS + 2_000);
     force.unref();
-    bot.stop().then(
+    bot.stop(SHUTDOWN_GRACE_MS).then(
       () => process.exit(0),
       () => process.exit(1),
     );
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+  watchParent(() => shutdown('parent process exited'));
+}
+
+/**
+ * The bot must not outlive whatever started it (npm, a supervisor): when its parent goes away and
+ * it is re-parented, it shuts down as on SIGTERM. A bot started by init (pid 1) has nothing to watch.
+ */
+function watchParent(onGone: () => void): void {
+  const parent = process.ppid;
+  if (parent <= 1) return;
+  const timer = setInterval(() => {
+    if (process.ppid !== parent) {
+      clearInterval(timer);
+      onGone();
+    }
+  }, 1_000);
+  timer.unref();
 }
 
 void main();

@@ -17,6 +17,7 @@ const envSchema = z.object({
   SLACK_APP_TOKEN: optionalString.refine((v) => v === undefined || /^xapp-\S+$/.test(v), 'must be an app-level token starting with xapp-'),
   SLACK_API_URL: optionalString.refine((v) => v === undefined || URL.canParse(v), 'must be a URL such as https://slack.com/api/'),
   PORT: z.coerce.number({ error: 'must be a port number' }).int().min(0).max(65535).default(3000),
+  WORKER_HEALTH_PORT: z.coerce.number({ error: 'must be a port number' }).int().min(0).max(65535).default(3001),
   DATABASE_URL: optionalString.refine((v) => v === undefined || /^postgres(ql)?:\/\//.test(v), 'must start with postgres:// or postgresql://'),
   DATA_DIR: z.string().trim().min(1).default('./data'),
   REDIS_URL: optionalString.refine((v) => v === undefined || /^rediss?:\/\//.test(v), 'must start with redis:// or rediss://'),
@@ -47,6 +48,8 @@ export interface Config {
   mode: BotMode;
   slack: { botToken: string; signingSecret?: string; appToken?: string; apiUrl?: string };
   port: number;
+  /** Where `worker` mode answers GET /healthz (the other modes use `port`). */
+  workerHealthPort: number;
   database: { url: string } | { dataDir: string };
   /** Unset: the bot starts its own redis-server as `embeddedRedis` says, and uses that. */
   redisUrl?: string;
@@ -103,6 +106,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, modeArg?: string): Config {
       apiUrl: e.SLACK_API_URL,
     },
     port: e.PORT,
+    workerHealthPort: e.WORKER_HEALTH_PORT,
     database: e.DATABASE_URL ? { url: e.DATABASE_URL } : { dataDir: e.DATA_DIR },
     redisUrl: e.REDIS_URL,
     ...(e.REDIS_URL ? {} : { embeddedRedis: { dir: join(e.DATA_DIR, 'redis'), port: e.EMBEDDED_REDIS_PORT } }),

@@ -1,7 +1,8 @@
-import { createServer, type Server } from 'node:http';
-import { App, HTTPReceiver } from '@slack/bolt';
+import { App, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
 import type { Config } from '../config/config.js';
 import type { Deps } from '../modules/deps.js';
+import { healthCheck, healthHandler, type Probe } from '../shared/http/health.js';
+import { startHttpServer, type Routes } from '../shared/http/server.js';
 import { registerCommandListener } from './listeners/command.listener.js';
 import { registerDecisionListeners } from './listeners/decision.listener.js';
 import { registerFormListener } from './listeners/form.listener.js';
@@ -16,26 +17,30 @@ import type { UserDirectory } from './users.js';
 
 export interface SlackWeb {
   app: App;
-  /** The port the HTTP server listens on (0 in Socket Mode without a health port). */
+  /** The port the HTTP server listens on. */
   port: number;
-  stop(): Promise<void>;
+  /** Stops taking requests, finishes those received and the work they started (up to `graceMs`). */
+  stop(graceMs?: number): Promise<void>;
 }
-
-export type HealthCheck = () => Promise<{ ok: boolean; checks: Record<string, boolean> }>;
 
 /**
  * Starts the Slack side: Bolt with signature verification at POST /slack/events (HTTP mode) or
- * Socket Mode, plus GET /healthz. Listeners are registered here and nowhere else.
+ * Socket Mode, plus GET /healthz (`probes`, and in Socket Mode whether its connection is open).
+ * Listeners are registered here and nowhere else.
  */
-export async function startSlackWeb(config: Config, deps: Deps, users: UserDirectory, health: HealthCheck): Promise<SlackWeb> {
+export async function startSlackWeb(config: Config, deps: Deps, users: UserDirectory, probes: Record<string, Probe>): Promise<SlackWeb> {
   const logger = slackLibraryLogger(deps.logger.child({ module: 'bolt' }));
   const clientOptions = config.slack.apiUrl ? { slackApiUrl: withSlash(config.slack.apiUrl) } : {};
   const socketMode = Boolean(config.slack.appToken);
 
   let receiver: HTTPReceiver | undefined;
   let app: App;
+  let socketOpen = false;
   if (socketMode) {
-    app = new App({ token: config.slack.botToken, appToken: config.slack.appToken, socketMode: true, logger, clientOptions });
+    const socket = new SocketModeReceiver({ appToken: config.slack.appToken!, logger, installerOptions: { clientOptions } });
+    socket.client.on('connected', () => (socketOpen = true));
+    for (const state of ['disconnected', 'reconnecting', 'connecting']) socket.client.on(state, () => (socketOpen = false));
+    app = new App({ token: config.slack.botToken, receiver: socket, logger, clientOptions });
   } else {
     receiver = new HTTPReceiver({
       signingSecret: config.slack.signingSecret!,
@@ -46,6 +51,18 @@ export async function startSlackWeb(config: Config, deps: Deps, users: UserDirec
     });
     app = new App({ token: config.slack.botToken, receiver, logger, clientOptions });
   }
+
+  // work a request started after its acknowledgement is finished before shutting down
+  const inFlight = new Set<Promise<unknown>>();
+  app.use(async ({ next }) => {
+    const work = next();
+    inFlight.add(work);
+    try {
+      await work;
+    } finally {
+      inFlight.delete(work);
+    }
+  });
 
   const refreshHome = registerHomeListeners(app, deps, users);
   registerCommandListener(app, deps, users);
@@ -60,39 +77,24 @@ export async function startSlackWeb(config: Config, deps: Deps, users: UserDirec
     errorReply(err.original ?? err, deps.logger.child({ module: 'bolt' }));
   });
 
-  const server: Server = createServer((req, res) => {
-    if (req.method === 'GET' && req.url?.split('?')[0] === '/healthz') {
-      health().then(
-        (h) => {
-          res.writeHead(h.ok ? 200 : 503, { 'content-type': 'application/json' });
-          res.end(JSON.stringify(h));
-        },
-        () => {
-          res.writeHead(503).end();
-        },
-      );
-      return;
-    }
-    if (receiver) return receiver.requestListener(req, res);
-    res.writeHead(404).end();
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, resolve);
-  });
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : config.port;
+  const health = healthCheck(socketMode ? { ...probes, slack: async () => socketOpen } : probes);
+  const routes: Routes = { '/healthz': { GET: healthHandler(health) } };
+  if (receiver) routes['/slack/events'] = { POST: receiver.requestListener };
+  const server = await startHttpServer(config.port, routes, deps.logger.child({ module: 'http' }));
   if (socketMode) await app.start();
 
   return {
     app,
-    port,
-    async stop() {
+    port: server.port,
+    async stop(graceMs = 5_000) {
       if (socketMode) await app.stop();
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      // idle keep-alive connections would otherwise hold the server open
-      server.closeIdleConnections();
-      await closed;
+      await server.stop(graceMs);
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, graceMs);
+      });
+      await Promise.race([Promise.allSettled([...inFlight]), late]);
+      clearTimeout(timer);
     },
   };
 }

@@ -24,6 +24,8 @@ function parsePayload<T>(schema: z.ZodType<T>, job: Job): T {
 }
 
 export interface Workers {
+  /** Every worker's loop is running (for the health check). */
+  running(): boolean;
   close(): Promise<void>;
 }
 
@@ -102,6 +104,7 @@ export async function startWorkers(
   heal.unref();
 
   return {
+    running: () => all.every((w) => w.isRunning()),
     async close() {
       clearInterval(heal);
       await Promise.all(all.map((w) => w.close()));

@@ -38,6 +38,10 @@ export async function startTestBot(
     env?: NodeJS.ProcessEnv;
     /** a second replica: same Slack, database and queues */
     replicaOf?: TestBot;
+    /** a fake Slack already started (the test stops it) */
+    slack?: FakeSlack;
+    /** a database already open (its destroy() is called on stop) */
+    database?: TestDatabase;
     /** receives every log line the bot writes (at debug level), to check what is never logged */
     logSink?: (line: string) => void;
     /** connectors per dataset instead of those the catalog describes */
@@ -49,10 +53,10 @@ export async function startTestBot(
   } = {},
 ): Promise<TestBot> {
   const replicaOf = opts.replicaOf;
-  const slack = replicaOf?.slack ?? (await new FakeSlack().start());
+  const slack = replicaOf?.slack ?? opts.slack ?? (await new FakeSlack().start());
   for (const id of Object.values(USERS)) slack.users.set(id, { tz: 'Europe/Berlin', email: `${id.toLowerCase()}@acme.test` });
   for (const [id, profile] of Object.entries(opts.slackUsers ?? {})) slack.users.set(id, profile);
-  const database = replicaOf?.database ?? (await createTestDatabase());
+  const database = replicaOf?.database ?? opts.database ?? (await createTestDatabase());
   const config = testConfig(slack, { ...(replicaOf ? { queuePrefix: replicaOf.bot.queues.expiry.opts.prefix } : {}), ...opts.config });
   if (opts.socketMode) config.slack = { ...config.slack, appToken: FAKE_APP_TOKEN };
   const bot = await startBot(config, {
@@ -90,7 +94,7 @@ export async function startTestBot(
     async stop() {
       await bot.stop();
       if (replicaOf) return; // the first replica owns Slack, the database and the queues
-      await slack.stop();
+      if (!opts.slack) await slack.stop();
       await database.destroy();
       await removeQueueKeys(config.redisUrl!, config.queuePrefix);
     },

@@ -11,6 +11,7 @@ export function fakeSlackConfig(slackApiUrl: string, redisUrl: string, overrides
     mode: 'all',
     slack: { botToken: 'xoxb-fake', signingSecret: SIGNING_SECRET, apiUrl: slackApiUrl },
     port: 0,
+    workerHealthPort: 0,
     database: { dataDir: 'unused' },
     redisUrl,
     catalogPath: 'unused',

@@ -5,6 +5,8 @@ import { openDatabase, type Database } from '../../src/shared/db/client.js';
 export interface TestDatabase extends Database {
   /** Closes and, on a server, drops the database. */
   destroy(): Promise<void>;
+  /** Its connection string, on a server (TEST_DATABASE_URL). */
+  url?: string;
 }
 
 /**
@@ -31,6 +33,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   await database.migrate();
   return {
     ...database,
+    url: url.toString(),
     async destroy() {
       await database.close();
       const a = postgres(serverUrl, { max: 1, onnotice: () => {} });

@@ -19,6 +19,10 @@ type Failure = { status: 429; retryAfter: number } | { status: 200; error: strin
  */
 export class FakeSlack {
   readonly calls: RecordedCall[] = [];
+  /** Every Web API method as its request arrives (before any delay or failure). */
+  readonly received: string[] = [];
+  /** What apps.connections.open answers (Socket Mode); calls with the app token `xapp-fake`. */
+  socketModeUrl?: string;
   readonly users = new Map<string, { tz?: string; email?: string; deleted?: boolean; guest?: boolean; bot?: boolean }>();
   private failures = new Map<string, Failure[]>();
   private delays = new Map<string, number>();
@@ -88,10 +92,12 @@ export class FakeSlack {
     }
     const method = path.slice('/api/'.length);
     const args = parseArgs(raw, req.headers['content-type'] ?? '');
+    this.received.push(method);
     if (method === 'apps.connections.open') {
       if (req.headers.authorization !== `Bearer ${FAKE_APP_TOKEN}`) return { status: 200, body: { ok: false, error: 'invalid_auth' } };
       this.calls.push({ method, args });
-      return { status: 200, body: this.socketMode.openConnection() };
+      // a test may point Socket Mode at a server of its own (socketModeUrl); otherwise the built-in stand-in
+      return { status: 200, body: this.socketModeUrl ? { ok: true, url: this.socketModeUrl } : this.socketMode.openConnection() };
     }
     if (req.headers.authorization !== 'Bearer xoxb-fake') return { status: 200, body: { ok: false, error: 'invalid_auth' } };
 

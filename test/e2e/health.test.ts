@@ -1,0 +1,112 @@
+import { createServer } from 'node:net';
+import { inject, afterEach, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../src/shared/db/client.js';
+import { createTestDatabase } from '../helpers/db.js';
+import { startTestBot } from '../helpers/bot.js';
+import { FakeSlack } from '../helpers/fake-slack.js';
+import { FakeSocketMode } from '../helpers/fake-socket-mode.js';
+import { HangProxy } from '../helpers/hang-proxy.js';
+
+async function health(baseUrl: string): Promise<{ status: number; body: any; ms: number }> {
+  const started = Date.now();
+  const res = await fetch(`${baseUrl}/healthz`, { signal: AbortSignal.timeout(5_000) });
+  const body = await res.json();
+  return { status: res.status, body, ms: Date.now() - started };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
+describe('/healthz', () => {
+  const cleanup: Array<() => Promise<void>> = [];
+  afterEach(async () => {
+    for (const c of cleanup.splice(0).reverse()) await c();
+  });
+
+  it('answers 503 within a second naming Redis when Redis hangs instead of refusing', async () => {
+    const target = new URL(inject('redisUrl'));
+    const proxy = await new HangProxy(target.hostname, Number(target.port || 6379)).start();
+    cleanup.push(() => proxy.stop());
+    const t = await startTestBot({ config: { mode: 'web', redisUrl: proxy.via(inject('redisUrl')) } });
+    cleanup.push(async () => {
+      proxy.resume();
+      await t.stop();
+    });
+    expect((await health(t.baseUrl)).status).toBe(200);
+
+    proxy.hang();
+    for (let i = 0; i < 3; i++) {
+      const h = await health(t.baseUrl);
+      expect(h.status).toBe(503);
+      expect(h.ms).toBeLessThan(1_000);
+      expect(h.body).toMatchObject({ ok: false, checks: { redis: false, postgres: true }, failing: ['redis'] });
+    }
+  });
+
+  it('answers 503 within a second naming Postgres when Postgres hangs instead of refusing', async () => {
+    const real = await createTestDatabase();
+    cleanup.push(() => real.destroy());
+    if (!real.url) throw new Error('This test needs a Postgres server: set TEST_DATABASE_URL (e.g. postgres://postgres@127.0.0.1:5432/test).');
+    const target = new URL(real.url);
+    const proxy = await new HangProxy(target.hostname, Number(target.port || 5432)).start();
+    cleanup.push(() => proxy.stop());
+    const proxied = await openDatabase({ url: proxy.via(real.url) });
+    const t = await startTestBot({ config: { mode: 'web' }, database: { ...proxied, destroy: () => proxied.close() } });
+    cleanup.push(async () => {
+      proxy.resume();
+      await t.stop();
+    });
+    expect((await health(t.baseUrl)).status).toBe(200);
+
+    proxy.hang();
+    const h = await health(t.baseUrl);
+    expect(h.status).toBe(503);
+    expect(h.ms).toBeLessThan(1_000);
+    expect(h.body).toMatchObject({ ok: false, checks: { postgres: false, redis: true }, failing: ['postgres'] });
+  });
+
+  it('in Socket Mode, answers 503 until the Socket Mode connection is open', async () => {
+    const socket = await new FakeSocketMode().start();
+    cleanup.push(() => socket.stop());
+    const slack = await new FakeSlack().start();
+    cleanup.push(() => slack.stop());
+    slack.socketModeUrl = socket.url;
+    const port = await freePort();
+    const starting = startTestBot({ slack, config: { port, slack: { botToken: 'xoxb-fake', appToken: 'xapp-fake', apiUrl: slack.apiUrl } } });
+    starting.then((t) => cleanup.push(() => t.stop()), () => {});
+    const baseUrl = `http://127.0.0.1:${port}`;
+
+    let first: Awaited<ReturnType<typeof health>> | undefined;
+    const deadline = Date.now() + 10_000;
+    while (!first && Date.now() < deadline) {
+      first = await health(baseUrl).catch(() => undefined);
+      if (!first) await new Promise((r) => setTimeout(r, 50));
+    }
+    await slack.waitFor(() => slack.callsTo('apps.connections.open').length > 0, 'apps.connections.open');
+    expect(first?.status).toBe(503);
+    const waiting = await health(baseUrl);
+    expect(waiting.status).toBe(503);
+    expect(waiting.body).toMatchObject({ ok: false, checks: { slack: false, postgres: true, redis: true }, failing: ['slack'] });
+
+    socket.open();
+    await starting;
+    expect((await health(baseUrl)).status).toBe(200);
+  });
+
+  it('`worker` mode answers on its own health port, with the workers checked', async () => {
+    const t = await startTestBot({ config: { mode: 'worker', workerHealthPort: 0 } });
+    cleanup.push(() => t.stop());
+    const h = await health(t.baseUrl);
+    expect(h.status).toBe(200);
+    expect(h.body).toMatchObject({ ok: true, checks: { postgres: true, redis: true, workers: true } });
+    expect((await fetch(`${t.baseUrl}/slack/events`, { method: 'POST' })).status).toBe(404);
+  });
+});

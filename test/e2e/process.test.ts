@@ -1,0 +1,143 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, inject, it } from 'vitest';
+import { USERS } from '../helpers/catalog.js';
+import { createTestDatabase } from '../helpers/db.js';
+import { FakeSlack } from '../helpers/fake-slack.js';
+import { freePort, isAlive, MAIN, processTree, REPO_ROOT, spawnProcess, TSX_LOADER, waitUntil, type Spawned } from '../helpers/process.js';
+import { commandBody, postSigned, SIGNING_SECRET } from '../helpers/slack-requests.js';
+
+// owners as Slack ids: nothing needs looking up, so only the token decides whether Slack is asked
+const CATALOG = `admins: [${USERS.admin}]
+datasets:
+  - id: campaign-metrics
+    name: Campaign metrics
+    sensitivity: internal
+    owners: [${USERS.owner1}]
+`;
+
+/** The bot as an operator runs it: its own process, configured by environment, against the fake Slack. */
+describe('the bot as a process', () => {
+  const cleanup: Array<() => Promise<void>> = [];
+  afterEach(async () => {
+    for (const c of cleanup.splice(0).reverse()) await c().catch(() => {});
+  });
+
+  async function setUp() {
+    const dir = await mkdtemp(join(tmpdir(), 'dab-process-'));
+    cleanup.push(() => rm(dir, { recursive: true, force: true }));
+    await writeFile(join(dir, 'catalog.yml'), CATALOG);
+    const slack = await new FakeSlack().start();
+    cleanup.push(() => slack.stop());
+    for (const id of Object.values(USERS)) slack.users.set(id, { tz: 'Europe/Berlin', email: `${id.toLowerCase()}@acme.test` });
+    const database = await createTestDatabase();
+    cleanup.push(() => database.destroy());
+    const port = await freePort();
+    const env: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      SLACK_BOT_TOKEN: 'xoxb-fake',
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_API_URL: slack.apiUrl,
+      REDIS_URL: inject('redisUrl'),
+      ...(database.url ? { DATABASE_URL: database.url } : { DATA_DIR: join(dir, 'data') }),
+      CATALOG_PATH: join(dir, 'catalog.yml'),
+      PORT: String(port),
+      QUEUE_PREFIX: `t${randomBytes(5).toString('hex')}`,
+      LOG_LEVEL: 'warn',
+    };
+    return { dir, slack, port, env };
+  }
+
+  // every process seen in a spawned tree, so that none outlives the test even when orphaned
+  const seen = new Set<number>();
+  function track(p: Spawned) {
+    cleanup.push(async () => {
+      for (const pid of new Set([...seen, ...processTree(p.child.pid!)])) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+      seen.clear();
+    });
+    return p;
+  }
+
+  async function healthy(port: number, p: Spawned) {
+    await waitUntil(
+      async () => (await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.status, () => 0)) === 200,
+      `the bot to be healthy; its output:\n${p.output()}`,
+      60_000,
+    );
+    for (const pid of processTree(p.child.pid!)) seen.add(pid);
+  }
+
+  it('SIGTERM to `npm start` stops the whole tree, after answering the request already received', async () => {
+    const { slack, port, env } = await setUp();
+    const npm = track(spawnProcess('npm', ['start'], { cwd: REPO_ROOT, env }));
+    await healthy(port, npm);
+    const tree = processTree(npm.child.pid!);
+
+    // a command whose answer waits on a slow Slack: it is in flight when the signal comes
+    slack.delay('users.info', 1_000);
+    const body = commandBody({ text: 'list', userId: USERS.marketer, responseUrl: `${slack.url}/respond/${USERS.marketer}` });
+    const inFlight = postSigned(`http://127.0.0.1:${port}/slack/events`, body, 'application/x-www-form-urlencoded');
+    await slack.waitFor(() => slack.received.includes('users.info'), 'the command to reach Slack');
+    npm.child.kill('SIGTERM');
+
+    const res = await inFlight;
+    expect(res.status).toBe(200);
+    expect(JSON.stringify(await res.json())).toMatch(/access|request/i);
+    await npm.exited;
+    await waitUntil(() => tree.every((pid) => !isAlive(pid)), `every process of the tree (${tree.join(', ')}) to exit`, 15_000);
+    await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
+  });
+
+  it('stops by itself when whatever started it is killed outright', async () => {
+    const { dir, port, env } = await setUp();
+    // a shell in between that dies without passing anything on, as `sh -c` does on SIGKILL
+    const shell = track(spawnProcess('sh', ['-c', `"${process.execPath}" --import "${TSX_LOADER}" "${MAIN}"`], { cwd: dir, env }));
+    await healthy(port, shell);
+    const tree = processTree(shell.child.pid!);
+    expect(tree.length).toBeGreaterThan(1);
+    shell.child.kill('SIGKILL');
+    await shell.exited;
+    await waitUntil(() => tree.every((pid) => !isAlive(pid)), `the orphaned bot (${tree.join(', ')}) to exit`, 15_000);
+  });
+
+  it('loads ./.env at start, with the environment taking precedence', async () => {
+    const { dir, port, env } = await setUp();
+    const otherPort = await freePort();
+    const { SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET, SLACK_API_URL, ...rest } = env;
+    // the token and secret come only from the file; PORT is in both and the environment's wins
+    await writeFile(join(dir, '.env'), `# written by the test\nSLACK_BOT_TOKEN=${SLACK_BOT_TOKEN}\nSLACK_SIGNING_SECRET=${SLACK_SIGNING_SECRET}\nSLACK_API_URL=${SLACK_API_URL}\nPORT=${otherPort}\n`);
+    const bot = track(spawnProcess(process.execPath, ['--import', TSX_LOADER, MAIN], { cwd: dir, env: rest }));
+    await healthy(port, bot);
+    expect(await fetch(`http://127.0.0.1:${otherPort}/healthz`).then((r) => r.status, () => 'refused')).toBe('refused');
+    bot.child.kill('SIGTERM');
+    expect(await bot.exited).toBe(0);
+  });
+
+  it('a token Slack refuses stops start-up with one line naming SLACK_BOT_TOKEN', async () => {
+    const { dir, env } = await setUp();
+    const bot = track(spawnProcess(process.execPath, ['--import', TSX_LOADER, MAIN], { cwd: dir, env: { ...env, SLACK_BOT_TOKEN: 'xoxb-revoked' } }));
+    expect(await bot.exited).toBe(1);
+    const out = bot.output().trim();
+    expect(out).toContain('SLACK_BOT_TOKEN');
+    expect(out).toContain('invalid_auth');
+    expect(out).not.toContain('xoxb-revoked');
+    expect(out.split('\n')).toHaveLength(1);
+  });
+
+  it('a Postgres that refuses connections stops start-up with one line naming DATABASE_URL', async () => {
+    const { dir, env } = await setUp();
+    const closed = await freePort();
+    const bot = track(
+      spawnProcess(process.execPath, ['--import', TSX_LOADER, MAIN], { cwd: dir, env: { ...env, DATABASE_URL: `postgres://bot:secret-pw@127.0.0.1:${closed}/bot` } }),
+    );
+    expect(await bot.exited).toBe(1);
+    const out = bot.output().trim();
+    expect(out).toContain('DATABASE_URL');
+    expect(out).toContain('ECONNREFUSED');
+    expect(out).not.toContain('secret-pw');
+    expect(out.split('\n')).toHaveLength(1);
+  });
+});
