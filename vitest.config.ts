@@ -4,6 +4,7 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/helpers/global-setup.ts'],
+    setupFiles: ['test/helpers/cleanup.setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Files run in parallel; each has its own database and queue prefix.

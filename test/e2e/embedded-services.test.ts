@@ -19,6 +19,9 @@ const children: ChildProcess[] = []; // killed at the end, also when a test fail
 
 beforeAll(async () => {
   slack = await new FakeSlack().start();
+  // start-up checks the catalog's people with Slack
+  slack.users.set('U0ADMIN1', { email: 'ada@acme.test' });
+  slack.users.set('U0OWNER1', { email: 'olaf@acme.test' });
   dir = await mkdtemp(join(tmpdir(), 'dab-embedded-'));
   await writeFile(
     join(dir, 'catalog.yml'),

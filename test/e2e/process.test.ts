@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { testQueuePrefix } from '../helpers/queues.js';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -45,7 +45,7 @@ describe('the bot as a process', () => {
       ...(database.url ? { DATABASE_URL: database.url } : { DATA_DIR: join(dir, 'data') }),
       CATALOG_PATH: join(dir, 'catalog.yml'),
       PORT: String(port),
-      QUEUE_PREFIX: `t${randomBytes(5).toString('hex')}`,
+      QUEUE_PREFIX: testQueuePrefix(),
       LOG_LEVEL: 'warn',
     };
     return { dir, slack, port, env };

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { testQueuePrefix } from '../helpers/queues.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -77,7 +77,7 @@ beforeAll(async () => {
     DATA_DIR: join(dir, 'data'),
     REDIS_URL: `redis://127.0.0.1:${proxy.port}`,
     CATALOG_PATH: join(dir, 'catalog.yml'),
-    QUEUE_PREFIX: `t${randomBytes(5).toString('hex')}`,
+    QUEUE_PREFIX: testQueuePrefix(),
     RECONCILE_INTERVAL_SECONDS: '1',
     LOG_LEVEL: 'info',
   };

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { testQueuePrefix } from './queues.js';
 import type { Config } from '../../src/config/config.js';
 import { SIGNING_SECRET } from './slack-requests.js';
 
@@ -15,7 +15,7 @@ export function fakeSlackConfig(slackApiUrl: string, redisUrl: string, overrides
     database: { dataDir: 'unused' },
     redisUrl,
     catalogPath: 'unused',
-    queuePrefix: `t${randomBytes(5).toString('hex')}`,
+    queuePrefix: testQueuePrefix(),
     reconcileIntervalSeconds: 1,
     provisioning: { attempts: 3, backoffMs: 500, stuckRetrySeconds: 2 },
     approvals: { reminderWorkingHours: 4, escalationWorkingHours: 8, pendingExpiryHours: 168 },

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { testQueuePrefix } from './queues.js';
 import { inject } from 'vitest';
 import { DEFAULT_SETTINGS, type Deps, type PeopleDirectory } from '../../src/modules/deps.js';
 import type { Standing } from '../../src/modules/requests/requests.rules.js';
@@ -161,7 +161,7 @@ export interface TestDeps {
 export async function createTestDeps(): Promise<TestDeps> {
   const database = await createTestDatabase();
   const clock = new TestClock();
-  const queuePrefix = `t${randomBytes(5).toString('hex')}`;
+  const queuePrefix = testQueuePrefix();
   const queues = await openQueues(inject('redisUrl'), queuePrefix);
   const notifier = new RecordingNotifier();
   const provisioner = new RecordingProvisioner();

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { testQueuePrefix } from './queues.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,7 +35,7 @@ export async function startTestSandbox(): Promise<TestSandbox> {
       DATA_DIR: dataDir,
       SANDBOX_PORT: '0',
       CATALOG_PATH: EXAMPLE_CATALOG,
-      QUEUE_PREFIX: `t${randomBytes(5).toString('hex')}`,
+      QUEUE_PREFIX: testQueuePrefix(),
       RECONCILE_INTERVAL_SECONDS: '1',
     },
     undefined,
