@@ -78,9 +78,12 @@ describe('the bot as a process', () => {
 
     // a command whose answer waits on a slow Slack: it is in flight when the signal comes
     slack.delay('users.info', 1_000);
+    // start-up looks up the catalog's people too: wait for a lookup made after the command was sent
+    const lookups = () => slack.received.filter((m) => m === 'users.info').length;
+    const before = lookups();
     const body = commandBody({ text: 'list', userId: USERS.marketer, responseUrl: `${slack.url}/respond/${USERS.marketer}` });
     const inFlight = postSigned(`http://127.0.0.1:${port}/slack/events`, body, 'application/x-www-form-urlencoded');
-    await slack.waitFor(() => slack.received.includes('users.info'), 'the command to reach Slack');
+    await slack.waitFor(() => lookups() > before, 'the command to reach Slack');
     npm.child.kill('SIGTERM');
 
     const res = await inFlight;
