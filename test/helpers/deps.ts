@@ -24,7 +24,7 @@ export class TestClock implements Clock {
 }
 
 /** Records what the messages said, by look; the Slack messenger itself is covered end to end. */
-export class RecordingNotifier implements Messenger {
+export class RecordingMessenger implements Messenger {
   readonly sent: Array<{ kind: string; to: string; requestId?: string; grantId?: string }> = [];
   readonly digests: DigestView[] = [];
   readonly summaries: ReviewSummary[] = [];
@@ -116,7 +116,8 @@ export class TestPeople implements PeopleDirectory {
 export interface TestDeps {
   deps: Deps;
   clock: TestClock;
-  notifier: RecordingNotifier;
+  /** The messenger double (named for what the tests read from it: what was said). */
+  notifier: RecordingMessenger;
   provisioner: RecordingProvisioner;
   people: TestPeople;
   database: TestDatabase;
@@ -130,7 +131,7 @@ export async function createTestDeps(): Promise<TestDeps> {
   const clock = new TestClock();
   const queuePrefix = testQueuePrefix();
   const queues = await openQueues(inject('redisUrl'), queuePrefix);
-  const notifier = new RecordingNotifier();
+  const notifier = new RecordingMessenger();
   const provisioner = new RecordingProvisioner();
   const catalog = testCatalog();
   const people = new TestPeople();

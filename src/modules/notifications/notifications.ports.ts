@@ -137,7 +137,7 @@ export type Destination = { dm: string } | { channel: string } | { privately: { 
 
 /** The port through which messages reach people. The Slack implementation is src/slack/messenger.ts. */
 export interface Messenger {
-  /** Posts the content (one or more parts); returns where each part landed (none for a private note). */
+  /** Posts the content (one or more parts); returns where each part landed (none for a private note shown in a channel). */
   post(to: Destination, content: Content): Promise<MessageRef[]>;
   /** Rewrites messages posted earlier with the same look, part by part. */
   update(refs: MessageRef[], content: Content): Promise<void>;
