@@ -18,7 +18,7 @@ import { startHttpServer, type HttpServer } from './shared/http/server.js';
 import { startSlackWeb, type SlackWeb } from './slack/app.js';
 import { slackLibraryLogger } from './slack/library-logger.js';
 import { checkSlackToken, describeDatabaseError } from './startup.checks.js';
-import { slackNotifier } from './slack/notifier.js';
+import { slackMessenger } from './slack/messenger.js';
 import { slackUserDirectory } from './slack/users.js';
 import { bullJobScheduler, openQueues, type Queues } from './worker/queues.js';
 import { startWorkers, type Workers } from './worker/workers.js';
@@ -129,7 +129,7 @@ export async function startBot(config: Config, overrides: BotOverrides = {}): Pr
     catalog,
     clock,
     jobs: bullJobScheduler(queues, clock, config.provisioning),
-    notifier: slackNotifier(client, users),
+    messenger: slackMessenger(client),
     connectors,
     people: users,
     settings: {

@@ -3,7 +3,7 @@ import type { Connectors } from '../provisioners/registry.js';
 import type { Clock } from '../shared/clock.js';
 import type { Db } from '../shared/db/client.js';
 import type { Logger } from '../shared/logger.js';
-import type { Notifier } from './notifications/notifications.ports.js';
+import type { Messenger } from './notifications/notifications.ports.js';
 import type { Standing } from './requests/requests.rules.js';
 
 /** Timers and retries. Implemented with BullMQ in src/worker/; every call is idempotent. */
@@ -52,7 +52,7 @@ export interface Deps {
   catalog: Catalog;
   clock: Clock;
   jobs: JobScheduler;
-  notifier: Notifier;
+  messenger: Messenger;
   connectors: Connectors;
   people: PeopleDirectory;
   settings: Settings;

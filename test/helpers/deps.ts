@@ -2,7 +2,7 @@ import { testQueuePrefix } from './queues.js';
 import { inject } from 'vitest';
 import { DEFAULT_SETTINGS, type Deps, type PeopleDirectory } from '../../src/modules/deps.js';
 import type { Standing } from '../../src/modules/requests/requests.rules.js';
-import type { DigestView, GrantView, MessageRef, Notifier, NudgeView, RequestView, ReviewSummary, TaskView } from '../../src/modules/notifications/notifications.ports.js';
+import type { Content, Destination, DigestView, MessageRef, Messenger, ReviewSummary } from '../../src/modules/notifications/notifications.ports.js';
 import type { Person, Provisioner, ProvisionTarget } from '../../src/provisioners/provisioner.js';
 import type { Clock } from '../../src/shared/clock.js';
 import { createLogger } from '../../src/shared/logger.js';
@@ -23,83 +23,50 @@ export class TestClock implements Clock {
   }
 }
 
-/** Records what the use cases asked to say; the Slack notifier itself is covered end to end. */
-export class RecordingNotifier implements Notifier {
+/** Records what the messages said, by look; the Slack messenger itself is covered end to end. */
+export class RecordingMessenger implements Messenger {
   readonly sent: Array<{ kind: string; to: string; requestId?: string; grantId?: string }> = [];
-  private ts = 0;
-  async askApprover(approverId: string, r: RequestView): Promise<MessageRef> {
-    this.sent.push({ kind: 'ask', to: approverId, requestId: r.id });
-    return { channelId: `D${approverId}`, ts: String(++this.ts) };
-  }
-  async updateApproverMessage(ref: MessageRef, r: RequestView) {
-    this.sent.push({ kind: 'update', to: ref.channelId, requestId: r.id });
-  }
-  async confirmRequestReceived(r: RequestView) {
-    this.sent.push({ kind: 'received', to: r.requesterId, requestId: r.id });
-  }
-  async tellRequesterOfDecision(r: RequestView) {
-    this.sent.push({ kind: 'decision', to: r.requesterId, requestId: r.id });
-  }
-  async tellGrantExpired(g: GrantView) {
-    this.sent.push({ kind: 'expired', to: g.userId, grantId: g.id });
-  }
-  async tellAccessReady(g: GrantView) {
-    this.sent.push({ kind: 'ready', to: g.userId, grantId: g.id });
-  }
-  async tellProvisioningFailed(to: string, g: GrantView) {
-    this.sent.push({ kind: 'provision_failed', to, grantId: g.id });
-  }
-  async askForTask(to: string, t: TaskView): Promise<MessageRef> {
-    this.sent.push({ kind: `task_${t.step}`, to, grantId: t.grant.id });
-    return { channelId: `D${to}`, ts: String(++this.ts) };
-  }
-  async updateTaskMessage(ref: MessageRef, t: TaskView) {
-    this.sent.push({ kind: `task_${t.step}_done`, to: ref.channelId, grantId: t.grant.id });
-  }
-  async alertRevokeStuck(to: string, g: GrantView) {
-    this.sent.push({ kind: 'revoke_stuck', to, grantId: g.id });
-  }
-  async remindTask(to: string, t: TaskView) {
-    this.sent.push({ kind: `remind_${t.step}`, to, grantId: t.grant.id });
-  }
-  async remindApprover(to: string, r: RequestView) {
-    this.sent.push({ kind: 'approval_reminder', to, requestId: r.id });
-  }
-  async tellRequestExpired(r: RequestView) {
-    this.sent.push({ kind: 'request_expired', to: r.requesterId, requestId: r.id });
-  }
-  async tellGrantExtended(g: GrantView) {
-    this.sent.push({ kind: 'extended', to: g.userId, grantId: g.id });
-  }
-  async remindExpiry(g: GrantView, lead: '24h' | '1h') {
-    this.sent.push({ kind: `expiry_${lead}`, to: g.userId, grantId: g.id });
-  }
-  async coachPoster(n: NudgeView) {
-    this.sent.push({ kind: 'coach', to: n.userId });
-  }
-  async alertSecurity(channelId: string, _n: NudgeView) {
-    this.sent.push({ kind: 'security_alert', to: channelId });
-  }
   readonly digests: DigestView[] = [];
   readonly summaries: ReviewSummary[] = [];
-  async sendDigest(d: DigestView): Promise<MessageRef[]> {
-    this.digests.push(d);
-    this.sent.push({ kind: 'digest', to: d.ownerId });
-    return [{ channelId: `D${d.ownerId}`, ts: String(++this.ts) }];
+  private ts = 0;
+
+  async post(to: Destination, content: Content): Promise<MessageRef[]> {
+    const who = 'dm' in to ? to.dm : 'channel' in to ? to.channel : to.privately.user;
+    const record = (kind: string, ids: { requestId?: string; grantId?: string } = {}) => this.sent.push({ kind, to: who, ...ids });
+    switch (content.look) {
+      case 'approval_request': record('ask', { requestId: content.data.id }); break;
+      case 'request_received': record('received', { requestId: content.data.id }); break;
+      case 'decision': record('decision', { requestId: content.data.request.id }); break;
+      case 'approver_reminder': record('approval_reminder', { requestId: content.data.id }); break;
+      case 'request_expired': record('request_expired', { requestId: content.data.id }); break;
+      case 'grant_expired': record('expired', { grantId: content.data.id }); break;
+      case 'access_ready': record('ready', { grantId: content.data.grant.id }); break;
+      case 'grant_extended': record('extended', { grantId: content.data.grant.id }); break;
+      case 'expiry_reminder': record(`expiry_${content.data.lead}`, { grantId: content.data.grant.id }); break;
+      case 'provision_failed': record('provision_failed', { grantId: content.data.grant.id }); break;
+      case 'revoke_stuck': record('revoke_stuck', { grantId: content.data.id }); break;
+      case 'task': record(`${content.data.reminder ? 'remind' : 'task'}_${content.data.task.step}`, { grantId: content.data.task.grant.id }); break;
+      case 'coaching': record('coach'); break;
+      case 'security_alert': record('security_alert'); break;
+      case 'digest': this.digests.push(content.data); record('digest'); break;
+      case 'review_reminder': record('review_reminder'); break;
+      case 'review_summary': this.summaries.push(content.data); record('review_summary'); break;
+      case 'tip': record(`tip:${content.data.text}`); break;
+    }
+    return 'dm' in to ? [{ channelId: `D${who}`, ts: String(++this.ts) }] : [];
   }
-  async updateDigest(_refs: MessageRef[], d: DigestView) {
-    this.digests.push(d);
-    this.sent.push({ kind: 'digest_update', to: d.ownerId });
-  }
-  async sendTip(to: string, tip: string) {
-    this.sent.push({ kind: `tip:${tip}`, to });
-  }
-  async remindReview(d: DigestView) {
-    this.sent.push({ kind: 'review_reminder', to: d.ownerId });
-  }
-  async postReviewSummary(channelId: string, s: ReviewSummary) {
-    this.summaries.push(s);
-    this.sent.push({ kind: 'review_summary', to: channelId });
+
+  async update(refs: MessageRef[], content: Content): Promise<void> {
+    if (content.look === 'digest') {
+      this.digests.push(content.data);
+      this.sent.push({ kind: 'digest_update', to: content.data.ownerId });
+      return;
+    }
+    for (const ref of refs) {
+      if (content.look === 'approval_request') this.sent.push({ kind: 'update', to: ref.channelId, requestId: content.data.id });
+      else if (content.look === 'task') this.sent.push({ kind: `task_${content.data.task.step}_done`, to: ref.channelId, grantId: content.data.task.grant.id });
+      else throw new Error(`the messages never update a ${content.look} message`);
+    }
   }
 }
 
@@ -149,7 +116,8 @@ export class TestPeople implements PeopleDirectory {
 export interface TestDeps {
   deps: Deps;
   clock: TestClock;
-  notifier: RecordingNotifier;
+  /** The messenger double (named for what the tests read from it: what was said). */
+  notifier: RecordingMessenger;
   provisioner: RecordingProvisioner;
   people: TestPeople;
   database: TestDatabase;
@@ -163,7 +131,7 @@ export async function createTestDeps(): Promise<TestDeps> {
   const clock = new TestClock();
   const queuePrefix = testQueuePrefix();
   const queues = await openQueues(inject('redisUrl'), queuePrefix);
-  const notifier = new RecordingNotifier();
+  const notifier = new RecordingMessenger();
   const provisioner = new RecordingProvisioner();
   const catalog = testCatalog();
   const people = new TestPeople();
@@ -172,7 +140,7 @@ export async function createTestDeps(): Promise<TestDeps> {
     catalog,
     clock,
     jobs: bullJobScheduler(queues, clock),
-    notifier,
+    messenger: notifier,
     connectors: singleConnector(catalog, provisioner),
     people,
     settings: { ...DEFAULT_SETTINGS },

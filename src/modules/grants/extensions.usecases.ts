@@ -8,6 +8,7 @@ import { assertText } from '../../shared/text.js';
 import { appendAudit } from '../audit/audit.repository.js';
 import type { Deps } from '../deps.js';
 import { addToOutbox } from '../notifications/notifications.repository.js';
+import { outboxMessage } from '../notifications/messages/messages.js';
 import type { RequestView } from '../notifications/notifications.ports.js';
 import { runAfterDecision } from '../requests/decisions.usecases.js';
 import * as requestsRepo from '../requests/requests.repository.js';
@@ -83,7 +84,7 @@ export async function requestExtension(
           selfExtendedMinutes: moved.selfExtendedMinutes,
         }),
       );
-      return addToOutbox(tx, now, [{ kind: 'grant_extended', payload: { grantId: grant.id } }]);
+      return addToOutbox(tx, now, [outboxMessage('grant_extended', { grantId: grant.id })]);
     });
     await deps.jobs.scheduleExpiry(grant.id, newEnd).catch(() => undefined);
     await deps.jobs.enqueueDeliveries(ids).catch(() => undefined);
@@ -118,7 +119,7 @@ export async function requestExtension(
       subjectId: id,
       details: { datasetId: dataset.id, kind: 'extension', grantId: grant.id, durationMinutes: minutes, reason, approvers, approvalsRequired: request.approvalsRequired },
     });
-    return addToOutbox(tx, now, approvers.map((approverId) => ({ kind: 'approval_request', payload: { requestId: id, approverId } })));
+    return addToOutbox(tx, now, approvers.map((approverId) => outboxMessage('approval_request', { requestId: id, approverId })));
   });
   await runAfterDecision(deps, { outboxIds: ids });
   return { kind: 'requested', request: (await loadRequestView(deps, id))! };

@@ -1,6 +1,7 @@
 import { findDataset } from '../../catalog/catalog.js';
 import type { Deps } from '../deps.js';
 import { addToOutbox, listPendingOutbox } from '../notifications/notifications.repository.js';
+import { outboxMessage } from '../notifications/messages/messages.js';
 import type { GrantView } from '../notifications/notifications.ports.js';
 import * as repo from './grants.repository.js';
 import type { Grant } from './grants.repository.js';
@@ -108,7 +109,7 @@ async function sendExpiryReminders(deps: Deps, now: Date): Promise<number> {
     const which = lead;
     const ids = await deps.db.transaction(async (tx) => {
       await repo.markReminded(tx, grant.id, which, grant.endsAt);
-      return addToOutbox(tx, now, [{ kind: 'expiry_reminder', payload: { grantId: grant.id, lead: which } }]);
+      return addToOutbox(tx, now, [outboxMessage('expiry_reminder', { grantId: grant.id, lead: which })]);
     });
     await deps.jobs.enqueueDeliveries(ids);
     sent++;
@@ -125,7 +126,7 @@ async function remindManualRevokes(deps: Deps, grants: Grant[], now: Date): Prom
     const ids = await deps.db.transaction(async (tx) => {
       const tasks = await repo.listTasks(tx, grant.id, 'revoke');
       await repo.setRetryAndAlert(tx, grant.id, new Date(now.getTime() + interval), now);
-      return addToOutbox(tx, now, tasks.map((t) => ({ kind: 'task_reminder', payload: { grantId: grant.id, step: 'revoke', to: t.assigneeId } })));
+      return addToOutbox(tx, now, tasks.map((t) => outboxMessage('task_reminder', { grantId: grant.id, step: 'revoke', to: t.assigneeId })));
     });
     await deps.jobs.enqueueDeliveries(ids);
     sent += ids.length;

@@ -3,6 +3,7 @@ import { AppError } from '../../shared/errors.js';
 import { appendAudit } from '../audit/audit.repository.js';
 import type { Deps } from '../deps.js';
 import { addToOutbox } from '../notifications/notifications.repository.js';
+import { outboxMessage } from '../notifications/messages/messages.js';
 import type { GrantTarget, ProvisionTarget } from '../../provisioners/provisioner.js';
 import { closeExtensionsOfGrant } from '../requests/closures.usecases.js';
 import { grantEnd } from '../requests/requests.rules.js';
@@ -56,7 +57,7 @@ async function giveUpProvisioning(deps: Deps, grant: Grant, message: string) {
     const row = await repo.transitionGrant(tx, grant.id, 'provisioning', { status: 'revoking', endReason: 'provision_failed' });
     if (!row) return undefined;
     await appendAudit(tx, grantEvent(grant, now, 'system', 'grant.provision_failed', { error: message }));
-    return addToOutbox(tx, now, [...new Set(recipients)].map((to) => ({ kind: 'provision_failed', payload: { grantId: grant.id, to, error: message } })));
+    return addToOutbox(tx, now, [...new Set(recipients)].map((to) => outboxMessage('provision_failed', { grantId: grant.id, to, error: message })));
   });
   if (!moved) return;
   await deps.jobs.enqueueDeliveries(moved).catch(() => undefined);
@@ -72,8 +73,8 @@ async function activate(deps: Deps, grant: Grant, actorId: string, how: string):
     if (!row) return undefined;
     await appendAudit(tx, grantEvent(row, now, actorId, 'grant.activated', { connector: how, endsAt: row.endsAt.toISOString() }));
     const ids = await addToOutbox(tx, now, [
-      { kind: 'access_ready', payload: { grantId: grant.id } },
-      ...(how === 'manual' ? [{ kind: 'task_messages', payload: { grantId: grant.id, step: 'grant' } }] : []),
+      outboxMessage('access_ready', { grantId: grant.id }),
+      ...(how === 'manual' ? [outboxMessage('task_messages', { grantId: grant.id, step: 'grant' })] : []),
     ]);
     return { row, ids };
   });
@@ -99,7 +100,7 @@ export async function startRevoke(deps: Deps, tx: Tx, grant: Grant, endReason: s
     const owners = taskAssignees(deps, row);
     await repo.insertTasks(tx, row.id, 'revoke', owners);
     await repo.setRetryAndAlert(tx, row.id, null, now);
-    outboxIds.push(...(await addToOutbox(tx, now, owners.map((to) => ({ kind: 'task', payload: { grantId: row.id, step: 'revoke', to } })))));
+    outboxIds.push(...(await addToOutbox(tx, now, owners.map((to) => outboxMessage('task', { grantId: row.id, step: 'revoke', to })))));
   }
   return { grant: row, manual, outboxIds };
 }
@@ -130,7 +131,7 @@ export async function revokeGrant(deps: Deps, grantId: string, opts: { finalAtte
       return addToOutbox(
         tx,
         now,
-        ownersAndAdmins(deps.catalog, grant.datasetId).map((to) => ({ kind: 'revoke_stuck', payload: { grantId, to } })),
+        ownersAndAdmins(deps.catalog, grant.datasetId).map((to) => outboxMessage('revoke_stuck', { grantId, to })),
       );
     });
     await deps.jobs.enqueueDeliveries(alerts).catch(() => undefined);
@@ -150,8 +151,8 @@ async function finishRevoke(deps: Deps, grant: Grant, actorId: string, how: stri
     if (!row) return undefined;
     await appendAudit(tx, grantEvent(row, now, actorId, final === 'expired' ? 'grant.expired' : final === 'failed' ? 'grant.cleaned_up' : 'grant.revoked', { connector: how, reason: grant.endReason }));
     return addToOutbox(tx, now, [
-      ...(final === 'failed' ? [] : [{ kind: 'grant_expired', payload: { grantId: grant.id } }]),
-      ...(how === 'manual' ? [{ kind: 'task_messages', payload: { grantId: grant.id, step: 'revoke' } }] : []),
+      ...(final === 'failed' ? [] : [outboxMessage('grant_expired', { grantId: grant.id })]),
+      ...(how === 'manual' ? [outboxMessage('task_messages', { grantId: grant.id, step: 'revoke' })] : []),
     ]);
   });
   if (!done) return false;
@@ -200,7 +201,7 @@ export async function confirmTask(deps: Deps, grantId: string, userId: string, s
 export async function createGrantTasks(deps: Deps, tx: Tx, grant: Grant, now: Date): Promise<number[]> {
   const owners = taskAssignees(deps, grant);
   await repo.insertTasks(tx, grant.id, 'grant', owners);
-  return addToOutbox(tx, now, owners.map((to) => ({ kind: 'task', payload: { grantId: grant.id, step: 'grant', to } })));
+  return addToOutbox(tx, now, owners.map((to) => outboxMessage('task', { grantId: grant.id, step: 'grant', to })));
 }
 
 /** Owners do manual steps; when the grantee is the only owner, the admins do. */

@@ -102,40 +102,48 @@ export interface ReviewSummary {
   previousTotal: number | null;
 }
 
-/** The port through which use cases speak to people. The Slack implementation is in src/slack/. */
-export interface Notifier {
-  askApprover(approverId: string, request: RequestView): Promise<MessageRef>;
-  updateApproverMessage(ref: MessageRef, request: RequestView): Promise<void>;
-  confirmRequestReceived(request: RequestView): Promise<void>;
-  tellRequesterOfDecision(request: RequestView): Promise<void>;
-  tellGrantExpired(grant: GrantView): Promise<void>;
-  tellAccessReady(grant: GrantView): Promise<void>;
+/**
+ * What a message shows, by look: the data each look needs, already loaded. The Slack layer turns
+ * each into blocks (src/slack/messages.render.ts); several messages may share one look.
+ */
+export interface ContentData {
+  approval_request: RequestView;
+  request_received: RequestView;
+  decision: { request: RequestView; timeZone?: string };
+  approver_reminder: RequestView;
+  request_expired: RequestView;
+  grant_expired: GrantView;
+  access_ready: { grant: GrantView; timeZone?: string };
+  grant_extended: { grant: GrantView; timeZone?: string };
+  expiry_reminder: { grant: GrantView; lead: '24h' | '1h'; timeZone?: string };
   /** To the requester and to each owner: the target system could not give the access. */
-  tellProvisioningFailed(recipientId: string, grant: GrantView): Promise<void>;
-  askForTask(assigneeId: string, task: TaskView): Promise<MessageRef>;
-  updateTaskMessage(ref: MessageRef, task: TaskView): Promise<void>;
+  provision_failed: { grant: GrantView; toRequester: boolean };
   /** To owners and admins: removing access keeps failing; a person may resolve it by hand. */
-  alertRevokeStuck(recipientId: string, grant: GrantView): Promise<void>;
-  remindTask(assigneeId: string, task: TaskView): Promise<void>;
-  /** A pending request is waiting for this approver (once, after the reminder interval). */
-  remindApprover(approverId: string, request: RequestView): Promise<void>;
-  /** Nobody decided in time; the requester may ask again. */
-  tellRequestExpired(request: RequestView): Promise<void>;
-  tellGrantExtended(grant: GrantView): Promise<void>;
-  /** Before the end: with Extend and Release. */
-  remindExpiry(grant: GrantView, lead: '24h' | '1h'): Promise<void>;
-  /** Privately to the poster, in the channel where they posted. */
-  coachPoster(nudge: NudgeView): Promise<void>;
-  alertSecurity(channelId: string, nudge: NudgeView): Promise<void>;
-  /** Posts a digest (split into as many messages as Slack's limits need); returns one ref per part. */
-  sendDigest(digest: DigestView): Promise<MessageRef[]>;
-  updateDigest(refs: MessageRef[], digest: DigestView): Promise<void>;
-  remindReview(digest: DigestView): Promise<void>;
-  postReviewSummary(channelId: string, summary: ReviewSummary): Promise<void>;
-  sendTip(userId: string, tip: string): Promise<void>;
+  revoke_stuck: GrantView;
+  task: { task: TaskView; reminder: boolean };
+  coaching: NudgeView;
+  security_alert: NudgeView;
+  /** May take several messages (Slack's limits); each part has its own ref. */
+  digest: DigestView;
+  review_reminder: DigestView;
+  review_summary: ReviewSummary;
+  tip: { text: string };
+}
+export type ContentKind = keyof ContentData;
+export type Content = { [K in ContentKind]: { look: K; data: ContentData[K] } }[ContentKind];
+
+/** Where a message goes: a person's direct messages, a channel, or privately to one person in a channel. */
+export type Destination = { dm: string } | { channel: string } | { privately: { channel: string; user: string } };
+
+/** The port through which messages reach people. The Slack implementation is src/slack/messenger.ts. */
+export interface Messenger {
+  /** Posts the content (one or more parts); returns where each part landed (none for a private note shown in a channel). */
+  post(to: Destination, content: Content): Promise<MessageRef[]>;
+  /** Rewrites messages posted earlier with the same look, part by part. */
+  update(refs: MessageRef[], content: Content): Promise<void>;
 }
 
-/** Thrown by a Notifier when retrying cannot help (the user is gone, the message is malformed). */
+/** Thrown by a Messenger when retrying cannot help (the user is gone, the message is malformed). */
 export class PermanentDeliveryError extends Error {
   override name = 'PermanentDeliveryError';
 }

@@ -1,18 +1,20 @@
 import { and, asc, eq, lte, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../shared/db/client.js';
 import { outbox } from './notifications.table.js';
+import { readMessage, type OutboxMessage } from './messages/messages.js';
 
 export type OutboxRow = typeof outbox.$inferSelect;
 
-export async function addToOutbox(
-  db: DbOrTx,
-  now: Date,
-  messages: Array<{ kind: string; payload: Record<string, string> }>,
-): Promise<number[]> {
+/**
+ * Stores messages to deliver once the transaction commits. Each payload is checked against its
+ * kind (the compiler checks it too); a wrong one throws InvalidMessageError and nothing is stored.
+ */
+export async function addToOutbox(db: DbOrTx, now: Date, messages: OutboxMessage[]): Promise<number[]> {
   if (messages.length === 0) return [];
+  const values = messages.map((m) => ({ kind: m.kind, payload: readMessage(m.kind, m.payload).payload as Record<string, unknown>, createdAt: now }));
   const rows = await db
     .insert(outbox)
-    .values(messages.map((m) => ({ ...m, createdAt: now })))
+    .values(values)
     .returning({ id: outbox.id });
   return rows.map((r) => r.id);
 }

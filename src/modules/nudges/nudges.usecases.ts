@@ -1,5 +1,6 @@
 import type { Deps } from '../deps.js';
 import { addToOutbox } from '../notifications/notifications.repository.js';
+import { outboxMessage } from '../notifications/messages/messages.js';
 import * as repo from './nudges.repository.js';
 import { looksLikeCustomerExport, scanText, type DetectorName } from './nudges.rules.js';
 
@@ -33,8 +34,8 @@ export async function handlePostedMessage(deps: Deps, message: PostedMessage): P
     const row = await repo.insertNudge(tx, { userId: message.userId, channelId: message.channelId, messageTs: message.ts, detectors, at: now, nudged });
     if (!row) return undefined;
     const messages = [
-      ...(nudged ? [{ kind: 'sensitive_nudge', payload: { nudgeId: String(row.id) } }] : []),
-      ...(settings.alertChannel ? [{ kind: 'security_alert', payload: { nudgeId: String(row.id) } }] : []),
+      ...(nudged ? [outboxMessage('sensitive_nudge', { nudgeId: row.id })] : []),
+      ...(settings.alertChannel ? [outboxMessage('security_alert', { nudgeId: row.id })] : []),
     ];
     return { row, ids: await addToOutbox(tx, now, messages) };
   });

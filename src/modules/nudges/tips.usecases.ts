@@ -2,6 +2,7 @@ import { findDataset, isSensitive } from '../../catalog/catalog.js';
 import type { Deps } from '../deps.js';
 import { listGrantsIn } from '../grants/grants.repository.js';
 import { addToOutbox } from '../notifications/notifications.repository.js';
+import { outboxMessage } from '../notifications/messages/messages.js';
 
 /**
  * The periodic hygiene tip: one short practice from the handling policy, to everyone holding a
@@ -18,7 +19,7 @@ export async function sendHygieneTips(deps: Deps): Promise<number> {
       return d && isSensitive(d);
     }).map((g) => g.userId),
   );
-  const ids = await addToOutbox(deps.db, now, [...holders].sort().map((userId) => ({ kind: 'hygiene_tip', payload: { userId, tip: String(tipIndex) } })));
+  const ids = await addToOutbox(deps.db, now, [...holders].sort().map((userId) => outboxMessage('hygiene_tip', { userId, tip: tipIndex })));
   await deps.jobs.enqueueDeliveries(ids);
   return holders.size;
 }

@@ -1,6 +1,7 @@
 import type { Tx } from '../../shared/db/client.js';
 import { appendAudit } from '../audit/audit.repository.js';
 import { addToOutbox } from '../notifications/notifications.repository.js';
+import { outboxMessage } from '../notifications/messages/messages.js';
 import * as repo from './requests.repository.js';
 
 /** Who closes an extension request when its grant ends: the bot, on the grant's behalf. */
@@ -23,5 +24,5 @@ export async function closeExtensionsOfGrant(tx: Tx, grantId: string, endReason:
       details: { datasetId: r.datasetId, requesterId: r.requesterId, kind: r.kind, grantId, because: `grant_${endReason}` },
     });
   }
-  return addToOutbox(tx, now, closed.map((r) => ({ kind: 'approver_messages', payload: { requestId: r.id } })));
+  return addToOutbox(tx, now, closed.map((r) => outboxMessage('approver_messages', { requestId: r.id })));
 }

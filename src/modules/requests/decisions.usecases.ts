@@ -8,6 +8,7 @@ import { applyExtension } from '../grants/extensions.usecases.js';
 import { insertGrant, type Grant } from '../grants/grants.repository.js';
 import { createGrantTasks, grantEvent } from '../grants/provisioning.usecases.js';
 import { addToOutbox } from '../notifications/notifications.repository.js';
+import { outboxMessage } from '../notifications/messages/messages.js';
 import type { RequestView } from '../notifications/notifications.ports.js';
 import type { Tx } from '../../shared/db/client.js';
 import { loadRequestView } from './requests.usecases.js';
@@ -73,7 +74,7 @@ export async function decideRequest(deps: Deps, requestId: string, deciderId: st
     const count = await repo.countApprovals(tx, requestId);
     await appendAudit(tx, requestEvent(request, now, deciderId, 'request.approval_recorded', { count, required: request.approvalsRequired }));
     if (count < request.approvalsRequired) {
-      return { outcome: 'partial', after: { outboxIds: await addToOutbox(tx, now, [{ kind: 'approver_messages', payload: { requestId } }]) } };
+      return { outcome: 'partial', after: { outboxIds: await addToOutbox(tx, now, [outboxMessage('approver_messages', { requestId })]) } };
     }
     return { outcome: 'approved', after: await approveInTx(deps, tx, request, deciderId, now) };
   });
@@ -133,8 +134,8 @@ export async function runAfterDecision(deps: Deps, after: AfterDecision): Promis
 
 function decisionMessages(requestId: string) {
   return [
-    { kind: 'approver_messages', payload: { requestId } },
-    { kind: 'decision', payload: { requestId } },
+    outboxMessage('approver_messages', { requestId }),
+    outboxMessage('decision', { requestId }),
   ];
 }
 

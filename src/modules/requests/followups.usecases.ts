@@ -1,6 +1,7 @@
 import { appendAudit } from '../audit/audit.repository.js';
 import type { Deps } from '../deps.js';
 import { addToOutbox } from '../notifications/notifications.repository.js';
+import { outboxMessage, type OutboxMessage } from '../notifications/messages/messages.js';
 import { mayBeAsked } from './approvers.usecases.js';
 import { requestEvent } from './decisions.usecases.js';
 import * as repo from './requests.repository.js';
@@ -33,8 +34,8 @@ export async function followUpPendingRequests(deps: Deps): Promise<FollowUpRepor
         if (!(await repo.closeRequest(tx, request.id, 'expired', now))) return [];
         await appendAudit(tx, requestEvent(request, now, 'system', 'request.expired', { afterHours: s.pendingRequestExpiryHours }));
         return addToOutbox(tx, now, [
-          { kind: 'approver_messages', payload: { requestId: request.id } },
-          { kind: 'request_expired', payload: { requestId: request.id } },
+          outboxMessage('approver_messages', { requestId: request.id }),
+          outboxMessage('request_expired', { requestId: request.id }),
         ]);
       });
       await deps.jobs.enqueueDeliveries(ids);
@@ -44,12 +45,12 @@ export async function followUpPendingRequests(deps: Deps): Promise<FollowUpRepor
 
     const approvers = people.approvers.filter((a) => a.requestId === request.id);
     const approved = new Set(people.approvals.filter((a) => a.requestId === request.id).map((a) => a.approverId));
-    const reminders: Array<{ kind: string; payload: Record<string, string> }> = [];
+    const reminders: OutboxMessage[] = [];
     for (const a of approvers) {
       if (a.escalation || a.remindedAt || !a.askedAt || approved.has(a.approverId)) continue;
       if (addWorkingHours(a.askedAt, s.approvalReminderWorkingHours, a.timeZone ?? 'UTC') > now) continue;
       if (await repo.markApproverReminded(deps.db, request.id, a.approverId, now)) {
-        reminders.push({ kind: 'approval_reminder', payload: { requestId: request.id, approverId: a.approverId } });
+        reminders.push(outboxMessage('approval_reminder', { requestId: request.id, approverId: a.approverId }));
       }
     }
     if (reminders.length) {
@@ -68,7 +69,7 @@ export async function followUpPendingRequests(deps: Deps): Promise<FollowUpRepor
         if (!(await repo.markEscalated(tx, request.id, now))) return [];
         await repo.addApprovers(tx, request.id, admins, true);
         await appendAudit(tx, requestEvent(request, now, 'system', 'request.escalated', { to: admins }));
-        return addToOutbox(tx, now, admins.map((approverId) => ({ kind: 'approval_request', payload: { requestId: request.id, approverId } })));
+        return addToOutbox(tx, now, admins.map((approverId) => outboxMessage('approval_request', { requestId: request.id, approverId })));
       });
       await deps.jobs.enqueueDeliveries(ids);
       if (ids.length) report.escalated++;

@@ -8,6 +8,7 @@ import { appendAudit } from '../audit/audit.repository.js';
 import type { Deps } from '../deps.js';
 import { findGrant, findGrantByRequest, findHeldGrant, listHeldGrantsForUser } from '../grants/grants.repository.js';
 import { addToOutbox } from '../notifications/notifications.repository.js';
+import { outboxMessage } from '../notifications/messages/messages.js';
 import type { GrantStatus } from '../grants/grants.table.js';
 import type { RequestView } from '../notifications/notifications.ports.js';
 import { approveInTx, runAfterDecision } from './decisions.usecases.js';
@@ -108,8 +109,8 @@ export async function createRequest(deps: Deps, input: NewRequestInput): Promise
     });
     if (auto) return approveInTx(deps, tx, request, 'system', now);
     const outboxIds = await addToOutbox(tx, now, [
-      ...approvers.map((approverId) => ({ kind: 'approval_request', payload: { requestId: id, approverId } })),
-      ...(input.via !== 'command' ? [{ kind: 'request_received', payload: { requestId: id } }] : []),
+      ...approvers.map((approverId) => outboxMessage('approval_request', { requestId: id, approverId })),
+      ...(input.via !== 'command' ? [outboxMessage('request_received', { requestId: id })] : []),
     ]);
     return { outboxIds };
   });
@@ -127,7 +128,7 @@ export async function cancelRequest(deps: Deps, userId: string, requestId: strin
     const row = await repo.closeRequest(tx, requestId, 'cancelled', now);
     if (!row) throw requestErrors.notPending(request.status);
     await appendAudit(tx, { at: now, actorId: userId, action: 'request.cancelled', subjectType: 'request', subjectId: requestId, details: { datasetId: request.datasetId } });
-    return addToOutbox(tx, now, [{ kind: 'approver_messages', payload: { requestId } }]);
+    return addToOutbox(tx, now, [outboxMessage('approver_messages', { requestId })]);
   });
   await deps.jobs.enqueueDeliveries(ids).catch(() => undefined);
   return (await loadRequestView(deps, requestId))!;

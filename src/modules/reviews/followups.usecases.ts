@@ -2,6 +2,7 @@ import { DEFAULT_REVIEW } from '../../catalog/catalog.js';
 import { appendAudit } from '../audit/audit.repository.js';
 import type { Deps } from '../deps.js';
 import { addToOutbox } from '../notifications/notifications.repository.js';
+import { outboxMessage } from '../notifications/messages/messages.js';
 import type { ReviewSummary } from '../notifications/notifications.ports.js';
 import * as repo from './reviews.repository.js';
 import type { Campaign } from './reviews.repository.js';
@@ -28,7 +29,7 @@ export async function followUpReviews(deps: Deps): Promise<{ reminded: number; c
     const open = (await repo.listItems(deps.db, campaign.id)).filter((i) => !i.decision);
     const owners = reviewersOfItems(deps.catalog, open);
     if (await repo.markReminderSent(deps.db, campaign.id, now)) {
-      const ids = await addToOutbox(deps.db, now, owners.map((ownerId) => ({ kind: 'review_reminder', payload: { campaignId: campaign.id, ownerId } })));
+      const ids = await addToOutbox(deps.db, now, owners.map((ownerId) => outboxMessage('review_reminder', { campaignId: campaign.id, ownerId })));
       await deps.jobs.enqueueDeliveries(ids);
       reminded = owners.length;
     }
@@ -62,8 +63,8 @@ async function closeReview(deps: Deps, campaign: Campaign) {
     const channel = deps.catalog.review?.channel;
     const owners = reviewersOfItems(deps.catalog, items);
     return addToOutbox(tx, now, [
-      ...owners.map((ownerId) => ({ kind: 'review_digest_update', payload: { campaignId: campaign.id, ownerId } })),
-      ...(channel ? [{ kind: 'review_summary', payload: { campaignId: campaign.id } }] : []),
+      ...owners.map((ownerId) => outboxMessage('review_digest_update', { campaignId: campaign.id, ownerId })),
+      ...(channel ? [outboxMessage('review_summary', { campaignId: campaign.id })] : []),
     ]);
   });
   deps.logger.info({ ...summary, silentOwners: silentOwners.length, partialOwners: partialOwners.length }, 'access review closed');

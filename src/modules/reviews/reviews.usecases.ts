@@ -7,6 +7,7 @@ import type { Deps } from '../deps.js';
 import { revokeForReview } from '../grants/endings.usecases.js';
 import { listGrantsIn } from '../grants/grants.repository.js';
 import { addToOutbox } from '../notifications/notifications.repository.js';
+import { outboxMessage } from '../notifications/messages/messages.js';
 import type { DigestView } from '../notifications/notifications.ports.js';
 import * as repo from './reviews.repository.js';
 import type { Campaign, ReviewItem } from './reviews.repository.js';
@@ -45,7 +46,7 @@ export async function startReview(deps: Deps, startedBy: string): Promise<{ camp
     );
     await appendAudit(tx, { at: now, actorId: startedBy, action: 'review.started', subjectType: 'review', subjectId: campaign.id, details: { grants: active.length } });
     const reviewers = reviewersOfItems(deps.catalog, active);
-    const ids = await addToOutbox(tx, now, reviewers.map((ownerId) => ({ kind: 'review_digest', payload: { campaignId: campaign.id, ownerId } })));
+    const ids = await addToOutbox(tx, now, reviewers.map((ownerId) => outboxMessage('review_digest', { campaignId: campaign.id, ownerId })));
     return { campaign, ids };
   });
   if (!result) return { campaign: (await repo.findOpenCampaign(deps.db))!, created: false };
@@ -116,7 +117,7 @@ async function applyDecisions(deps: Deps, items: ReviewItem[], actorId: string, 
   }
   if (decided.length) {
     const reviewers = reviewersOfItems(deps.catalog, decided);
-    const ids = await addToOutbox(deps.db, now, reviewers.map((ownerId) => ({ kind: 'review_digest_update', payload: { campaignId: items[0]!.campaignId, ownerId } })));
+    const ids = await addToOutbox(deps.db, now, reviewers.map((ownerId) => outboxMessage('review_digest_update', { campaignId: items[0]!.campaignId, ownerId })));
     await deps.jobs.enqueueDeliveries(ids).catch(() => undefined);
   }
   return decided;

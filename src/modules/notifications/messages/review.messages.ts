@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import { findCampaign, listDigestMessages, saveDigestMessage } from '../../reviews/reviews.repository.js';
+import type { ReviewSummary } from '../notifications.ports.js';
+import { defineMessage } from './message.js';
+
+const reviewPayload = z.object({ campaignId: z.string().uuid(), ownerId: z.string().min(1) });
+
+/** One reviewer's digest of the grants they decide, with Keep and Revoke; records each part's ref. */
+export const reviewDigest = defineMessage({
+  payload: reviewPayload,
+  async deliver(ctx, { campaignId, ownerId }) {
+    if ((await listDigestMessages(ctx.db, campaignId, ownerId)).length) return; // sent on an earlier attempt
+    const digest = await ctx.views.digest(campaignId, ownerId);
+    if (!digest || digest.datasets.length === 0) return;
+    const refs = await ctx.messenger.post({ dm: ownerId }, { look: 'digest', data: digest });
+    for (const [part, ref] of refs.entries()) {
+      await saveDigestMessage(ctx.db, { campaignId, ownerId, part, channelId: ref.channelId, messageTs: ref.ts });
+    }
+  },
+});
+
+/** Redraws a reviewer's digest after a decision or the close. */
+export const reviewDigestUpdate = defineMessage({
+  payload: reviewPayload,
+  async deliver(ctx, { campaignId, ownerId }) {
+    const messages = await listDigestMessages(ctx.db, campaignId, ownerId);
+    const digest = await ctx.views.digest(campaignId, ownerId);
+    if (!digest || messages.length === 0) return;
+    await ctx.messenger.update(messages.map((m) => ({ channelId: m.channelId, ts: m.messageTs })), { look: 'digest', data: digest });
+  },
+});
+
+/** Before the deadline: only the items still undecided. */
+export const reviewReminder = defineMessage({
+  payload: reviewPayload,
+  async deliver(ctx, { campaignId, ownerId }) {
+    const digest = await ctx.views.digest(campaignId, ownerId);
+    if (!digest?.open) return;
+    digest.datasets = digest.datasets.map((d) => ({ ...d, items: d.items.filter((i) => !i.decision) })).filter((d) => d.items.length);
+    if (digest.datasets.length) await ctx.messenger.post({ dm: ownerId }, { look: 'review_reminder', data: digest });
+  },
+});
+
+/** To the review channel once a campaign closes. */
+export const reviewSummary = defineMessage({
+  payload: z.object({ campaignId: z.string().uuid() }),
+  async deliver(ctx, { campaignId }) {
+    const campaign = await findCampaign(ctx.db, campaignId);
+    const channel = ctx.catalog.review?.channel;
+    if (!campaign?.summary || !channel) return;
+    const raw = campaign.summary as Record<string, unknown>;
+    const summary = { ...(raw as unknown as ReviewSummary), startedAt: new Date(String(raw.startedAt)) };
+    await ctx.messenger.post({ channel }, { look: 'review_summary', data: summary });
+  },
+});
