@@ -20,7 +20,7 @@ import {
 import { context, escapeMrkdwn, section } from './blocks/format.js';
 import { buildCoachingBlocks, buildSecurityAlertBlocks } from './blocks/nudge.blocks.js';
 import { buildDigestParts, buildReviewReminderBlocks, buildReviewSummaryBlocks } from './blocks/review.blocks.js';
-import type { UserDirectory } from './users.js';
+import type { PeopleDirectory } from '../shared/people.ports.js';
 
 // Slack errors that no retry can fix; anything else (rate limits, outages) is retried by the job.
 const PERMANENT_SLACK_ERRORS = new Set([
@@ -43,7 +43,7 @@ const PERMANENT_SLACK_ERRORS = new Set([
   'missing_scope',
 ]);
 
-export function slackNotifier(client: WebClient, users: UserDirectory): Notifier {
+export function slackNotifier(client: WebClient, users: PeopleDirectory): Notifier {
   const dmChannels = new Map<string, string>();
 
   async function openDm(userId: string): Promise<string> {
