@@ -159,7 +159,7 @@ export async function startBot(config: Config, overrides: BotOverrides = {}): Pr
     probes.workers = async () => running.running();
   }
   if (config.mode !== 'worker') {
-    web = await startSlackWeb(config, deps, users, probes);
+    web = await startSlackWeb(config, deps, probes);
   } else {
     workerHealth = await startHttpServer(config.workerHealthPort, { '/healthz': { GET: healthHandler(healthCheck(probes)) } }, logger.child({ module: 'http' }));
   }

@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import { catalogError, catalogWarning, sortFindings, type CatalogFinding } from './catalog.findings.js';
 import { closestKey, knownKeysAt } from './catalog.rules.js';
 import { catalogFileSchema, type CatalogFile } from './catalog.schema.js';
+import type { PeopleDirectory } from '../shared/people.ports.js';
 import type { Catalog } from './catalog.js';
 import { resolvePolicy, type PolicyOverrides } from './policy.js';
 import type { PolicyOverridesFile } from './catalog.schema.js';
@@ -79,13 +80,8 @@ function describePath(raw: unknown, path: PropertyKey[]): string {
   return `key ${path.map(String).join('.')}`;
 }
 
-/** How the catalog's people are checked with Slack (the bot's user directory, or a stand-in). */
-export interface PeopleLookup {
-  /** The Slack user id with this email, or undefined when no user has it. */
-  idByEmail(email: string): Promise<string | undefined>;
-  /** False when Slack has no user with this id. Throws when Slack cannot be asked. */
-  exists(userId: string): Promise<boolean>;
-}
+/** How the catalog's people are checked: the bot's one people directory, or a stand-in with these two methods. */
+export type PeopleLookup = Pick<PeopleDirectory, 'idByEmail' | 'exists'>;
 
 /**
  * Resolves the catalog's people to Slack user ids and reports what it found, without throwing

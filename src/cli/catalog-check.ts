@@ -12,7 +12,8 @@ import type { Catalog } from '../catalog/catalog.js';
 import { approverWarnings } from '../modules/requests/approvers.usecases.js';
 import { buildConnectors, connectorFindings, ConnectorConfigError } from '../provisioners/registry.js';
 import { createLogger } from '../shared/logger.js';
-import { slackUserDirectory, type UserDirectory } from '../slack/users.js';
+import type { PeopleDirectory } from '../shared/people.ports.js';
+import { slackUserDirectory } from '../slack/users.js';
 import { sharedLogins } from '../provisioners/postgres.rules.js';
 
 // without a token, people are taken on trust
@@ -24,7 +25,7 @@ async function main(): Promise<number> {
   const path = args.find((a) => !a.startsWith('--')) ?? process.env.CATALOG_PATH ?? './catalog.yml';
   const findings: CatalogFinding[] = [];
   let catalog: Catalog;
-  let users: UserDirectory | undefined;
+  let users: PeopleDirectory | undefined;
   try {
     const file = await readCatalogFile(path);
     const token = process.env.SLACK_BOT_TOKEN;

@@ -4,7 +4,7 @@ import type { Clock } from '../shared/clock.js';
 import type { Db } from '../shared/db/client.js';
 import type { Logger } from '../shared/logger.js';
 import type { Messenger } from './notifications/notifications.ports.js';
-import type { Standing } from './requests/requests.rules.js';
+import type { PeopleDirectory } from '../shared/people.ports.js';
 
 /** Timers and retries. Implemented with BullMQ in src/worker/; every call is idempotent. */
 export interface JobScheduler {
@@ -18,15 +18,7 @@ export interface JobScheduler {
   enqueueRevoke(grantId: string): Promise<void>;
 }
 
-/** Facts about people that live outside the bot (Slack profiles). */
-export interface PeopleDirectory {
-  email(userId: string): Promise<string | undefined>;
-  /** Whether the person is a full member, a guest, deactivated or a bot ('unknown' if Slack did not say). */
-  standing(userId: string): Promise<Standing>;
-  timeZone(userId: string): Promise<string | undefined>;
-  /** Every active person in the workspace with their email (to find warehouse logins two would share). */
-  everyone(): Promise<Array<{ id: string; email?: string }>>;
-}
+export type { PeopleDirectory } from '../shared/people.ports.js';
 
 export interface Settings {
   /** After a revoke's retries are used up: how long until it is tried again and people are alerted again. */

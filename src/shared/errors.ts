@@ -1,20 +1,32 @@
 /**
- * A coded error with a message that is safe and useful to show the person who caused it.
- * Use cases throw these; the Slack layer shows `userMessage`, logs show `code`.
+ * A coded domain error: a stable `code`, typed `params`, and a plain-text description (no chat
+ * markup) that any front end may show as it is. The Slack layer renders the same error its own
+ * way from `src/slack/errors.render.ts`; logs show `code`.
  */
-export class AppError extends Error {
+export class AppError<C extends string = string, P extends object = object> extends Error {
   constructor(
-    readonly code: string,
-    readonly userMessage: string,
-    readonly details: Record<string, unknown> = {},
+    readonly code: C,
+    readonly params: P,
+    /** Plain text for people: no markup, no placeholders. */
+    readonly description: string,
   ) {
-    super(`${code}: ${userMessage}`);
+    super(`${code}: ${description}`);
     this.name = 'AppError';
   }
 }
 
+/** Makes a coded error; its code and params types are kept, so renderers can be checked per code. */
+export function domainError<const C extends string, P extends object>(code: C, params: P, description: string): AppError<C, P> {
+  return new AppError(code, params, description);
+}
+
 export function isAppError(err: unknown): err is AppError {
   return err instanceof AppError;
+}
+
+/** A plain-text rendering of any error for a person (an admin CLI, a local web page). */
+export function describe(err: unknown): string {
+  return isAppError(err) ? err.description : 'Something went wrong and nothing was changed. Please try again in a minute.';
 }
 
 /** Postgres unique_violation, as raised by both postgres-js and PGlite. */

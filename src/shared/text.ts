@@ -1,4 +1,4 @@
-import { AppError } from './errors.js';
+import { domainError } from './errors.js';
 
 /**
  * Free text people type (reasons, command arguments, form fields) is checked here before anything
@@ -47,16 +47,16 @@ export function textProblem(text: string | undefined | null, field: TextField): 
 
 export const textErrors = {
   controlCharacters: (field: TextField) =>
-    new AppError(
+    domainError(
       'input.control_characters',
+      { field, name: FIELD_NAMES[field] },
       `Your ${FIELD_NAMES[field]} contains invisible control characters (often from a copy and paste), which I cannot accept. Please type it again without them. Nothing was saved.`,
-      { field },
     ),
   tooLong: (field: TextField) =>
-    new AppError(
+    domainError(
       'input.too_long',
+      { field, name: FIELD_NAMES[field], max: TEXT_LIMITS[field] },
       `Your ${FIELD_NAMES[field]} is too long: please keep it under ${TEXT_LIMITS[field]} characters. Nothing was saved.`,
-      { field },
     ),
 };
 

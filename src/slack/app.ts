@@ -3,17 +3,9 @@ import type { Config } from '../config/config.js';
 import type { Deps } from '../modules/deps.js';
 import { healthCheck, healthHandler, type Probe } from '../shared/http/health.js';
 import { startHttpServer, type Routes } from '../shared/http/server.js';
-import { registerCommandListener } from './listeners/command.listener.js';
-import { registerDecisionListeners } from './listeners/decision.listener.js';
-import { registerFormListener } from './listeners/form.listener.js';
-import { registerHomeListeners } from './listeners/home.listener.js';
-import { registerTaskListener } from './listeners/task.listener.js';
-import { registerMessageListeners } from './listeners/messages.listener.js';
-import { registerAcknowledgementListener } from './listeners/acknowledgement.listener.js';
-import { registerReviewListeners } from './listeners/review.listener.js';
+import { registerListeners } from './listeners/listeners.register.js';
 import { errorReply } from './listeners/respond.js';
 import { slackLibraryLogger } from './library-logger.js';
-import type { UserDirectory } from './users.js';
 
 export interface SlackWeb {
   app: App;
@@ -28,7 +20,7 @@ export interface SlackWeb {
  * Socket Mode, plus GET /healthz (`probes`, and in Socket Mode whether its connection is open).
  * Listeners are registered here and nowhere else.
  */
-export async function startSlackWeb(config: Config, deps: Deps, users: UserDirectory, probes: Record<string, Probe>): Promise<SlackWeb> {
+export async function startSlackWeb(config: Config, deps: Deps, probes: Record<string, Probe>): Promise<SlackWeb> {
   const logger = slackLibraryLogger(deps.logger.child({ module: 'bolt' }));
   const clientOptions = config.slack.apiUrl ? { slackApiUrl: withSlash(config.slack.apiUrl) } : {};
   const socketMode = Boolean(config.slack.appToken);
@@ -64,14 +56,7 @@ export async function startSlackWeb(config: Config, deps: Deps, users: UserDirec
     }
   });
 
-  const refreshHome = registerHomeListeners(app, deps, users);
-  registerCommandListener(app, deps, users);
-  registerDecisionListeners(app, deps, refreshHome);
-  registerFormListener(app, deps);
-  registerTaskListener(app, deps);
-  registerMessageListeners(app, deps);
-  registerAcknowledgementListener(app, deps);
-  registerReviewListeners(app, deps, refreshHome);
+  registerListeners(app, deps);
   app.error(async (err) => {
     // Last resort: listeners answer their own errors; this only logs what escaped them.
     errorReply(err.original ?? err, deps.logger.child({ module: 'bolt' }));

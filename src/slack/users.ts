@@ -1,24 +1,11 @@
 import type { WebClient } from '@slack/web-api';
-import type { Standing } from '../modules/requests/requests.rules.js';
-
-export interface UserDirectory {
-  /** The user's IANA time zone from their Slack profile, or undefined when unknown. */
-  timeZone(userId: string): Promise<string | undefined>;
-  /** Slack user id for an email address, or undefined when no user has it. */
-  idByEmail(email: string): Promise<string | undefined>;
-  /** False when Slack has no user with this id; throws when Slack does not answer. */
-  exists(userId: string): Promise<boolean>;
-  /** The email on the user's Slack profile (needs users:read.email). */
-  email(userId: string): Promise<string | undefined>;
-  standing(userId: string): Promise<Standing>;
-  /** Every active, human member and guest with their profile email (cached for a few minutes). */
-  everyone(): Promise<Array<{ id: string; email?: string }>>;
-}
+import type { PeopleDirectory, Standing } from '../shared/people.ports.js';
 
 // short: a deactivation or a change to guest must take effect soon
 const TTL_MS = 5 * 60 * 1000;
 
-export function slackUserDirectory(client: WebClient): UserDirectory {
+/** The people directory, from Slack profiles (users.info, users.list, users.lookupByEmail). */
+export function slackUserDirectory(client: WebClient): PeopleDirectory {
   const profiles = new Map<string, { tz?: string; email?: string; standing: Standing; at: number }>();
   async function profile(userId: string) {
     const hit = profiles.get(userId);

@@ -1,5 +1,5 @@
 import type { HomeView, ModalView } from '@slack/types';
-import { AppError } from '../shared/errors.js';
+import { domainError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import { SLACK_LIMITS } from './blocks/format.js';
 import type { Client } from './listeners/replies.js';
@@ -14,8 +14,9 @@ export type AnyView = ModalView | HomeView;
 
 export const viewErrors = {
   tooLarge: () =>
-    new AppError(
+    domainError(
       'slack.view_too_large',
+      {},
       'I could not open that form: it would be larger than Slack allows. Nothing was saved. Please try again with a shorter text.',
     ),
 };

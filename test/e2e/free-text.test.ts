@@ -92,6 +92,22 @@ describe('control characters in what people type', () => {
     expect(await requestsOf('U0FORMCTRL')).toHaveLength(0);
   });
 
+  it('a form reason shorter than the policy asks is shown next to the reason field, not the dataset', async () => {
+    const res = await t.submitView({
+      userId: 'U0FORMSHORT',
+      callbackId: CALLBACK_IDS.requestForm,
+      values: {
+        [BLOCK_IDS.formDataset]: { [ACTION_IDS.formDataset]: { type: 'external_select', selected_option: { value: 'payments' } } },
+        [BLOCK_IDS.formDuration]: { [ACTION_IDS.formDuration]: { type: 'static_select', selected_option: null } },
+        [BLOCK_IDS.formReason]: { [ACTION_IDS.formReason]: { type: 'plain_text_input', value: 'deck' } },
+      },
+    });
+    expect(res.body.response_action).toBe('errors');
+    expect(Object.keys(res.body.errors)).toEqual([BLOCK_IDS.formReason]);
+    expect(res.body.errors[BLOCK_IDS.formReason]).toBe('Please say a little more about why you need `payments` (at least 10 characters): your approvers decide on it.');
+    expect(await requestsOf('U0FORMSHORT')).toHaveLength(0);
+  });
+
   it('a deny reason with a NUL is shown on the deny form; the request stays pending', async () => {
     await t.command(USERS.admin, 'request campaign-metrics 1d numbers for the board');
     const [r] = await requestsOf(USERS.admin);

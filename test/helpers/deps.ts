@@ -111,6 +111,12 @@ export class TestPeople implements PeopleDirectory {
   async everyone() {
     return [];
   }
+  async idByEmail(email: string) {
+    return email.split('@')[0]?.toUpperCase();
+  }
+  async exists() {
+    return true;
+  }
 }
 
 export interface TestDeps {

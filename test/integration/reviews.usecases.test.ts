@@ -71,7 +71,7 @@ describe('the access review', () => {
 
   it('records Keep and Revoke once each, by owners only; Revoke takes the access away', async () => {
     const [d, e, a] = await items();
-    await expect(decideReviewItem(t.deps, d!.id, USERS.owner2, 'keep')).rejects.toThrow(/Only the owners of `campaign-metrics`/);
+    await expect(decideReviewItem(t.deps, d!.id, USERS.owner2, 'keep')).rejects.toMatchObject({ code: 'reviews.not_owner', params: { datasetId: 'campaign-metrics' } });
     expect((await decideReviewItem(t.deps, d!.id, USERS.owner1, 'keep')).changed).toBe(true);
     expect((await decideReviewItem(t.deps, d!.id, USERS.owner1, 'revoke')).changed).toBe(false);
     expect((await decideReviewItem(t.deps, a!.id, USERS.owner2, 'revoke')).changed).toBe(true);

@@ -1,17 +1,21 @@
 import { and, desc, eq } from 'drizzle-orm';
 import { isSensitive, type Dataset } from '../../catalog/catalog.js';
-import { AppError } from '../../shared/errors.js';
+import { domainError } from '../../shared/errors.js';
 import { appendAudit } from '../audit/audit.repository.js';
 import type { Deps } from '../deps.js';
 import { policyAcknowledgements } from './acknowledgements.table.js';
 
 export const ackErrors = {
   required: () =>
-    new AppError(
+    domainError(
       'requests.acknowledgement_required',
-      'Before your first request for confidential or restricted data, please read and accept the data-handling policy. Run the command again, or use the form, to see it.',
+      {},
+      'Before your first request for confidential or restricted data, please read and accept the data-handling policy.',
     ),
-  notChecked: () => new AppError('acknowledgements.not_checked', 'Please tick the box to confirm you have read the policy.'),
+  notChecked: () => domainError('acknowledgements.not_checked', {}, 'Please tick the box to confirm you have read the policy.'),
+  outdated: () => domainError('acknowledgements.outdated', {}, 'The data-handling policy changed while you were reading it. Please open it again.'),
+  /** The request held behind the policy is gone (sent already, or older than a day). */
+  draftGone: () => domainError('acknowledgements.draft_gone', {}, 'This form is not valid any more. Please start your request again.'),
 };
 
 /**
@@ -36,7 +40,7 @@ export async function needsAcknowledgement(deps: Deps, userId: string, dataset: 
 /** Records that the person accepted `version`; it must be the current one. */
 export async function acknowledgePolicy(deps: Deps, userId: string, version: string): Promise<void> {
   const policy = deps.catalog.handlingPolicy;
-  if (!policy || policy.version !== version) throw new AppError('acknowledgements.outdated', 'The data-handling policy changed while you were reading it. Please open it again.');
+  if (!policy || policy.version !== version) throw ackErrors.outdated();
   const now = deps.clock.now();
   await deps.db.transaction(async (tx) => {
     await tx

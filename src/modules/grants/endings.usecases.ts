@@ -1,5 +1,5 @@
 import { findDataset } from '../../catalog/catalog.js';
-import { AppError } from '../../shared/errors.js';
+import { domainError, type AppError } from '../../shared/errors.js';
 import { assertText } from '../../shared/text.js';
 import type { Deps } from '../deps.js';
 import { requestErrors } from '../requests/requests.errors.js';
@@ -10,16 +10,17 @@ import { startRevoke } from './provisioning.usecases.js';
 
 export const endingErrors = {
   notHeld: (datasetId: string) =>
-    new AppError('grants.nothing_to_release', `You have no active access to \`${datasetId}\`, so there is nothing to release.`),
+    domainError('grants.nothing_to_release', { datasetId }, `You have no active access to ${datasetId}, so there is nothing to release.`),
   userHasNone: (userId: string, datasetId: string) =>
-    new AppError('grants.user_has_none', `<@${userId}> has no active access to \`${datasetId}\`. Nothing was changed.`),
+    domainError('grants.user_has_none', { userId, datasetId }, `That person has no active access to ${datasetId}. Nothing was changed.`),
   alreadyEnded: (datasetId: string) =>
-    new AppError(
+    domainError(
       'grants.already_ended',
-      `The access to \`${datasetId}\` that this button was for has already ended. Nothing was changed; any newer access you hold stays as it is.`,
+      { datasetId, about: 'release' as 'release' | 'extend' },
+      `The access to ${datasetId} that this button was for has already ended. Nothing was changed; any newer access you hold stays as it is.`,
     ),
   notAllowed: (datasetId: string) =>
-    new AppError('grants.revoke_not_allowed', `Only the owners of \`${datasetId}\` and the access admins can revoke access to it. Nothing was changed.`),
+    domainError('grants.revoke_not_allowed', { datasetId }, `Only the owners of ${datasetId} and the access admins can revoke access to it. Nothing was changed.`),
 };
 
 /**

@@ -3,7 +3,7 @@ import { addMinutes } from 'date-fns';
 import { findDataset, type Dataset } from '../../catalog/catalog.js';
 import type { Tx } from '../../shared/db/client.js';
 import { formatDuration } from '../../shared/duration.js';
-import { AppError } from '../../shared/errors.js';
+import { domainError } from '../../shared/errors.js';
 import { assertText } from '../../shared/text.js';
 import { appendAudit } from '../audit/audit.repository.js';
 import type { Deps } from '../deps.js';
@@ -22,21 +22,21 @@ import type { Grant } from './grants.repository.js';
 import { grantEvent } from './provisioning.usecases.js';
 
 export const extensionErrors = {
-  notHeld: (datasetId: string) =>
-    new AppError('grants.not_held', `You have no active access to \`${datasetId}\`. \`/access list\` shows what you have.`),
+  notHeld: (datasetId: string) => domainError('grants.not_held', { datasetId }, `You have no active access to ${datasetId}.`),
   beyondTotal: (datasetId: string, totalMinutes: number, latestEnd: Date) =>
-    new AppError(
+    domainError(
       'grants.extension_beyond_total',
-      `Access to \`${datasetId}\` may last at most ${formatDuration(totalMinutes)} in all, so it can be extended until {until} at the latest.`,
-      { until: latestEnd.toISOString() },
+      { datasetId, totalMinutes, until: latestEnd },
+      `Access to ${datasetId} may last at most ${formatDuration(totalMinutes)} in all, so it can be extended until ${latestEnd.toISOString()} at the latest.`,
     ),
   alreadyEnded: (datasetId: string) =>
-    new AppError(
+    domainError(
       'grants.already_ended',
-      `The access to \`${datasetId}\` that this was about has already ended, so it cannot be extended. Nothing was changed. \`/access list\` shows what you have now.`,
+      { datasetId, about: 'extend' as 'release' | 'extend' },
+      `The access to ${datasetId} that this was about has already ended, so it cannot be extended. Nothing was changed.`,
     ),
   changedMeanwhile: (datasetId: string) =>
-    new AppError('grants.changed_meanwhile', `Your access to \`${datasetId}\` changed while I was extending it. Nothing was changed; please try again.`),
+    domainError('grants.changed_meanwhile', { datasetId }, `Your access to ${datasetId} changed while I was extending it. Nothing was changed; please try again.`),
 };
 
 export type ExtensionResult = { kind: 'extended'; endsAt: Date } | { kind: 'requested'; request: RequestView };

@@ -1,5 +1,5 @@
 import { findDataset, ownersAndAdmins } from '../../catalog/catalog.js';
-import { AppError } from '../../shared/errors.js';
+import { domainError } from '../../shared/errors.js';
 import { appendAudit } from '../audit/audit.repository.js';
 import type { Deps } from '../deps.js';
 import { addToOutbox } from '../notifications/notifications.repository.js';
@@ -162,18 +162,19 @@ async function finishRevoke(deps: Deps, grant: Grant, actorId: string, how: stri
 }
 
 export const taskErrors = {
-  notFound: () => new AppError('grants.not_found', 'That access grant no longer exists.'),
+  notFound: () => domainError('grants.not_found', {}, 'That access grant no longer exists.'),
   notAllowed: (datasetId: string) =>
-    new AppError('grants.task_not_allowed', `Only the owners of \`${datasetId}\` and the access admins can confirm this. Nothing was changed.`),
-  ownGrant: () => new AppError('grants.own_grant', 'You cannot confirm a change to your own access; another owner or an admin has to.'),
+    domainError('grants.task_not_allowed', { datasetId }, `Only the owners of ${datasetId} and the access admins can confirm this. Nothing was changed.`),
+  ownGrant: () => domainError('grants.own_grant', {}, 'You cannot confirm a change to your own access; another owner or an admin has to.'),
   notManual: (datasetId: string) =>
-    new AppError('grants.task_not_manual', `Access to \`${datasetId}\` is set up by its connector, not by hand. Nothing was changed.`),
+    domainError('grants.task_not_manual', { datasetId }, `Access to ${datasetId} is set up by its connector, not by hand. Nothing was changed.`),
   revokeNotStuck: (datasetId: string) =>
-    new AppError(
+    domainError(
       'grants.revoke_not_stuck',
-      `Removing this access to \`${datasetId}\` is not stuck: the bot is still removing it through its connector. Nothing was changed.`,
+      { datasetId },
+      `Removing this access to ${datasetId} is not stuck: the bot is still removing it through its connector. Nothing was changed.`,
     ),
-  alreadyDone: (status: string) => new AppError('grants.task_already_done', `Already done: this access is ${status} now. Nothing more to do.`),
+  alreadyDone: (status: string) => domainError('grants.task_already_done', { status }, `Already done: this access is ${status} now. Nothing more to do.`),
 };
 
 /**

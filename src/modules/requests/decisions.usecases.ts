@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { findDataset } from '../../catalog/catalog.js';
-import { AppError } from '../../shared/errors.js';
 import { assertText } from '../../shared/text.js';
 import { appendAudit } from '../audit/audit.repository.js';
 import type { Deps } from '../deps.js';
@@ -15,7 +14,7 @@ import { loadRequestView } from './requests.usecases.js';
 import * as repo from './requests.repository.js';
 import type { AccessRequest } from './requests.repository.js';
 import { requestErrors } from './requests.errors.js';
-import { checkDecider, grantEnd, REASON_MAX_LENGTH, standingRefusal } from './requests.rules.js';
+import { checkDecider, grantEnd, REASON_MAX_LENGTH } from './requests.rules.js';
 
 export type Decision = { kind: 'approve' } | { kind: 'deny'; reason?: string };
 
@@ -46,8 +45,8 @@ export async function assertMayDecide(deps: Deps, requestId: string, deciderId: 
   const refusal = checkDecider(deps.catalog, dataset, request, deciderId);
   if (refusal === 'own_request') throw requestErrors.ownRequest();
   if (refusal === 'not_an_approver') throw requestErrors.notAnApprover(request.datasetId);
-  const standing = standingRefusal(await deps.people.standing(deciderId));
-  if (standing) throw new AppError('requests.not_allowed_to_decide', standing);
+  const standing = await deps.people.standing(deciderId);
+  if (standing !== 'member') throw requestErrors.notAllowedToDecide(standing);
   return request;
 }
 

@@ -1,5 +1,6 @@
 import { addMinutes } from 'date-fns';
 import type { Catalog, Dataset } from '../../catalog/catalog.js';
+import type { Standing } from '../../shared/people.ports.js';
 import { TEXT_LIMITS } from '../../shared/text.js';
 
 /**
@@ -110,8 +111,8 @@ export function addWorkingHours(start: Date, hours: number, timeZone = 'UTC'): D
   return new Date(t);
 }
 
-/** Who may not take part, as Slack describes them. */
-export type Standing = 'member' | 'guest' | 'deactivated' | 'bot' | 'unknown';
+/** Who may not take part (the type lives with the people-directory port). */
+export type { Standing };
 
 export function standingRefusal(standing: Standing): string | undefined {
   switch (standing) {

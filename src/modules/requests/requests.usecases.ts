@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { findDataset, isSensitive, reasonRequired, type Dataset } from '../../catalog/catalog.js';
 import { looksLikeDuration, parseDuration } from '../../shared/duration.js';
-import { AppError } from '../../shared/errors.js';
 import { assertText, textErrors, textProblem } from '../../shared/text.js';
 import { ackErrors, needsAcknowledgement } from '../acknowledgements/acknowledgements.usecases.js';
 import { appendAudit } from '../audit/audit.repository.js';
@@ -15,7 +14,7 @@ import { approveInTx, runAfterDecision } from './decisions.usecases.js';
 import { chooseApprovers, mayBeAsked } from './approvers.usecases.js';
 import * as repo from './requests.repository.js';
 import { requestErrors } from './requests.errors.js';
-import { REASON_MAX_LENGTH, standingRefusal, suggestDatasetIds } from './requests.rules.js';
+import { REASON_MAX_LENGTH, suggestDatasetIds } from './requests.rules.js';
 
 export interface NewRequestInput {
   requesterId: string;
@@ -59,8 +58,8 @@ export function validateReason(dataset: Dataset, text: string | undefined): stri
 /** Guests, deactivated accounts and bots may not ask for sensitive data. */
 export async function assertMayRequest(deps: Deps, userId: string, dataset: Dataset): Promise<void> {
   if (!isSensitive(dataset)) return;
-  const refusal = standingRefusal(await deps.people.standing(userId));
-  if (refusal) throw new AppError('requests.not_allowed_to_request', refusal);
+  const standing = await deps.people.standing(userId);
+  if (standing !== 'member') throw requestErrors.notAllowedToRequest(standing);
 }
 
 /**

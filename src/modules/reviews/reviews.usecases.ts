@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { addDays } from 'date-fns';
 import { DEFAULT_REVIEW, findDataset } from '../../catalog/catalog.js';
-import { AppError } from '../../shared/errors.js';
+import { domainError } from '../../shared/errors.js';
 import { appendAudit } from '../audit/audit.repository.js';
 import type { Deps } from '../deps.js';
 import { revokeForReview } from '../grants/endings.usecases.js';
@@ -15,12 +15,17 @@ import { assignedReviewers, mayReview, reviewersOfItems } from './reviews.rules.
 import type { ReviewDecision } from './reviews.table.js';
 
 export const reviewErrors = {
-  notFound: () => new AppError('reviews.not_found', 'That review item no longer exists.'),
-  closed: () => new AppError('reviews.closed', 'That access review is closed; its results are final.'),
-  notOwner: (datasetId: string) => new AppError('reviews.not_owner', `Only the owners of \`${datasetId}\` and the access admins can review its grants. Nothing was changed.`),
+  notFound: () => domainError('reviews.not_found', {}, 'That review item no longer exists.'),
+  closed: () => domainError('reviews.closed', {}, 'That access review is closed; its results are final.'),
+  notOwner: (datasetId: string) =>
+    domainError('reviews.not_owner', { datasetId }, `Only the owners of ${datasetId} and the access admins can review its grants. Nothing was changed.`),
   ownGrant: (datasetId: string) =>
-    new AppError('reviews.own_grant', `Nobody reviews their own access: another owner of \`${datasetId}\` or an access admin decides on your grant. Nothing was changed.`),
-  notAdmin: () => new AppError('reviews.not_admin', 'Only access admins can start a review.'),
+    domainError(
+      'reviews.own_grant',
+      { datasetId },
+      `Nobody reviews their own access: another owner of ${datasetId} or an access admin decides on your grant. Nothing was changed.`,
+    ),
+  notAdmin: () => domainError('reviews.not_admin', {}, 'Only access admins can start a review.'),
 };
 
 const settings = (deps: Deps) => deps.catalog.review ?? DEFAULT_REVIEW;

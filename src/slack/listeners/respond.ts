@@ -1,19 +1,23 @@
 import type { Logger } from '../../shared/logger.js';
 import { isAppError } from '../../shared/errors.js';
-import { fallbackTime } from '../blocks/format.js';
 import type { EphemeralReply } from '../blocks/command.blocks.js';
+import { errorField, slackErrorText, type FormField } from '../errors.render.js';
 
 /** Slack waits 3 seconds for an acknowledgement; answer in the ack when the work is quicker than this. */
 export const ACK_BUDGET_MS = 2_000;
 
+export type CommandAck = (reply?: EphemeralReply & { response_type: 'ephemeral' }) => Promise<void>;
+export type CommandRespond = (reply: EphemeralReply & { response_type: 'ephemeral' }) => Promise<unknown>;
+
 /**
  * Runs `work` and answers in the acknowledgement if it finishes in time; otherwise acknowledges
- * with a short note and sends the answer through `respond` when it is ready.
+ * with a short note and sends the answer through `respond` when it is ready. Work that answered
+ * another way (it opened a view) returns nothing, and the acknowledgement is empty.
  */
 export async function answerWithin(
-  ack: (reply: EphemeralReply & { response_type: 'ephemeral' }) => Promise<void>,
-  respond: (reply: EphemeralReply & { response_type: 'ephemeral' }) => Promise<unknown>,
-  work: () => Promise<EphemeralReply>,
+  ack: CommandAck,
+  respond: CommandRespond,
+  work: () => Promise<EphemeralReply | undefined>,
   logger: Logger,
   timeZone?: () => Promise<string | undefined>,
 ): Promise<void> {
@@ -28,19 +32,17 @@ export async function answerWithin(
   const first = await Promise.race([result, late]);
   clearTimeout(timer);
   if (first !== 'late') {
-    await ack({ response_type: 'ephemeral', ...first });
+    await (first ? ack({ response_type: 'ephemeral', ...first }) : ack());
     return;
   }
   await ack({ response_type: 'ephemeral', text: ':hourglass_flowing_sand: Working on it…' });
-  await respond({ response_type: 'ephemeral', ...(await result) });
+  const reply = await result;
+  if (reply) await respond({ response_type: 'ephemeral', ...reply });
 }
 
-/** Coded errors show their own message; anything else gets a short apology and a log line. */
+/** Coded errors are shown as the error table renders them; anything else gets a short apology and a log line. */
 export function errorReply(err: unknown, logger: Logger, timeZone?: string): EphemeralReply {
-  if (isAppError(err)) {
-    const until = typeof err.details.until === 'string' ? fallbackTime(new Date(err.details.until), timeZone) : '';
-    return { text: err.userMessage.replace('{until}', until) };
-  }
+  if (isAppError(err)) return { text: slackErrorText(err, { timeZone }) };
   logger.error({ err }, 'unexpected error');
   return { text: ':warning: Something went wrong on my side and nothing was changed. Please try again in a minute.' };
 }
@@ -79,4 +81,14 @@ export function lateAnswerText(answer: ViewAnswer): string | undefined {
   if (answer.response_action === 'errors') return `:warning: ${Object.values(answer.errors).join(' ')}`;
   if (answer.response_action === 'push') return 'Please run `/access request` again: there is something to read before your request can be sent.';
   return undefined;
+}
+
+/**
+ * A refusal shown on a form: under the field the error table names for it (mapped to this form's
+ * blocks), else under the form's `fallback` block.
+ */
+export function formErrors(err: unknown, logger: Logger, blocks: Partial<Record<FormField, string>>, fallback: string, timeZone?: string): ViewAnswer {
+  const field = isAppError(err) ? errorField(err) : undefined;
+  const block = (field && blocks[field]) ?? fallback;
+  return { response_action: 'errors', errors: { [block]: errorReply(err, logger, timeZone).text.slice(0, 300) } };
 }

@@ -1,7 +1,6 @@
-import type { App, BlockAction, ButtonAction } from '@slack/bolt';
-import type { Deps } from '../../modules/deps.js';
-import { handlePostedMessage, markNudgeFixed } from '../../modules/nudges/nudges.usecases.js';
-import { ACTION_IDS } from '../ids.js';
+import type { App } from '@slack/bolt';
+import type { Deps } from '../../../modules/deps.js';
+import { handlePostedMessage } from '../../../modules/nudges/nudges.usecases.js';
 
 const HANDLED_SUBTYPES = new Set([undefined, 'file_share', 'thread_broadcast']);
 
@@ -9,9 +8,8 @@ const HANDLED_SUBTYPES = new Set([undefined, 'file_share', 'thread_broadcast']);
  * New messages in the channels the bot is in are checked for sensitive data. The text is passed
  * to the detectors and dropped: it is never stored or logged.
  */
-export function registerMessageListeners(app: App, deps: Deps): void {
+export function registerMessageEvent(app: App, deps: Deps): void {
   const log = deps.logger.child({ listener: 'messages' });
-
   app.event('message', async ({ event }) => {
     const e = event as { subtype?: string; user?: string; bot_id?: string; channel: string; channel_type?: string; ts: string; text?: string; files?: Array<{ name?: string; filetype?: string }> };
     if (!HANDLED_SUBTYPES.has(e.subtype) || e.bot_id || !e.user || e.channel_type === 'im') return;
@@ -29,16 +27,5 @@ export function registerMessageListeners(app: App, deps: Deps): void {
     } catch (err) {
       log.error({ channel: e.channel, err }, 'could not check a message');
     }
-  });
-
-  app.action<BlockAction<ButtonAction>>(ACTION_IDS.nudgeFixed, async ({ ack, action, body, respond }) => {
-    await ack();
-    const id = Number(action.value);
-    if (!Number.isSafeInteger(id)) return;
-    const fixed = await markNudgeFixed(deps, id, body.user.id);
-    await respond({
-      replace_original: true,
-      text: fixed ? ':white_check_mark: Thank you for keeping customer data safe.' : 'Already noted. Thank you!',
-    }).catch((err) => log.warn({ err }, 'could not update the coaching message'));
   });
 }

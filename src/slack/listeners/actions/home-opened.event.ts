@@ -1,0 +1,9 @@
+import type { App } from '@slack/bolt';
+
+/** Opening the Home tab draws it from the database. */
+export function registerHomeOpenedEvent(app: App, refresh: (userId: string) => Promise<void>): void {
+  app.event('app_home_opened', async ({ event }) => {
+    if (event.tab !== 'home') return;
+    await refresh(event.user);
+  });
+}

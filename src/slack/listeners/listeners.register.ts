@@ -1,0 +1,45 @@
+import type { App } from '@slack/bolt';
+import type { Deps } from '../../modules/deps.js';
+import { registerAcknowledgementView } from './actions/acknowledgement.view.js';
+import { registerApproveAction } from './actions/approve.action.js';
+import { registerCancelRequestAction } from './actions/cancel-request.action.js';
+import { registerDenyFormView } from './actions/deny-form.view.js';
+import { registerDenyAction } from './actions/deny.action.js';
+import { registerExtendFormView } from './actions/extend-form.view.js';
+import { registerExtendGrantAction } from './actions/extend-grant.action.js';
+import { registerFormDatasetAction, registerFormDatasetOptions } from './actions/form-dataset.action.js';
+import { registerHomeOpenedEvent } from './actions/home-opened.event.js';
+import { homeRefresher } from './actions/home.publish.js';
+import { registerMessageEvent } from './actions/message.event.js';
+import { registerNudgeFixedAction } from './actions/nudge-fixed.action.js';
+import { registerOpenRequestFormAction } from './actions/open-request-form.action.js';
+import { registerReleaseGrantAction } from './actions/release-grant.action.js';
+import { registerRequestFormView } from './actions/request-form.view.js';
+import { registerReviewDatasetAction } from './actions/review-dataset.action.js';
+import { registerReviewItemAction } from './actions/review-item.action.js';
+import { registerTaskDoneAction } from './actions/task-done.action.js';
+import { registerCommandListener } from './command.listener.js';
+
+/** Every listener, one per file: the slash command's router, each button, form and event. */
+export function registerListeners(app: App, deps: Deps): void {
+  const refreshHome = homeRefresher(app.client, deps);
+  registerCommandListener(app, deps);
+  registerHomeOpenedEvent(app, refreshHome);
+  registerOpenRequestFormAction(app, deps);
+  registerReleaseGrantAction(app, deps, refreshHome);
+  registerCancelRequestAction(app, deps, refreshHome);
+  registerExtendGrantAction(app, deps);
+  registerExtendFormView(app, deps, refreshHome);
+  registerApproveAction(app, deps, refreshHome);
+  registerDenyAction(app, deps);
+  registerDenyFormView(app, deps, refreshHome);
+  registerFormDatasetOptions(app, deps);
+  registerFormDatasetAction(app, deps);
+  registerRequestFormView(app, deps);
+  registerAcknowledgementView(app, deps);
+  registerTaskDoneAction(app, deps);
+  registerMessageEvent(app, deps);
+  registerNudgeFixedAction(app, deps);
+  registerReviewItemAction(app, deps, refreshHome);
+  registerReviewDatasetAction(app, deps, refreshHome);
+}
