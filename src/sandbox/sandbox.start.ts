@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { startBot, type BotOverrides, type RunningBot } from '../bot.js';
@@ -46,10 +46,17 @@ export interface RunningSandbox extends RunningBot {
   signingSecret: string;
 }
 
-/** The catalog the sandbox uses: CATALOG_PATH when set, else ./catalog.yml, else the example catalog. */
+const DEFAULT_CATALOG = './catalog.yml';
+
+/**
+ * The catalog the sandbox uses: CATALOG_PATH when set, else ./catalog.yml, else the example
+ * catalog. A CATALOG_PATH naming the default ./catalog.yml that does not exist (a .env copied from
+ * .env.example) also gets the example catalog; any other missing file is an error.
+ */
 export function sandboxCatalogPath(env: NodeJS.ProcessEnv): string {
-  if (env.CATALOG_PATH?.trim()) return env.CATALOG_PATH.trim();
-  return existsSync('./catalog.yml') ? './catalog.yml' : EXAMPLE_CATALOG;
+  const configured = env.CATALOG_PATH?.trim();
+  if (configured && (existsSync(configured) || resolve(configured) !== resolve(DEFAULT_CATALOG))) return configured;
+  return existsSync(DEFAULT_CATALOG) ? DEFAULT_CATALOG : EXAMPLE_CATALOG;
 }
 
 /**
@@ -93,6 +100,10 @@ export async function startSandbox(env: NodeJS.ProcessEnv, modeArg?: string, ove
       },
       'all',
     );
+    // the sandbox logs only warnings by default: say in plain words why the first start takes a while
+    if (!overrides.database && 'dataDir' in config.database && !existsSync(join(config.database.dataDir, 'PG_VERSION'))) {
+      console.log(`Preparing the embedded database in ${config.database.dataDir} (first start only, about 20 s)…`);
+    }
     bot = await startBot(config, overrides);
     await server.socketMode?.waitForConnection(30_000);
   } catch (err) {
