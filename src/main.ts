@@ -34,7 +34,8 @@ async function main() {
     if (config) bot = await startBot(config);
     else {
       const sandbox = await startSandbox(process.env, process.argv[2]);
-      console.log(`Local sandbox (no Slack workspace connected): ${sandbox.url}`);
+      // straight to stdout: once started, console.log is routed into the (quiet, JSON) log
+      process.stdout.write(`Local sandbox (no Slack workspace connected): ${sandbox.url}\n`);
       bot = sandbox;
     }
   } catch (err) {

@@ -3,6 +3,7 @@ import { BOT_USER_ID } from './sandbox.people.js';
 import { postSigned, type BotAnswer } from './sandbox.signing.js';
 import type { SandboxStore } from './sandbox.store.js';
 import { SANDBOX_TEAM } from './sandbox.web-api.js';
+import type { EnvelopeType, SocketModeServer } from './socket-mode.js';
 
 const APP_ID = 'A0SANDBOX';
 const COMMAND = '/access';
@@ -24,21 +25,39 @@ export interface ResponseTarget {
   messageTs?: string;
 }
 
+/** Slack gives up after 3 seconds; the sandbox is a little more patient on a slow laptop. */
+const ACK_TIMEOUT_MS = 10_000;
+
 /**
  * Slack's side of the conversation: turns what a person does on the page into the requests
- * Slack would send (slash commands, block actions, options, view submissions, events), signed
- * with the signing secret, and applies what the bot answers in the acknowledgement.
+ * Slack would send (slash commands, block actions, options, view submissions, events) and
+ * applies what the bot answers in the acknowledgement. Over HTTP each is POSTed to the bot's
+ * /slack/events signed with the signing secret; in Socket Mode (`socketMode` set) each is an
+ * envelope on the bot's WebSocket, and the ack's payload is the answer.
  */
 export class SandboxSlack {
   readonly responseUrls = new Map<string, ResponseTarget>();
 
   constructor(
     private readonly store: SandboxStore,
-    private readonly config: { eventsUrl: () => string; signingSecret: string; publicUrl: () => string },
+    private readonly config: { eventsUrl: () => string; signingSecret: string; publicUrl: () => string; socketMode?: SocketModeServer },
   ) {}
 
-  private send(body: string, contentType: string): Promise<BotAnswer> {
-    return postSigned(this.config.eventsUrl(), this.config.signingSecret, body, contentType);
+  /** How the bot is reached: 'http' (signed POSTs) or 'socket' (Socket Mode envelopes). */
+  get transport(): 'http' | 'socket' {
+    return this.config.socketMode ? 'socket' : 'http';
+  }
+
+  /** `payload` is what Slack puts in a Socket Mode envelope; `body` what it POSTs over HTTP. */
+  private async send(type: EnvelopeType, payload: unknown, body: string, contentType: string): Promise<BotAnswer> {
+    const socket = this.config.socketMode;
+    if (!socket) return postSigned(this.config.eventsUrl(), this.config.signingSecret, body, contentType);
+    try {
+      const ack = await socket.deliver({ type, payload }, { timeoutMs: ACK_TIMEOUT_MS });
+      return { status: 200, body: ack.payload };
+    } catch {
+      return { status: 504, body: undefined }; // no ack in time: Slack shows the person an error
+    }
   }
 
   private responseUrl(target: ResponseTarget): string {
@@ -48,7 +67,7 @@ export class SandboxSlack {
   }
 
   private interaction(payload: Record<string, unknown>): Promise<BotAnswer> {
-    return this.send(new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), 'application/x-www-form-urlencoded');
+    return this.send('interactive', payload, new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), 'application/x-www-form-urlencoded');
   }
 
   private base(userId: string) {
@@ -66,7 +85,7 @@ export class SandboxSlack {
     const trigger = this.store.newTrigger(userId);
     // people see what they typed; Slack itself shows it only to them too
     this.store.post({ channel: channelId, user: userId, text: `${COMMAND} ${text}`.trim(), ephemeralFor: userId });
-    const body = new URLSearchParams({
+    const fields = {
       token: 'sandbox-verification-token',
       team_id: SANDBOX_TEAM.id,
       team_domain: SANDBOX_TEAM.domain,
@@ -80,8 +99,8 @@ export class SandboxSlack {
       is_enterprise_install: 'false',
       response_url: this.responseUrl({ userId, channelId }),
       trigger_id: trigger,
-    }).toString();
-    const answer = await this.send(body, 'application/x-www-form-urlencoded');
+    };
+    const answer = await this.send('slash_commands', fields, new URLSearchParams(fields).toString(), 'application/x-www-form-urlencoded');
     if (answer.status !== 200) {
       this.systemNote(userId, channelId, `${COMMAND} failed: the bot answered HTTP ${answer.status}.`);
     } else if (answer.body && typeof answer.body === 'object') {
@@ -185,18 +204,16 @@ export class SandboxSlack {
   }
 
   private event(event: Record<string, unknown>): Promise<BotAnswer> {
-    return this.send(
-      JSON.stringify({
-        token: 'sandbox-verification-token',
-        team_id: SANDBOX_TEAM.id,
-        api_app_id: APP_ID,
-        type: 'event_callback',
-        event_id: `Ev${randomBytes(5).toString('hex').toUpperCase()}`,
-        event_time: Math.floor(Date.now() / 1000),
-        event,
-      }),
-      'application/json',
-    );
+    const callback = {
+      token: 'sandbox-verification-token',
+      team_id: SANDBOX_TEAM.id,
+      api_app_id: APP_ID,
+      type: 'event_callback',
+      event_id: `Ev${randomBytes(5).toString('hex').toUpperCase()}`,
+      event_time: Math.floor(Date.now() / 1000),
+      event,
+    };
+    return this.send('events_api', callback, JSON.stringify(callback), 'application/json');
   }
 
   /** What the bot sends to a response_url: a new ephemeral reply, or a change to the message clicked. */

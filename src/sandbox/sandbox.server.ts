@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { SandboxSlack } from './sandbox.interactions.js';
 import { SANDBOX_CHANNEL, type SandboxStore } from './sandbox.store.js';
 import { answerWebApi } from './sandbox.web-api.js';
+import { createSocketModeServer, type SocketModeServer } from './socket-mode.js';
 
 const PAGE_DIR = fileURLToPath(new URL('./page/', import.meta.url));
 const PAGE_FILES: Record<string, { file: string; type: string }> = {
@@ -22,6 +23,8 @@ export interface SandboxServer {
   url: string;
   /** The address the bot uses for the Web API and response URLs (an IP, never a name to resolve). */
   internalUrl: string;
+  /** Slack's Socket Mode, mounted on the same server, when asked for (`socketMode: true`). */
+  socketMode?: SocketModeServer;
   stop(): Promise<void>;
 }
 
@@ -29,14 +32,15 @@ export interface SandboxServer {
  * One HTTP server for the whole stand-in: the page and its JSON API (/sandbox/…), Slack's Web API
  * (/api/<method>) and response URLs (/respond/<token>).
  *
- * Socket Mode hook: a Socket Mode stand-in (src/sandbox/socket-mode.ts, createSocketModeServer)
- * attaches to `server` here, through `attach`, to serve apps.connections.open and its WebSocket.
+ * With `socketMode`, Slack's Socket Mode (src/sandbox/socket-mode.ts) is mounted on the same
+ * server: apps.connections.open hands out its WebSocket URL. `attach` mounts anything else.
  */
 export async function startSandboxServer(opts: {
   store: SandboxStore;
   slack: () => SandboxSlack;
   host: string;
   port: number;
+  socketMode?: boolean;
   attach?: (server: Server) => void;
 }): Promise<SandboxServer> {
   const { store } = opts;
@@ -57,12 +61,12 @@ export async function startSandboxServer(opts: {
       return;
     }
     if (req.method === 'GET' && path === '/favicon.ico') return void res.writeHead(204).end();
-    if (req.method === 'GET' && path === '/sandbox/people') return json(res, 200, { ok: true, users: store.users });
+    if (req.method === 'GET' && path === '/sandbox/people') return json(res, 200, { ok: true, users: store.users, transport: opts.slack().transport });
     if (req.method !== 'POST' && !(req.method === 'GET' && path === '/sandbox/state')) return json(res, 404, { ok: false, error: 'not_found' });
 
     if (path.startsWith('/api/')) {
       const args = parseArgs(await readBody(req), req.headers['content-type'] ?? '');
-      return json(res, 200, answerWebApi(store, path.slice('/api/'.length), args, req.headers.authorization));
+      return json(res, 200, answerWebApi(store, path.slice('/api/'.length), args, req.headers.authorization, socketMode));
     }
     if (path.startsWith('/respond/')) {
       const target = opts.slack().responseUrls.get(path.slice('/respond/'.length));
@@ -108,6 +112,7 @@ export async function startSandboxServer(opts: {
     }
   }
 
+  const socketMode = opts.socketMode ? createSocketModeServer({ server }) : undefined;
   opts.attach?.(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -119,7 +124,9 @@ export async function startSandboxServer(opts: {
     server,
     url: `http://${local ? 'localhost' : opts.host}:${port}/`,
     internalUrl: `http://${local ? '127.0.0.1' : opts.host}:${port}`,
+    socketMode,
     async stop() {
+      await socketMode?.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await closed;

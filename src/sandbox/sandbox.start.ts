@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { startBot, type BotOverrides, type RunningBot } from '../bot.js';
@@ -10,7 +10,7 @@ import { sandboxPeople } from './sandbox.people.js';
 import { startSandboxServer } from './sandbox.server.js';
 import { newSigningSecret } from './sandbox.signing.js';
 import { SandboxStore } from './sandbox.store.js';
-import { SANDBOX_BOT_TOKEN } from './sandbox.web-api.js';
+import { SANDBOX_APP_TOKEN, SANDBOX_BOT_TOKEN } from './sandbox.web-api.js';
 
 const SLACK_VARIABLES = ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN'] as const;
 export const EXAMPLE_CATALOG = fileURLToPath(new URL('../../catalog.example.yml', import.meta.url));
@@ -32,6 +32,10 @@ export function sandboxWanted(env: NodeJS.ProcessEnv): { sandbox: boolean; error
 const sandboxEnv = z.object({
   SANDBOX_PORT: z.coerce.number({ error: 'must be a port number' }).int().min(0).max(65535).default(3000),
   SANDBOX_HOST: z.string().trim().min(1).default('127.0.0.1'),
+  SANDBOX_SOCKET_MODE: z
+    .enum(['0', '1', 'true', 'false'], { error: 'must be 1 (Socket Mode) or 0 (signed HTTP)' })
+    .default('0')
+    .transform((v) => v === '1' || v === 'true'),
 });
 
 export interface RunningSandbox extends RunningBot {
@@ -42,16 +46,23 @@ export interface RunningSandbox extends RunningBot {
   signingSecret: string;
 }
 
-/** The catalog the sandbox uses: CATALOG_PATH when set, else ./catalog.yml, else the example catalog. */
+const DEFAULT_CATALOG = './catalog.yml';
+
+/**
+ * The catalog the sandbox uses: CATALOG_PATH when set, else ./catalog.yml, else the example
+ * catalog. A CATALOG_PATH naming the default ./catalog.yml that does not exist (a .env copied from
+ * .env.example) also gets the example catalog; any other missing file is an error.
+ */
 export function sandboxCatalogPath(env: NodeJS.ProcessEnv): string {
-  if (env.CATALOG_PATH?.trim()) return env.CATALOG_PATH.trim();
-  return existsSync('./catalog.yml') ? './catalog.yml' : EXAMPLE_CATALOG;
+  const configured = env.CATALOG_PATH?.trim();
+  if (configured && (existsSync(configured) || resolve(configured) !== resolve(DEFAULT_CATALOG))) return configured;
+  return existsSync(DEFAULT_CATALOG) ? DEFAULT_CATALOG : EXAMPLE_CATALOG;
 }
 
 /**
- * `npm start` without Slack: the real bot (Bolt over signed HTTP, database, BullMQ worker) with a
- * local Slack stand-in and its page. The bot cannot tell: it gets a token, a signing secret and a
- * Web API URL like any other configuration.
+ * `npm start` without Slack: the real bot (Bolt over signed HTTP, or Socket Mode with
+ * SANDBOX_SOCKET_MODE=1; database; BullMQ worker) with a local Slack stand-in and its page. The
+ * bot cannot tell: it gets tokens, a signing secret and a Web API URL like any other configuration.
  */
 export async function startSandbox(env: NodeJS.ProcessEnv, modeArg?: string, overrides: BotOverrides = {}): Promise<RunningSandbox> {
   const parsed = sandboxEnv.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v?.trim())));
@@ -65,19 +76,21 @@ export async function startSandbox(env: NodeJS.ProcessEnv, modeArg?: string, ove
   const signingSecret = newSigningSecret();
   let eventsUrl = '';
   let slack: SandboxSlack | undefined;
-  const server = await startSandboxServer({ store, slack: () => slack!, host: parsed.data.SANDBOX_HOST, port: parsed.data.SANDBOX_PORT }).catch((err: NodeJS.ErrnoException) => {
+  const socketMode = parsed.data.SANDBOX_SOCKET_MODE;
+  const server = await startSandboxServer({ store, slack: () => slack!, host: parsed.data.SANDBOX_HOST, port: parsed.data.SANDBOX_PORT, socketMode }).catch((err: NodeJS.ErrnoException) => {
     if (err.code === 'EADDRINUSE') throw new ConfigError(`Configuration error: SANDBOX_PORT ${parsed.data.SANDBOX_PORT} is in use; set SANDBOX_PORT to a free port. See .env.example.`);
     throw err;
   });
-  slack = new SandboxSlack(store, { eventsUrl: () => eventsUrl, signingSecret, publicUrl: () => server.internalUrl });
+  slack = new SandboxSlack(store, { eventsUrl: () => eventsUrl, signingSecret, publicUrl: () => server.internalUrl, socketMode: server.socketMode });
 
-  let bot: RunningBot;
+  let bot: RunningBot | undefined;
   try {
     const config = loadConfig(
       {
         ...env,
         SLACK_BOT_TOKEN: SANDBOX_BOT_TOKEN,
         SLACK_SIGNING_SECRET: signingSecret,
+        SLACK_APP_TOKEN: socketMode ? SANDBOX_APP_TOKEN : '',
         SLACK_API_URL: `${server.internalUrl}/api/`,
         PORT: '0', // the bot's own /slack/events, on a free port only the stand-in uses
         CATALOG_PATH: catalogPath,
@@ -87,20 +100,27 @@ export async function startSandbox(env: NodeJS.ProcessEnv, modeArg?: string, ove
       },
       'all',
     );
+    // the sandbox logs only warnings by default: say in plain words why the first start takes a while
+    if (!overrides.database && 'dataDir' in config.database && !existsSync(join(config.database.dataDir, 'PG_VERSION'))) {
+      console.log(`Preparing the embedded database in ${config.database.dataDir} (first start only, about 20 s)…`);
+    }
     bot = await startBot(config, overrides);
+    await server.socketMode?.waitForConnection(30_000);
   } catch (err) {
+    await bot?.stop();
     await server.stop();
     throw err;
   }
-  eventsUrl = `http://127.0.0.1:${bot.port}/slack/events`;
+  const running = bot;
+  eventsUrl = `http://127.0.0.1:${running.port}/slack/events`;
   return {
-    ...bot,
+    ...running,
     url: server.url,
     store,
     slack,
     signingSecret,
-    async stop() {
-      await bot.stop();
+    async stop(graceMs?: number) {
+      await running.stop(graceMs);
       await server.stop();
     },
   };

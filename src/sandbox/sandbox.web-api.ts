@@ -1,7 +1,10 @@
 import { BOT_USER_ID } from './sandbox.people.js';
 import { SANDBOX_CHANNEL, type SandboxStore } from './sandbox.store.js';
+import type { SocketModeServer } from './socket-mode.js';
 
 export const SANDBOX_BOT_TOKEN = 'xoxb-sandbox';
+/** The app-level token of the sandbox's app, for Socket Mode (`apps.connections.open`). */
+export const SANDBOX_APP_TOKEN = 'xapp-sandbox';
 export const SANDBOX_TEAM = { id: 'T0SANDBOX', domain: 'sandbox' };
 
 type Args = Record<string, any>;
@@ -9,9 +12,14 @@ type Answer = Record<string, unknown> & { ok: boolean };
 
 /**
  * The Slack Web API methods the bot uses, answered in Slack's shapes from the sandbox store.
- * Unknown methods answer `unknown_method`, as Slack does.
+ * Unknown methods answer `unknown_method`, as Slack does. `apps.connections.open` takes the app
+ * token and hands out a Socket Mode URL when the sandbox runs the bot in Socket Mode.
  */
-export function answerWebApi(store: SandboxStore, method: string, args: Args, authorization: string | undefined): Answer {
+export function answerWebApi(store: SandboxStore, method: string, args: Args, authorization: string | undefined, socketMode?: SocketModeServer): Answer {
+  if (method === 'apps.connections.open') {
+    if (authorization !== `Bearer ${SANDBOX_APP_TOKEN}`) return { ok: false, error: authorization === `Bearer ${SANDBOX_BOT_TOKEN}` ? 'not_allowed_token_type' : 'invalid_auth' };
+    return socketMode ? socketMode.openConnection() : { ok: false, error: 'socket_mode_not_enabled' };
+  }
   if (authorization !== `Bearer ${SANDBOX_BOT_TOKEN}`) return { ok: false, error: 'invalid_auth' };
   const handler = METHODS[method];
   if (!handler) return { ok: false, error: 'unknown_method' };

@@ -77,4 +77,32 @@ describe('sandbox page in a real browser', () => {
     await page.locator('#home button', { hasText: 'Release' }).waitFor();
     await page.screenshot({ path: join(SCREENSHOTS, 'home.png') });
   });
+
+  it('Release from the Home tab through its confirm dialog; a card number in #marketing gets private coaching', async () => {
+    // a confirm dialog is the clicker's: choosing someone else closes it
+    await page.locator('#home button', { hasText: 'Release' }).click();
+    await page.locator('.confirm-overlay .dialog').waitFor();
+    await becomes('U0MKT2');
+    expect(await page.locator('.confirm-overlay').count()).toBe(0);
+
+    await becomes('U0MKT1');
+    await page.locator('#home button', { hasText: 'Release' }).click();
+    await page.locator('.confirm-overlay .dialog .btn', { hasText: 'Release' }).click();
+    // redrawn after the click: the grant is on its way out, without buttons
+    await page.locator('#home button', { hasText: 'Release' }).waitFor({ state: 'detached' });
+
+    await becomes('U0MKT2');
+    await page.click('button[data-pane="channel"]');
+    await page.fill('#composer-input', 'card for the test order: 4111 1111 1111 1111');
+    await page.press('#composer-input', 'Enter');
+    const coaching = message(/payment card number/);
+    await coaching.waitFor();
+    expect(await coaching.innerText()).toMatch(/Only visible to you/);
+    await coaching.locator('button', { hasText: "I've fixed it" }).click();
+    await message(/Thank you for keeping customer data safe/).waitFor();
+    // Mia, in the same channel, never sees the coaching
+    await becomes('U0MKT1');
+    await message(/card for the test order/).waitFor();
+    expect(await message(/Thank you for keeping|payment card number/).count()).toBe(0);
+  });
 });

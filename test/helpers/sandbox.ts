@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { inject } from 'vitest';
 import { EXAMPLE_CATALOG, startSandbox, type RunningSandbox } from '../../src/sandbox/sandbox.start.js';
 import type { SandboxMessage } from '../../src/sandbox/sandbox.store.js';
+import type { Clock } from '../../src/shared/clock.js';
 import { createLogger } from '../../src/shared/logger.js';
 import { createTestDatabase, type TestDatabase } from './db.js';
 
@@ -26,7 +27,7 @@ export interface TestSandbox {
  * The sandbox as `npm start` runs it (the same startSandbox), with a temp DATA_DIR, the example
  * catalog, the test's database and Redis, its own queue prefix and a free port.
  */
-export async function startTestSandbox(): Promise<TestSandbox> {
+export async function startTestSandbox(opts: { socketMode?: boolean; clock?: Clock } = {}): Promise<TestSandbox> {
   const dataDir = mkdtempSync(join(tmpdir(), 'dab-sandbox-'));
   const database = await createTestDatabase();
   const sandbox = await startSandbox(
@@ -37,9 +38,10 @@ export async function startTestSandbox(): Promise<TestSandbox> {
       CATALOG_PATH: EXAMPLE_CATALOG,
       QUEUE_PREFIX: testQueuePrefix(),
       RECONCILE_INTERVAL_SECONDS: '1',
+      ...(opts.socketMode ? { SANDBOX_SOCKET_MODE: '1' } : {}),
     },
     undefined,
-    { database, logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'), env: {} },
+    { database, logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'), env: {}, ...(opts.clock ? { clock: opts.clock } : {}) },
   );
   const baseUrl = sandbox.url.replace('localhost', '127.0.0.1').replace(/\/$/, '');
   const waitFor: TestSandbox['waitFor'] = async (probe, what, timeoutMs = 15_000) => {

@@ -68,6 +68,8 @@ function setUser(id) {
   $('my-role').textContent = u ? `${u.role} · ${u.email}` : '';
   snapshot = undefined;
   rendered.pane = rendered.modal = '';
+  // a confirm dialog belongs to the person who clicked: it never stays over someone else's page
+  for (const open of document.querySelectorAll('.confirm-overlay')) open.remove();
   poll(id);
   if (pane === 'home') api('/sandbox/home');
 }
