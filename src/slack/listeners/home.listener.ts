@@ -13,7 +13,7 @@ import { ACTION_IDS, BLOCK_IDS, CALLBACK_IDS } from '../ids.js';
 import type { UserDirectory } from '../users.js';
 import { openView, publishView } from '../views.js';
 import { replyPrivately, sendDm, type Client } from './replies.js';
-import { errorReply } from './respond.js';
+import { answerViewWithin, errorReply, lateAnswerText, type ViewAnswer } from './respond.js';
 
 
 /** Publishes a person's Home tab from the database. */
@@ -90,18 +90,30 @@ export function registerHomeListeners(app: App, deps: Deps, users: UserDirectory
       await ack({ response_action: 'errors', errors: { [BLOCK_IDS.extendDuration]: 'That access is not yours or no longer exists.' } });
       return;
     }
-    try {
-      const result = await requestExtension(deps, { userId: body.user.id, datasetId: grant.datasetId, grantId: grant.id, duration, reason });
-      await ack();
-      const text =
-        result.kind === 'extended'
-          ? `:white_check_mark: Extended: \`${grant.datasetId}\` now lasts longer.`
-          : `:inbox_tray: Your extension request for \`${grant.datasetId}\` was sent to ${result.request.approverIds.map((a) => `<@${a}>`).join(', ')}.`;
-      await sendDm(client, body.user.id, text, log);
-    } catch (err) {
-      const field = isAppError(err) && (err.code.includes('reason') || err.details.field === 'reason') ? BLOCK_IDS.extendReason : BLOCK_IDS.extendDuration;
-      await ack({ response_action: 'errors', errors: { [field]: errorReply(err, log, await users.timeZone(body.user.id)).text.slice(0, 300) } });
-    }
+    // answered in the acknowledgement when quick; when Slack or the database is slow, the form
+    // closes within Slack's 3 seconds and the outcome comes as a DM
+    let done: string | undefined;
+    await answerViewWithin(
+      ack as (answer?: ViewAnswer) => Promise<void>,
+      async () => {
+        try {
+          const result = await requestExtension(deps, { userId: body.user.id, datasetId: grant.datasetId, grantId: grant.id, duration, reason });
+          done =
+            result.kind === 'extended'
+              ? `:white_check_mark: Extended: \`${grant.datasetId}\` now lasts longer.`
+              : `:inbox_tray: Your extension request for \`${grant.datasetId}\` was sent to ${result.request.approverIds.map((a) => `<@${a}>`).join(', ')}.`;
+          return undefined;
+        } catch (err) {
+          const field = isAppError(err) && (err.code.includes('reason') || err.details.field === 'reason') ? BLOCK_IDS.extendReason : BLOCK_IDS.extendDuration;
+          return { response_action: 'errors', errors: { [field]: errorReply(err, log, await users.timeZone(body.user.id).catch(() => undefined)).text.slice(0, 300) } };
+        }
+      },
+      async (answer) => {
+        const text = lateAnswerText(answer);
+        if (text) await sendDm(client, body.user.id, text, log);
+      },
+    );
+    if (done) await sendDm(client, body.user.id, done, log);
     await refresh(body.user.id);
   });
 
