@@ -46,6 +46,9 @@ async function main() {
     console.error(`Start-up failed: ${err instanceof Error ? err.message : String(err)}`);
     process.exit(1);
   }
+  // A library's promise nobody awaits (Bolt reads `body.ssl_check` of a signed JSON `null`) must
+  // not end the process: it is logged, without its text, and the bot keeps serving.
+  process.on('unhandledRejection', (err) => bot.deps.logger.error({ err }, 'unhandled rejection; still running'));
   let stopping = false;
   const shutdown = (reason: string) => {
     if (stopping) return;

@@ -85,7 +85,9 @@ export function libraryLine(level: 'debug' | 'info' | 'warn' | 'error', args: un
     else if (arg instanceof Error) err ??= safeError(arg);
     else if (typeof arg === 'number' || typeof arg === 'boolean') texts.push(String(arg));
   }
-  const msg = firstLine(texts.join(' '));
+  // JSON.parse quotes the start of what it could not read (`Unexpected token 'o', "okapi-lant"... is
+  // not valid JSON`), and Bolt logs that message for a malformed body: the excerpt is left out
+  const msg = firstLine(texts.join(' ')).replace(/, ".*?"(\.\.\.)? is not valid JSON/, ' (not valid JSON)');
   if (level === 'debug' && (/[{[]/.test(msg) || /^(Error details|http request (body|headers|result))/i.test(msg))) return undefined;
   if (!msg && !err) return undefined;
   return err ? { msg, err } : { msg };

@@ -29,9 +29,11 @@ const FIELD_NAMES: Record<TextField, string> = {
 };
 
 // C0 controls, DEL and C1 controls. Tab, line feed and carriage return are ordinary in multi-line
-// fields (a reason typed with Shift+Enter); single-line fields take none at all.
-const CONTROL_MULTILINE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
-const CONTROL_SINGLE_LINE = /[\u0000-\u001F\u007F-\u009F]/;
+// fields (a reason typed with Shift+Enter); single-line fields take none at all. Bidirectional
+// embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069) are refused too: they reorder
+// what an approver reads ("Trojan Source"); the plain direction marks U+200E/U+200F stay allowed.
+const CONTROL_MULTILINE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/;
+const CONTROL_SINGLE_LINE = /[\u0000-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/;
 const MULTILINE: ReadonlySet<TextField> = new Set(['reason', 'denyReason', 'revokeReason', 'command']);
 
 export type TextProblem = 'control_characters' | 'too_long';

@@ -54,6 +54,7 @@ describe('control characters in what people type', () => {
     ['a dataset to cancel', 'cancel campaign\u0000metrics'],
     ['a dataset to release', 'release campaign-metrics\u0007'],
     ['an escape sequence in a reason', 'request campaign-metrics 1d \u001b[31mred\u001b[0m'],
+    ['a right-to-left override that reverses what approvers read', 'request campaign-metrics 1d Q3 \u202enoitazilaunna'],
   ])('refuses %s the same way, before the database', async (_what, text) => {
     const before = errorLogs().length;
     const res = await t.command(USERS.marketer2, text);

@@ -45,4 +45,13 @@ describe('what reaches the logs at LOG_LEVEL=debug', () => {
     expect(logs).not.toContain('zebra-quartz');
     for (const line of logs.split('\n').filter(Boolean)) expect(() => JSON.parse(line)).not.toThrow();
   });
+
+  it('a signed body that is not JSON is logged as malformed, without the excerpt the parser quotes', async () => {
+    const before = logs.length;
+    // JSON.parse quotes the first ten characters of what it could not read
+    const res = await postSigned(`${t.baseUrl}/slack/events`, 'okapi-lantern-4410 was typed here', 'application/json');
+    expect(res.status).toBe(400);
+    await t.slack.waitFor(() => (logs.slice(before).includes('Malformed request body') ? true : undefined), 'the malformed body logged');
+    expect(logs).not.toContain('okapi-lan');
+  });
 });

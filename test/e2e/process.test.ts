@@ -119,6 +119,25 @@ describe('the bot as a process', () => {
     expect(await bot.exited).toBe(0);
   });
 
+  it('a signed request that trips a library (a JSON `null` body) is logged on one line and the bot keeps serving', async () => {
+    const { dir, port, env, slack } = await setUp();
+    const bot = track(spawnProcess(process.execPath, ['--import', TSX_LOADER, MAIN], { cwd: dir, env }));
+    await healthy(port, bot);
+    // Bolt reads `body.ssl_check` of whatever the body parses to, in a promise nobody awaits, and
+    // never answers: the server's response deadline does
+    const tripped = postSigned(`http://127.0.0.1:${port}/slack/events`, 'null', 'application/json');
+    await waitUntil(() => bot.output().includes('unhandled'), `the failure to be logged; output:\n${bot.output()}`);
+    const body = commandBody({ text: 'help', userId: USERS.marketer, responseUrl: `${slack.url}/respond/${USERS.marketer}` });
+    const res = await postSigned(`http://127.0.0.1:${port}/slack/events`, body, 'application/x-www-form-urlencoded');
+    expect(res.status).toBe(200);
+    expect(JSON.stringify(await res.json())).toContain('/access');
+    expect((await tripped).status).toBe(503);
+    const line = bot.output().split('\n').find((l) => l.includes('unhandled'))!;
+    expect(JSON.parse(line)).toMatchObject({ level: 50, err: { type: 'TypeError' } });
+    bot.child.kill('SIGTERM');
+    expect(await bot.exited).toBe(0);
+  });
+
   it('a token Slack refuses stops start-up with one line naming SLACK_BOT_TOKEN', async () => {
     const { dir, env } = await setUp();
     const bot = track(spawnProcess(process.execPath, ['--import', TSX_LOADER, MAIN], { cwd: dir, env: { ...env, SLACK_BOT_TOKEN: 'xoxb-revoked' } }));

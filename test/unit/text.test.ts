@@ -12,6 +12,16 @@ describe('free text', () => {
     expect(textProblem(`before${c}after`, 'datasetId')).toBe('control_characters');
   });
 
+  it.each(['\u202e', '\u202d', '\u202a', '\u2066', '\u2069'])('refuses bidirectional override %j, which reorders what approvers read', (c) => {
+    expect(textProblem(`for the Q3 ${c}ngiapmac`, 'reason')).toBe('control_characters');
+    expect(textProblem(`1d${c}`, 'duration')).toBe('control_characters');
+    expect(quoteTyped(`crm${c}contacts`)).toBe('crmcontacts');
+  });
+
+  it('keeps the plain direction marks that right-to-left text uses', () => {
+    expect(textProblem('حملة الربيع\u200f Q3', 'reason')).toBeUndefined();
+  });
+
   it('takes newlines and tabs in multi-line fields only', () => {
     expect(textProblem('line one\nline two\r\n\tindented', 'reason')).toBeUndefined();
     expect(textProblem('crm\ncontacts', 'datasetId')).toBe('control_characters');

@@ -2,6 +2,7 @@ import { and, asc, eq, inArray, isNull, lte, ne, or, sql } from 'drizzle-orm';
 import type { GrantTarget } from '../../provisioners/provisioner.js';
 import type { DbOrTx } from '../../shared/db/client.js';
 import { grants, HELD_STATUSES, provisioningTasks, type GrantStatus, type TaskStep } from './grants.table.js';
+import { isUuid } from '../../shared/db/ids.js';
 
 export type Grant = typeof grants.$inferSelect;
 export type NewGrant = typeof grants.$inferInsert;
@@ -13,6 +14,7 @@ export async function insertGrant(db: DbOrTx, row: NewGrant): Promise<Grant> {
 }
 
 export async function findGrant(db: DbOrTx, id: string): Promise<Grant | undefined> {
+  if (!isUuid(id)) return undefined;
   const [row] = await db.select().from(grants).where(eq(grants.id, id));
   return row;
 }

@@ -3,6 +3,7 @@ import type { DbOrTx } from '../../shared/db/client.js';
 import { isUniqueViolation } from '../../shared/errors.js';
 import { accessRequests, requestApprovals, requestApprovers, type RequestStatus } from './requests.table.js';
 import { requestErrors } from './requests.errors.js';
+import { isUuid } from '../../shared/db/ids.js';
 
 export type AccessRequest = typeof accessRequests.$inferSelect;
 export type NewAccessRequest = typeof accessRequests.$inferInsert;
@@ -126,6 +127,7 @@ export async function markApproverReminded(db: DbOrTx, requestId: string, approv
 }
 
 export async function findRequest(db: DbOrTx, id: string): Promise<AccessRequest | undefined> {
+  if (!isUuid(id)) return undefined;
   const [row] = await db.select().from(accessRequests).where(eq(accessRequests.id, id));
   return row;
 }

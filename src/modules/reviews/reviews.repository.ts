@@ -4,6 +4,7 @@ import { isUniqueViolation } from '../../shared/errors.js';
 import { grants } from '../grants/grants.table.js';
 import { accessRequests } from '../requests/requests.table.js';
 import { reviewCampaigns, reviewItems, reviewMessages, type ReviewDecision } from './reviews.table.js';
+import { isUuid } from '../../shared/db/ids.js';
 
 export type Campaign = typeof reviewCampaigns.$inferSelect;
 export type ReviewItem = typeof reviewItems.$inferSelect;
@@ -25,6 +26,7 @@ export async function findOpenCampaign(db: DbOrTx): Promise<Campaign | undefined
 }
 
 export async function findCampaign(db: DbOrTx, id: string): Promise<Campaign | undefined> {
+  if (!isUuid(id)) return undefined;
   const [c] = await db.select().from(reviewCampaigns).where(eq(reviewCampaigns.id, id));
   return c;
 }
@@ -59,6 +61,7 @@ export async function listItemsWithGrants(db: DbOrTx, campaignId: string, datase
 }
 
 export async function findItem(db: DbOrTx, id: string): Promise<ReviewItem | undefined> {
+  if (!isUuid(id)) return undefined;
   const [row] = await db.select().from(reviewItems).where(eq(reviewItems.id, id));
   return row;
 }

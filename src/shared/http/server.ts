@@ -15,6 +15,13 @@ export interface HttpServer {
   stop(graceMs?: number): Promise<void>;
 }
 
+/**
+ * A request not answered by then gets a 503 (Slack gives up after 3 seconds; Bolt acknowledges or
+ * answers 404 within 2.9, health within 1): a handler that lost a request to a library's
+ * unawaited failure must not leave the connection open for ever.
+ */
+export const RESPONSE_DEADLINE_MS = 5_000;
+
 export type Route = { handler: Handler } | { status: 404 } | { status: 405; allow: string };
 
 /** Pure routing: exact paths only, so `/slack/events/` or `/favicon.ico` are 404, not Bolt's problem. */
@@ -47,6 +54,12 @@ export async function startHttpServer(port: number, routes: Routes, logger: Logg
       reply(res, found.status, found.status === 405 ? { allow: found.allow } : {});
       return;
     }
+    const deadline = setTimeout(() => {
+      logger.error({ path: req.url?.split('?')[0] }, 'HTTP request not answered in time');
+      if (!res.headersSent) reply(res, 503);
+      else res.destroy();
+    }, RESPONSE_DEADLINE_MS);
+    res.on('close', () => clearTimeout(deadline));
     try {
       found.handler(req, res);
     } catch (err) {

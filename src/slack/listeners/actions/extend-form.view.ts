@@ -29,7 +29,7 @@ export function registerExtendFormView(app: App, deps: Deps, refresh: (userId: s
               : `:inbox_tray: Your extension request for \`${result.datasetId}\` was sent to ${result.request.approverIds.map((a) => `<@${a}>`).join(', ')}.`;
           return undefined;
         } catch (err) {
-          const timeZone = await deps.people.timeZone(userId);
+          const timeZone = await deps.people.timeZone(userId).catch(() => undefined);
           return formErrors(err, log, { duration: BLOCK_IDS.extendDuration, reason: BLOCK_IDS.extendReason }, BLOCK_IDS.extendDuration, timeZone);
         }
       },
