@@ -4,14 +4,6 @@ import { quoteTyped } from '../../shared/text.js';
 
 /** Every refusal a requester or approver can meet, with what to do about it. */
 export const requestErrors = {
-  datasetNotFound: (typed: string, suggestions: string[]) =>
-    new AppError(
-      'requests.dataset_not_found',
-      `There is no dataset called \`${quoteTyped(typed, 64)}\`.` +
-        (suggestions.length ? ` Did you mean ${suggestions.map((s) => `\`${s}\``).join(', ')}?` : '') +
-        ' Type `/access datasets` to see them all.',
-      { typed: quoteTyped(typed, 64) },
-    ),
   badDuration: (typed: string) =>
     new AppError(
       'requests.bad_duration',

@@ -2,7 +2,7 @@ import type { App } from '@slack/bolt';
 import { findDataset, reasonRequired } from '../../catalog/catalog.js';
 import type { Deps } from '../../modules/deps.js';
 import { releaseGrant, revokeGrantOf } from '../../modules/grants/endings.usecases.js';
-import { requestExtension } from '../../modules/grants/extensions.usecases.js';
+import { requestExtension } from '../../modules/requests/extensions.usecases.js';
 import { myOpenReviewItems, startReview } from '../../modules/reviews/reviews.usecases.js';
 import { buildDigestParts } from '../blocks/review.blocks.js';
 import { cancelRequestForDataset, createRequest, listMyAccess, splitRequestArgs, validateRequest } from '../../modules/requests/requests.usecases.js';

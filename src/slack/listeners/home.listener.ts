@@ -1,7 +1,7 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import type { Deps } from '../../modules/deps.js';
 import { releaseGrantById } from '../../modules/grants/endings.usecases.js';
-import { requestExtension } from '../../modules/grants/extensions.usecases.js';
+import { requestExtension } from '../../modules/requests/extensions.usecases.js';
 import { findGrant } from '../../modules/grants/grants.repository.js';
 import { myOpenReviewItems } from '../../modules/reviews/reviews.usecases.js';
 import { cancelRequest, listAwaitingMyDecision, listMyAccess } from '../../modules/requests/requests.usecases.js';

@@ -1,0 +1,34 @@
+import { catalogErrors } from '../../catalog/catalog.errors.js';
+import { findDataset, suggestDatasetIds } from '../../catalog/catalog.js';
+import { assertText, textErrors, textProblem } from '../../shared/text.js';
+import type { Deps } from '../deps.js';
+import { extendWithinAllowance, findGrantToExtend } from '../grants/index.js';
+import type { RequestView } from '../notifications/notifications.ports.js';
+import { openRequest, parseDurationOrThrow, validateReason } from './requests.usecases.js';
+
+export type ExtensionResult = { kind: 'extended'; endsAt: Date } | { kind: 'requested'; request: RequestView };
+
+/**
+ * `/access extend <dataset> <duration> [reason]`: moves the end of the caller's active grant.
+ * Within the dataset's self-extension allowance the grants module does it at once; otherwise it
+ * is a request to the approvers, made like any other request. The new end never passes the
+ * policy's maximum total duration.
+ */
+export async function requestExtension(
+  deps: Deps,
+  input: { userId: string; datasetId: string; duration: string; reason?: string; /** set when a button or form named one grant */ grantId?: string },
+): Promise<ExtensionResult> {
+  assertText(input.datasetId, 'datasetId');
+  assertText(input.duration, 'duration');
+  if (textProblem(input.reason, 'reason') === 'control_characters') throw textErrors.controlCharacters('reason');
+  const dataset = findDataset(deps.catalog, input.datasetId);
+  if (!dataset) throw catalogErrors.datasetNotFound(input.datasetId, suggestDatasetIds(deps.catalog, input.datasetId));
+  const grant = await findGrantToExtend(deps, input.userId, dataset, input.grantId);
+  const minutes = parseDurationOrThrow(input.duration);
+  const extended = await extendWithinAllowance(deps, grant, dataset, minutes, input.userId);
+  if (extended.kind === 'extended') return extended;
+
+  const reason = validateReason(dataset, input.reason);
+  const request = await openRequest(deps, { kind: 'extension', grant, dataset, requesterId: input.userId, minutes, reason });
+  return { kind: 'requested', request };
+}
