@@ -5,6 +5,6 @@
  */
 export { applyExtension, extendWithinAllowance, extensionErrors, findGrantToExtend } from './extensions.usecases.js';
 export { revokeForReview } from './endings.usecases.js';
-export { findGrant, findGrantByRequest, findHeldGrant, listGrantsIn, listHeldGrantsForUser, type Grant } from './grants.repository.js';
+export { findGrant, findGrantByRequest, findHeldGrant, listGrantsByIds, listGrantsIn, listHeldGrantsForUser, type Grant } from './grants.repository.js';
 export type { GrantStatus } from './grants.table.js';
 export { createGrant } from './provisioning.usecases.js';

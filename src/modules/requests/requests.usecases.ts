@@ -227,3 +227,8 @@ export async function listAwaitingMyDecision(deps: Deps, userId: string, limit =
   const ids = await repo.listPendingForApprover(deps.db, userId, limit);
   return (await Promise.all(ids.map((id) => loadRequestView(deps, id)))).filter((v): v is RequestView => !!v);
 }
+
+/** The reasons given with these requests, for other modules that show them (access reviews). */
+export async function requestReasons(deps: Pick<Deps, 'db'>, requestIds: string[]): Promise<Map<string, string | null>> {
+  return repo.listReasons(deps.db, [...new Set(requestIds)]);
+}
