@@ -6,6 +6,7 @@ import type { Catalog } from './catalog/catalog.js';
 import type { Config } from './config/config.js';
 import type { Deps } from './modules/deps.js';
 import { approverWarnings } from './modules/requests/approvers.usecases.js';
+import { closeExtensionsOfGrant } from './modules/requests/closures.usecases.js';
 import { sortFindings } from './catalog/catalog.findings.js';
 import { buildConnectors, ConnectorConfigError, connectorFindings, type Connectors } from './provisioners/registry.js';
 import { systemClock, type Clock } from './shared/clock.js';
@@ -139,6 +140,7 @@ export async function startBot(config: Config, overrides: BotOverrides = {}): Pr
       pendingRequestExpiryHours: config.approvals.pendingExpiryHours,
     },
     logger,
+    onGrantEnding: closeExtensionsOfGrant,
   };
 
   let web: SlackWeb | undefined;

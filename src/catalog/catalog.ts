@@ -1,4 +1,5 @@
 import type { ProvisionerConfig, Sensitivity } from './catalog.schema.js';
+import { editDistance } from './catalog.rules.js';
 import type { Policy } from './policy.js';
 
 export interface Dataset {
@@ -83,4 +84,19 @@ export function reasonRequired(dataset: Dataset): boolean {
 /** Confidential and restricted data: guests may not ask for it. */
 export function isSensitive(dataset: Pick<Dataset, 'sensitivity'>): boolean {
   return dataset.sensitivity === 'confidential' || dataset.sensitivity === 'restricted';
+}
+
+/** Up to three catalog ids closest to what was typed, for "did you mean…". */
+export function suggestDatasetIds(catalog: Catalog, typed: string, limit = 3): string[] {
+  const input = typed.trim().toLowerCase();
+  if (!input) return [];
+  return catalog.datasets
+    .map((d) => {
+      const containment = d.id.includes(input) || input.includes(d.id) || d.name.toLowerCase().includes(input);
+      return { id: d.id, score: containment ? 0 : editDistance(input, d.id) };
+    })
+    .filter((c) => c.score <= Math.max(2, Math.floor(input.length / 3)))
+    .sort((a, b) => a.score - b.score || a.id.localeCompare(b.id))
+    .slice(0, limit)
+    .map((c) => c.id);
 }

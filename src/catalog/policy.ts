@@ -1,4 +1,5 @@
-import type { Sensitivity } from './catalog.schema.js';
+export const SENSITIVITIES = ['public', 'internal', 'confidential', 'restricted'] as const;
+export type Sensitivity = (typeof SENSITIVITIES)[number];
 
 /** The rules a dataset's requests follow, after tier defaults and per-dataset overrides are applied. */
 export interface Policy {

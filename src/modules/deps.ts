@@ -1,7 +1,7 @@
 import type { Catalog } from '../catalog/catalog.js';
 import type { Connectors } from '../provisioners/registry.js';
 import type { Clock } from '../shared/clock.js';
-import type { Db } from '../shared/db/client.js';
+import type { Db, Tx } from '../shared/db/client.js';
 import type { Logger } from '../shared/logger.js';
 import type { Messenger } from './notifications/notifications.ports.js';
 import type { PeopleDirectory } from '../shared/people.ports.js';
@@ -38,6 +38,14 @@ export const DEFAULT_SETTINGS: Settings = {
   pendingRequestExpiryHours: 7 * 24,
 };
 
+/**
+ * What the other modules do, in the same transaction, when a grant starts ending (released,
+ * revoked, expired): the requests module closes the grant's pending extension requests. The
+ * grants module knows nothing of requests; bot.ts wires in the requests module's function.
+ * Returns outbox ids to deliver once the transaction has committed.
+ */
+export type GrantEndingHook = (tx: Tx, grantId: string, endReason: string, now: Date) => Promise<number[]>;
+
 /** Everything a use case may touch, passed in so tests can wire real parts with a test clock. */
 export interface Deps {
   db: Db;
@@ -49,4 +57,5 @@ export interface Deps {
   people: PeopleDirectory;
   settings: Settings;
   logger: Logger;
+  onGrantEnding: GrantEndingHook;
 }

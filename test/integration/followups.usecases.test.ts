@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
-import { requestExtension } from '../../src/modules/grants/extensions.usecases.js';
+import { requestExtension } from '../../src/modules/requests/extensions.usecases.js';
 import { reconcile } from '../../src/modules/grants/grants.usecases.js';
 import { provisionGrant } from '../../src/modules/grants/provisioning.usecases.js';
 import { deliverMessage } from '../../src/modules/notifications/notifications.usecases.js';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { releaseGrant, revokeGrantOf } from '../../src/modules/grants/endings.usecases.js';
-import { requestExtension } from '../../src/modules/grants/extensions.usecases.js';
+import { requestExtension } from '../../src/modules/requests/extensions.usecases.js';
 import { findGrant } from '../../src/modules/grants/grants.repository.js';
 import { provisionGrant, revokeGrant } from '../../src/modules/grants/provisioning.usecases.js';
 import { decideRequest } from '../../src/modules/requests/decisions.usecases.js';

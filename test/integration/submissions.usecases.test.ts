@@ -4,7 +4,8 @@ import { holdRequestDraft } from '../../src/modules/requests/drafts.usecases.js'
 import { prepareDenial } from '../../src/modules/requests/denials.usecases.js';
 import { submitHeldRequest, submitRequest } from '../../src/modules/requests/submissions.usecases.js';
 import { cancelRequest, createRequest } from '../../src/modules/requests/requests.usecases.js';
-import { extendGrantById, findExtendableGrant } from '../../src/modules/grants/holder.usecases.js';
+import { findExtendableGrant } from '../../src/modules/grants/holder.usecases.js';
+import { extendGrantById } from '../../src/modules/requests/extensions.usecases.js';
 import { provisionGrant } from '../../src/modules/grants/provisioning.usecases.js';
 import { decideRequest } from '../../src/modules/requests/decisions.usecases.js';
 import { accessRequests, grants, policyAcknowledgements, requestDrafts } from '../../src/shared/db/schema.js';

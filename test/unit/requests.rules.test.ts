@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { addWorkingHours, checkDecider, planApprovers, editDistance, grantEnd, standingRefusal, suggestDatasetIds } from '../../src/modules/requests/requests.rules.js';
+import { addWorkingHours, checkDecider, planApprovers, standingRefusal } from '../../src/modules/requests/requests.rules.js';
+import { suggestDatasetIds } from '../../src/catalog/catalog.js';
+import { editDistance } from '../../src/catalog/catalog.rules.js';
+import { grantEnd } from '../../src/modules/grants/grants.rules.js';
 import { splitRequestArgs, validateRequest } from '../../src/modules/requests/requests.usecases.js';
 import { makeDataset, testCatalog, USERS } from '../helpers/catalog.js';
 

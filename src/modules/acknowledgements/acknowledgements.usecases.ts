@@ -1,9 +1,8 @@
-import { and, desc, eq } from 'drizzle-orm';
 import { isSensitive, type Dataset } from '../../catalog/catalog.js';
 import { domainError } from '../../shared/errors.js';
 import { appendAudit } from '../audit/audit.repository.js';
 import type { Deps } from '../deps.js';
-import { policyAcknowledgements } from './acknowledgements.table.js';
+import * as repo from './acknowledgements.repository.js';
 
 export const ackErrors = {
   required: () =>
@@ -26,14 +25,9 @@ export const ackErrors = {
 export async function needsAcknowledgement(deps: Deps, userId: string, dataset: Dataset): Promise<boolean> {
   const policy = deps.catalog.handlingPolicy;
   if (!policy || !isSensitive(dataset)) return false;
-  const [latest] = await deps.db
-    .select()
-    .from(policyAcknowledgements)
-    .where(and(eq(policyAcknowledgements.userId, userId), eq(policyAcknowledgements.version, policy.version)))
-    .orderBy(desc(policyAcknowledgements.acknowledgedAt))
-    .limit(1);
+  const latest = await repo.lastAcknowledged(deps.db, userId, policy.version);
   if (!latest) return true;
-  const age = deps.clock.now().getTime() - latest.acknowledgedAt.getTime();
+  const age = deps.clock.now().getTime() - latest.getTime();
   return age > policy.reacknowledgeAfterDays * 24 * 3600_000;
 }
 
@@ -43,10 +37,7 @@ export async function acknowledgePolicy(deps: Deps, userId: string, version: str
   if (!policy || policy.version !== version) throw ackErrors.outdated();
   const now = deps.clock.now();
   await deps.db.transaction(async (tx) => {
-    await tx
-      .insert(policyAcknowledgements)
-      .values({ userId, version, acknowledgedAt: now })
-      .onConflictDoUpdate({ target: [policyAcknowledgements.userId, policyAcknowledgements.version], set: { acknowledgedAt: now } });
+    await repo.saveAcknowledgement(tx, userId, version, now);
     await appendAudit(tx, { at: now, actorId: userId, action: 'policy.acknowledged', subjectType: 'person', subjectId: userId, details: { version } });
   });
 }

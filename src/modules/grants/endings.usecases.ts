@@ -1,9 +1,8 @@
-import { findDataset } from '../../catalog/catalog.js';
+import { catalogErrors } from '../../catalog/catalog.errors.js';
+import { findDataset, suggestDatasetIds } from '../../catalog/catalog.js';
 import { domainError, type AppError } from '../../shared/errors.js';
 import { assertText } from '../../shared/text.js';
 import type { Deps } from '../deps.js';
-import { requestErrors } from '../requests/requests.errors.js';
-import { suggestDatasetIds } from '../requests/requests.rules.js';
 import * as repo from './grants.repository.js';
 import type { Grant } from './grants.repository.js';
 import { startRevoke } from './provisioning.usecases.js';
@@ -44,7 +43,7 @@ async function endNow(deps: Deps, grant: Grant | undefined, actorId: string, rea
 export async function releaseGrant(deps: Deps, userId: string, datasetId: string) {
   assertText(datasetId, 'datasetId');
   const dataset = findDataset(deps.catalog, datasetId);
-  if (!dataset) throw requestErrors.datasetNotFound(datasetId, suggestDatasetIds(deps.catalog, datasetId));
+  if (!dataset) throw catalogErrors.datasetNotFound(datasetId, suggestDatasetIds(deps.catalog, datasetId));
   const grant = await repo.findHeldGrant(deps.db, userId, dataset.id);
   return endNow(deps, grant, userId, 'released', null, () => endingErrors.notHeld(dataset.id));
 }
@@ -53,7 +52,7 @@ export async function revokeGrantOf(deps: Deps, actorId: string, userId: string,
   assertText(datasetId, 'datasetId');
   assertText(reason, 'revokeReason');
   const dataset = findDataset(deps.catalog, datasetId);
-  if (!dataset) throw requestErrors.datasetNotFound(datasetId, suggestDatasetIds(deps.catalog, datasetId));
+  if (!dataset) throw catalogErrors.datasetNotFound(datasetId, suggestDatasetIds(deps.catalog, datasetId));
   if (!dataset.owners.includes(actorId) && !deps.catalog.admins.includes(actorId)) throw endingErrors.notAllowed(dataset.id);
   const grant = await repo.findHeldGrant(deps.db, userId, dataset.id);
   return endNow(deps, grant, actorId, 'revoked', reason?.trim() || null, () => endingErrors.userHasNone(userId, dataset.id));

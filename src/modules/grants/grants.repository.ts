@@ -19,6 +19,11 @@ export async function findGrant(db: DbOrTx, id: string): Promise<Grant | undefin
   return row;
 }
 
+export async function listGrantsByIds(db: DbOrTx, ids: string[]): Promise<Grant[]> {
+  if (ids.length === 0) return [];
+  return db.select().from(grants).where(inArray(grants.id, ids));
+}
+
 export async function findGrantByRequest(db: DbOrTx, requestId: string): Promise<Grant | undefined> {
   const [row] = await db.select().from(grants).where(eq(grants.requestId, requestId));
   return row;

@@ -1,7 +1,6 @@
 import { findDataset } from '../../catalog/catalog.js';
 import { domainError } from '../../shared/errors.js';
 import type { Deps } from '../deps.js';
-import { requestExtension, type ExtensionResult } from './extensions.usecases.js';
 import * as repo from './grants.repository.js';
 
 /** What a holder does from a button or form that names one of their grants. */
@@ -11,7 +10,8 @@ export const holderErrors = {
 
 const GRANT_ID_RE = /^[0-9a-f-]{36}$/i;
 
-async function ownGrant(deps: Pick<Deps, 'db'>, userId: string, grantId: string) {
+/** The grant a button or form names, when it is the person's own (any state). */
+export async function ownGrant(deps: Pick<Deps, 'db'>, userId: string, grantId: string) {
   const grant = GRANT_ID_RE.test(grantId) ? await repo.findGrant(deps.db, grantId) : undefined;
   return grant && grant.userId === userId ? grant : undefined;
 }
@@ -28,15 +28,4 @@ export async function findExtendableGrant(
   const grant = await ownGrant(deps, userId, grantId);
   if (!grant || grant.status !== 'active') return { kind: 'ended', datasetId: grant?.datasetId };
   return { kind: 'extendable', grantId: grant.id, datasetName: findDataset(deps.catalog, grant.datasetId)?.name ?? grant.datasetId };
-}
-
-/** The extend form: extends the grant it was opened for, which must be the submitter's. */
-export async function extendGrantById(
-  deps: Deps,
-  input: { userId: string; grantId: string; duration: string; reason?: string },
-): Promise<ExtensionResult & { datasetId: string }> {
-  const grant = await ownGrant(deps, input.userId, input.grantId);
-  if (!grant) throw holderErrors.notYours();
-  const result = await requestExtension(deps, { userId: input.userId, datasetId: grant.datasetId, grantId: grant.id, duration: input.duration, reason: input.reason });
-  return { ...result, datasetId: grant.datasetId };
 }

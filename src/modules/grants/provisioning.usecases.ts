@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { findDataset, ownersAndAdmins } from '../../catalog/catalog.js';
 import { domainError } from '../../shared/errors.js';
 import { appendAudit } from '../audit/audit.repository.js';
@@ -5,9 +6,8 @@ import type { Deps } from '../deps.js';
 import { addToOutbox } from '../notifications/notifications.repository.js';
 import { outboxMessage } from '../notifications/messages/messages.js';
 import type { GrantTarget, ProvisionTarget } from '../../provisioners/provisioner.js';
-import { closeExtensionsOfGrant } from '../requests/closures.usecases.js';
-import { grantEnd } from '../requests/requests.rules.js';
 import * as repo from './grants.repository.js';
+import { grantEnd } from './grants.rules.js';
 import type { Grant } from './grants.repository.js';
 import type { TaskStep } from './grants.table.js';
 import { identityForGrant, identityForRevoke } from './targets.usecases.js';
@@ -95,7 +95,7 @@ export async function startRevoke(deps: Deps, tx: Tx, grant: Grant, endReason: s
   await appendAudit(tx, grantEvent(row, now, actorId, 'grant.revoke_started', { reason: endReason }));
   const manual = deps.connectors.forDataset(row.datasetId).kind === 'manual';
   // a pending extension of this grant ends with it; its approvers' buttons go away
-  const outboxIds = await closeExtensionsOfGrant(tx, row.id, endReason, now);
+  const outboxIds = await deps.onGrantEnding(tx, row.id, endReason, now);
   if (manual) {
     const owners = taskAssignees(deps, row);
     await repo.insertTasks(tx, row.id, 'revoke', owners);
@@ -198,8 +198,44 @@ export async function confirmTask(deps: Deps, grantId: string, userId: string, s
   if (!moved) throw taskErrors.alreadyDone('changed');
 }
 
+/** An approved request for new access, as the grants module needs it. */
+export interface ApprovedAccess {
+  requestId: string;
+  datasetId: string;
+  userId: string;
+  durationMinutes: number;
+}
+
+/**
+ * Creates the grant for an approved request inside the approver's transaction. It is
+ * `provisioning` until the target system has it: a manual dataset's owners are asked to give it
+ * by hand; for a connector, `provisionGrantId` is the grant to provision once this has committed.
+ */
+export async function createGrant(
+  deps: Deps,
+  tx: Tx,
+  access: ApprovedAccess,
+  deciderId: string,
+  now: Date,
+): Promise<{ outboxIds: number[]; provisionGrantId?: string }> {
+  const connector = deps.connectors.forDataset(access.datasetId);
+  const grant: Grant = await repo.insertGrant(tx, {
+    id: randomUUID(),
+    requestId: access.requestId,
+    datasetId: access.datasetId,
+    userId: access.userId,
+    status: 'provisioning',
+    durationMinutes: access.durationMinutes,
+    startsAt: now,
+    endsAt: grantEnd(now, access.durationMinutes),
+  });
+  await appendAudit(tx, grantEvent(grant, now, deciderId, 'grant.created', { requestId: access.requestId, connector: connector.kind }));
+  if (connector.kind === 'manual') return { outboxIds: await createGrantTasks(deps, tx, grant, now) };
+  return { outboxIds: [], provisionGrantId: grant.id };
+}
+
 /** For a manual dataset, right after approval: ask each owner to give the access by hand. */
-export async function createGrantTasks(deps: Deps, tx: Tx, grant: Grant, now: Date): Promise<number[]> {
+async function createGrantTasks(deps: Deps, tx: Tx, grant: Grant, now: Date): Promise<number[]> {
   const owners = taskAssignees(deps, grant);
   await repo.insertTasks(tx, grant.id, 'grant', owners);
   return addToOutbox(tx, now, owners.map((to) => outboxMessage('task', { grantId: grant.id, step: 'grant', to })));

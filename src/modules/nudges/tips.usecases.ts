@@ -1,6 +1,6 @@
 import { findDataset, isSensitive } from '../../catalog/catalog.js';
 import type { Deps } from '../deps.js';
-import { listGrantsIn } from '../grants/grants.repository.js';
+import { listGrantsIn } from '../grants/index.js';
 import { addToOutbox } from '../notifications/notifications.repository.js';
 import { outboxMessage } from '../notifications/messages/messages.js';
 

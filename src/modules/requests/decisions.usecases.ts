@@ -1,20 +1,16 @@
-import { randomUUID } from 'node:crypto';
 import { findDataset } from '../../catalog/catalog.js';
 import { assertText } from '../../shared/text.js';
 import { appendAudit } from '../audit/audit.repository.js';
 import type { Deps } from '../deps.js';
-import { applyExtension } from '../grants/extensions.usecases.js';
-import { insertGrant, type Grant } from '../grants/grants.repository.js';
-import { createGrantTasks, grantEvent } from '../grants/provisioning.usecases.js';
 import { addToOutbox } from '../notifications/notifications.repository.js';
 import { outboxMessage } from '../notifications/messages/messages.js';
 import type { RequestView } from '../notifications/notifications.ports.js';
-import type { Tx } from '../../shared/db/client.js';
+import { approveInTx, decisionMessages, requestEvent, runAfterDecision, type AfterDecision } from './approvals.usecases.js';
 import { loadRequestView } from './requests.usecases.js';
 import * as repo from './requests.repository.js';
 import type { AccessRequest } from './requests.repository.js';
 import { requestErrors } from './requests.errors.js';
-import { checkDecider, grantEnd, REASON_MAX_LENGTH } from './requests.rules.js';
+import { checkDecider, REASON_MAX_LENGTH } from './requests.rules.js';
 
 export type Decision = { kind: 'approve' } | { kind: 'deny'; reason?: string };
 
@@ -25,12 +21,6 @@ export interface DecisionResult {
   /** true when this call changed the request's status. */
   decidedNow: boolean;
   request: RequestView;
-}
-
-/** Work to do once the transaction has committed: messages to send, a grant to provision. */
-export interface AfterDecision {
-  outboxIds: number[];
-  provisionGrantId?: string;
 }
 
 /**
@@ -84,67 +74,5 @@ export async function decideRequest(deps: Deps, requestId: string, deciderId: st
     outcome: result.outcome,
     decidedNow: result.outcome === 'approved' || result.outcome === 'denied',
     request: (await loadRequestView(deps, requestId))!,
-  };
-}
-
-/**
- * Approves a pending request inside the caller's transaction: a new grant (provisioning until the
- * target system has it), or for an extension, a later end on the existing grant.
- */
-export async function approveInTx(deps: Deps, tx: Tx, request: AccessRequest, deciderId: string, now: Date): Promise<AfterDecision> {
-  await repo.decideRequest(tx, request.id, { status: 'approved', decidedBy: deciderId, decidedAt: now });
-  await appendAudit(tx, requestEvent(request, now, deciderId, deciderId === 'system' ? 'request.auto_approved' : 'request.approved'));
-  const outboxIds = await addToOutbox(tx, now, decisionMessages(request.id));
-  if (request.kind === 'extension') {
-    outboxIds.push(...(await applyExtension(deps, tx, request, deciderId, now)));
-    return { outboxIds };
-  }
-  const connector = deps.connectors.forDataset(request.datasetId);
-  const grant: Grant = await insertGrant(tx, {
-    id: randomUUID(),
-    requestId: request.id,
-    datasetId: request.datasetId,
-    userId: request.requesterId,
-    status: 'provisioning',
-    durationMinutes: request.durationMinutes,
-    startsAt: now,
-    endsAt: grantEnd(now, request.durationMinutes),
-  });
-  await appendAudit(tx, grantEvent(grant, now, deciderId, 'grant.created', { requestId: request.id, connector: connector.kind }));
-  if (connector.kind === 'manual') {
-    outboxIds.push(...(await createGrantTasks(deps, tx, grant, now)));
-    return { outboxIds };
-  }
-  return { outboxIds, provisionGrantId: grant.id };
-}
-
-export async function runAfterDecision(deps: Deps, after: AfterDecision): Promise<void> {
-  if (after.provisionGrantId) {
-    await deps.jobs.enqueueProvision(after.provisionGrantId).catch((err) => {
-      // the reconciler resumes grants left in provisioning
-      deps.logger.warn({ grantId: after.provisionGrantId, err }, 'could not enqueue provisioning; the reconciler will');
-    });
-  }
-  await deps.jobs.enqueueDeliveries(after.outboxIds).catch((err) => {
-    // the rows are in Postgres; the reconciler enqueues them again
-    deps.logger.warn({ err }, 'could not enqueue messages; the reconciler will');
-  });
-}
-
-function decisionMessages(requestId: string) {
-  return [
-    outboxMessage('approver_messages', { requestId }),
-    outboxMessage('decision', { requestId }),
-  ];
-}
-
-export function requestEvent(request: AccessRequest, at: Date, actorId: string, action: string, details: Record<string, unknown> = {}) {
-  return {
-    at,
-    actorId,
-    action,
-    subjectType: 'request' as const,
-    subjectId: request.id,
-    details: { datasetId: request.datasetId, requesterId: request.requesterId, kind: request.kind, ...details },
   };
 }

@@ -3,7 +3,7 @@ import type { Deps } from '../deps.js';
 import { addToOutbox } from '../notifications/notifications.repository.js';
 import { outboxMessage, type OutboxMessage } from '../notifications/messages/messages.js';
 import { mayBeAsked } from './approvers.usecases.js';
-import { requestEvent } from './decisions.usecases.js';
+import { requestEvent } from './approvals.usecases.js';
 import * as repo from './requests.repository.js';
 import { addWorkingHours } from './requests.rules.js';
 

@@ -1,4 +1,5 @@
 import { domainError } from '../../shared/errors.js';
+import { catalogErrors } from '../../catalog/catalog.errors.js';
 import { formatDuration } from '../../shared/duration.js';
 import { quoteTyped } from '../../shared/text.js';
 import { standingRefusal, type Standing } from './requests.rules.js';
@@ -8,14 +9,8 @@ import { standingRefusal, type Standing } from './requests.rules.js';
  * description; front ends add their own markup and instructions (Slack: src/slack/errors.render.ts).
  */
 export const requestErrors = {
-  datasetNotFound: (typed: string, suggestions: string[]) => {
-    const shown = quoteTyped(typed, 64);
-    return domainError(
-      'requests.dataset_not_found',
-      { typed: shown, suggestions },
-      `There is no dataset called "${shown}".` + (suggestions.length ? ` Did you mean ${suggestions.join(', ')}?` : ''),
-    );
-  },
+  /** the catalog's own refusal, also met when a request names an unknown dataset */
+  datasetNotFound: catalogErrors.datasetNotFound,
   badDuration: (typed: string) => {
     const shown = quoteTyped(typed, 20);
     return domainError('requests.bad_duration', { typed: shown }, `"${shown}" is not a duration I understand. Use a number and a unit: 30m, 4h, 7d or 2w.`);

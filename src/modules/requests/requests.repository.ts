@@ -132,6 +132,13 @@ export async function findRequest(db: DbOrTx, id: string): Promise<AccessRequest
   return row;
 }
 
+/** The reason given with each of these requests (null when none was given). */
+export async function listReasons(db: DbOrTx, ids: string[]): Promise<Map<string, string | null>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.select({ id: accessRequests.id, reason: accessRequests.reason }).from(accessRequests).where(inArray(accessRequests.id, ids));
+  return new Map(rows.map((r) => [r.id, r.reason]));
+}
+
 export async function findPendingRequest(db: DbOrTx, requesterId: string, datasetId: string): Promise<AccessRequest | undefined> {
   const [row] = await db
     .select()

@@ -1,4 +1,3 @@
-import { addMinutes } from 'date-fns';
 import type { Catalog, Dataset } from '../../catalog/catalog.js';
 import type { Standing } from '../../shared/people.ports.js';
 import { TEXT_LIMITS } from '../../shared/text.js';
@@ -36,38 +35,6 @@ export function checkDecider(
   if (catalog.admins.includes(deciderId)) return undefined;
   if (dataset?.owners.includes(deciderId)) return undefined;
   return 'not_an_approver';
-}
-
-export function grantEnd(start: Date, durationMinutes: number): Date {
-  return addMinutes(start, durationMinutes);
-}
-
-/** Up to three catalog ids closest to what was typed, for "did you mean…". */
-export function suggestDatasetIds(catalog: Catalog, typed: string, limit = 3): string[] {
-  const input = typed.trim().toLowerCase();
-  if (!input) return [];
-  return catalog.datasets
-    .map((d) => {
-      const containment = d.id.includes(input) || input.includes(d.id) || d.name.toLowerCase().includes(input);
-      return { id: d.id, score: containment ? 0 : editDistance(input, d.id) };
-    })
-    .filter((c) => c.score <= Math.max(2, Math.floor(input.length / 3)))
-    .sort((a, b) => a.score - b.score || a.id.localeCompare(b.id))
-    .slice(0, limit)
-    .map((c) => c.id);
-}
-
-export function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + cost);
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
 }
 
 export const REASON_MAX_LENGTH = TEXT_LIMITS.reason;

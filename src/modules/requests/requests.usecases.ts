@@ -1,20 +1,20 @@
 import { randomUUID } from 'node:crypto';
-import { findDataset, isSensitive, reasonRequired, type Dataset } from '../../catalog/catalog.js';
+import { catalogErrors } from '../../catalog/catalog.errors.js';
+import { findDataset, isSensitive, reasonRequired, suggestDatasetIds, type Dataset } from '../../catalog/catalog.js';
 import { looksLikeDuration, parseDuration } from '../../shared/duration.js';
 import { assertText, textErrors, textProblem } from '../../shared/text.js';
 import { ackErrors, needsAcknowledgement } from '../acknowledgements/acknowledgements.usecases.js';
 import { appendAudit } from '../audit/audit.repository.js';
 import type { Deps } from '../deps.js';
-import { findGrant, findGrantByRequest, findHeldGrant, listHeldGrantsForUser } from '../grants/grants.repository.js';
+import { findGrant, findGrantByRequest, findHeldGrant, listHeldGrantsForUser, type Grant, type GrantStatus } from '../grants/index.js';
 import { addToOutbox } from '../notifications/notifications.repository.js';
 import { outboxMessage } from '../notifications/messages/messages.js';
-import type { GrantStatus } from '../grants/grants.table.js';
 import type { RequestView } from '../notifications/notifications.ports.js';
-import { approveInTx, runAfterDecision } from './decisions.usecases.js';
+import { approveInTx, runAfterDecision } from './approvals.usecases.js';
 import { chooseApprovers, mayBeAsked } from './approvers.usecases.js';
 import * as repo from './requests.repository.js';
 import { requestErrors } from './requests.errors.js';
-import { REASON_MAX_LENGTH, suggestDatasetIds } from './requests.rules.js';
+import { REASON_MAX_LENGTH } from './requests.rules.js';
 
 export interface NewRequestInput {
   requesterId: string;
@@ -33,7 +33,7 @@ export function validateRequest(deps: Pick<Deps, 'catalog'>, input: NewRequestIn
   assertText(input.duration, 'duration');
   if (textProblem(input.reason, 'reason') === 'control_characters') throw textErrors.controlCharacters('reason');
   const dataset = findDataset(deps.catalog, input.datasetId);
-  if (!dataset) throw requestErrors.datasetNotFound(input.datasetId, suggestDatasetIds(deps.catalog, input.datasetId));
+  if (!dataset) throw catalogErrors.datasetNotFound(input.datasetId, suggestDatasetIds(deps.catalog, input.datasetId));
   let minutes = dataset.defaultDurationMinutes;
   if (input.duration?.trim()) minutes = parseDurationOrThrow(input.duration);
   if (minutes > dataset.maxDurationMinutes) throw requestErrors.durationTooLong(dataset.id, dataset.maxDurationMinutes);
@@ -74,21 +74,44 @@ export function splitRequestArgs(args: string[]): { datasetId?: string; duration
 
 export async function createRequest(deps: Deps, input: NewRequestInput): Promise<RequestView> {
   const { dataset, minutes, reason } = validateRequest(deps, input);
+  return openRequest(deps, { kind: 'access', dataset, requesterId: input.requesterId, minutes, reason, via: input.via });
+}
+
+/** A checked request, ready to be stored: new access to a dataset, or more time on a grant held. */
+export type OpenRequest = { dataset: Dataset; requesterId: string; minutes: number; reason: string | null } & (
+  | { kind: 'access'; via: NewRequestInput['via'] }
+  | { kind: 'extension'; grant: Pick<Grant, 'id'> }
+);
+
+/**
+ * The one way a request is made, for new access and for an extension alike: the requester may
+ * ask, the approvers are chosen (or the policy approves at once), and the request, its audit event
+ * and its messages are stored in one transaction. A new-access request is refused while the
+ * person holds a grant of the dataset; an extension is about that grant, and never approves itself.
+ */
+export async function openRequest(deps: Deps, input: OpenRequest): Promise<RequestView> {
+  const { dataset, minutes, reason } = input;
   await assertMayRequest(deps, input.requesterId, dataset);
-  if (await needsAcknowledgement(deps, input.requesterId, dataset)) throw ackErrors.required();
-  const auto = dataset.policy.autoApprove;
+  // an extension keeps the grant whose request already went through the data-handling policy
+  if (input.kind === 'access' && (await needsAcknowledgement(deps, input.requesterId, dataset))) throw ackErrors.required();
+  const auto = input.kind === 'access' && dataset.policy.autoApprove;
   const { approvers, required } = auto ? { approvers: [], required: 1 } : await chooseApprovers(deps, dataset, input.requesterId);
   const now = deps.clock.now();
   const id = randomUUID();
+  const about = input.kind === 'extension' ? { kind: 'extension' as const, grantId: input.grant.id } : {};
+  const via = input.kind === 'access' ? input.via : undefined;
 
   const result = await deps.db.transaction(async (tx) => {
-    const held = await findHeldGrant(tx, input.requesterId, dataset.id);
-    if (held?.status === 'active') throw requestErrors.alreadyActive(dataset.id, held.endsAt);
-    if (held) throw requestErrors.grantInProgress(dataset.id, held.status);
+    if (input.kind === 'access') {
+      const held = await findHeldGrant(tx, input.requesterId, dataset.id);
+      if (held?.status === 'active') throw requestErrors.alreadyActive(dataset.id, held.endsAt);
+      if (held) throw requestErrors.grantInProgress(dataset.id, held.status);
+    }
     const request = await repo.insertRequest(
       tx,
       {
         id,
+        ...about,
         datasetId: dataset.id,
         requesterId: input.requesterId,
         durationMinutes: minutes,
@@ -104,12 +127,12 @@ export async function createRequest(deps: Deps, input: NewRequestInput): Promise
       action: 'request.created',
       subjectType: 'request',
       subjectId: id,
-      details: { datasetId: dataset.id, durationMinutes: minutes, reason, approvers, via: input.via, approvalsRequired: request.approvalsRequired },
+      details: { datasetId: dataset.id, ...about, durationMinutes: minutes, reason, approvers, via, approvalsRequired: request.approvalsRequired },
     });
     if (auto) return approveInTx(deps, tx, request, 'system', now);
     const outboxIds = await addToOutbox(tx, now, [
       ...approvers.map((approverId) => outboxMessage('approval_request', { requestId: id, approverId })),
-      ...(input.via !== 'command' ? [outboxMessage('request_received', { requestId: id })] : []),
+      ...(via !== undefined && via !== 'command' ? [outboxMessage('request_received', { requestId: id })] : []),
     ]);
     return { outboxIds };
   });
@@ -203,4 +226,9 @@ export async function listAwaitingMyDecision(deps: Deps, userId: string, limit =
   if (!mayBeAsked(await deps.people.standing(userId).catch(() => 'unknown' as const))) return [];
   const ids = await repo.listPendingForApprover(deps.db, userId, limit);
   return (await Promise.all(ids.map((id) => loadRequestView(deps, id)))).filter((v): v is RequestView => !!v);
+}
+
+/** The reasons given with these requests, for other modules that show them (access reviews). */
+export async function requestReasons(deps: Pick<Deps, 'db'>, requestIds: string[]): Promise<Map<string, string | null>> {
+  return repo.listReasons(deps.db, [...new Set(requestIds)]);
 }

@@ -1,8 +1,6 @@
 import { and, asc, desc, eq, inArray, isNull } from 'drizzle-orm';
 import type { DbOrTx } from '../../shared/db/client.js';
 import { isUniqueViolation } from '../../shared/errors.js';
-import { grants } from '../grants/grants.table.js';
-import { accessRequests } from '../requests/requests.table.js';
 import { reviewCampaigns, reviewItems, reviewMessages, type ReviewDecision } from './reviews.table.js';
 import { isUuid } from '../../shared/db/ids.js';
 
@@ -44,18 +42,6 @@ export async function listItems(db: DbOrTx, campaignId: string, datasetIds?: str
   return db
     .select()
     .from(reviewItems)
-    .where(and(eq(reviewItems.campaignId, campaignId), datasetIds ? inArray(reviewItems.datasetId, datasetIds) : undefined))
-    .orderBy(asc(reviewItems.position));
-}
-
-/** Items (of these datasets, or all) with their grant's dates and the reason given, in one query (digests are redrawn often). */
-export async function listItemsWithGrants(db: DbOrTx, campaignId: string, datasetIds?: string[]) {
-  if (datasetIds?.length === 0) return [];
-  return db
-    .select({ item: reviewItems, startsAt: grants.startsAt, endsAt: grants.endsAt, reason: accessRequests.reason })
-    .from(reviewItems)
-    .innerJoin(grants, eq(grants.id, reviewItems.grantId))
-    .innerJoin(accessRequests, eq(accessRequests.id, grants.requestId))
     .where(and(eq(reviewItems.campaignId, campaignId), datasetIds ? inArray(reviewItems.datasetId, datasetIds) : undefined))
     .orderBy(asc(reviewItems.position));
 }

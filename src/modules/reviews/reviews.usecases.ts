@@ -4,8 +4,8 @@ import { DEFAULT_REVIEW, findDataset } from '../../catalog/catalog.js';
 import { domainError } from '../../shared/errors.js';
 import { appendAudit } from '../audit/audit.repository.js';
 import type { Deps } from '../deps.js';
-import { revokeForReview } from '../grants/endings.usecases.js';
-import { listGrantsIn } from '../grants/grants.repository.js';
+import { listGrantsByIds, listGrantsIn, revokeForReview } from '../grants/index.js';
+import { requestReasons } from '../requests/requests.usecases.js';
 import { addToOutbox } from '../notifications/notifications.repository.js';
 import { outboxMessage } from '../notifications/messages/messages.js';
 import type { DigestView } from '../notifications/notifications.ports.js';
@@ -139,8 +139,14 @@ export async function loadDigest(deps: Deps, campaignId: string, ownerId: string
   const candidates = deps.catalog.admins.includes(ownerId) ? undefined : deps.catalog.datasets.filter((d) => d.owners.includes(ownerId)).map((d) => d.id);
   const shown = (item: ReviewItem) => (scope === 'assigned' ? assignedReviewers(deps.catalog, item).includes(ownerId) : mayReview(deps.catalog, item, ownerId));
   const datasets: DigestView['datasets'] = [];
-  for (const { item, startsAt, endsAt, reason } of await repo.listItemsWithGrants(deps.db, campaignId, candidates)) {
-    if (!shown(item)) continue;
+  const items = candidates?.length === 0 ? [] : await repo.listItems(deps.db, campaignId, candidates);
+  const grants = new Map((await listGrantsByIds(deps.db, items.map((i) => i.grantId))).map((g) => [g.id, g]));
+  const reasons = await requestReasons(deps, [...grants.values()].map((g) => g.requestId));
+  for (const item of items) {
+    const grant = grants.get(item.grantId);
+    if (!grant || !shown(item)) continue;
+    const { startsAt, endsAt } = grant;
+    const reason = reasons.get(grant.requestId) ?? null;
     let group = datasets.find((d) => d.id === item.datasetId);
     if (!group) {
       group = { id: item.datasetId, name: findDataset(deps.catalog, item.datasetId)?.name ?? item.datasetId, items: [] };

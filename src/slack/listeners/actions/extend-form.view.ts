@@ -1,6 +1,6 @@
 import type { App } from '@slack/bolt';
 import type { Deps } from '../../../modules/deps.js';
-import { extendGrantById } from '../../../modules/grants/holder.usecases.js';
+import { extendGrantById } from '../../../modules/requests/extensions.usecases.js';
 import { ACTION_IDS, BLOCK_IDS, CALLBACK_IDS } from '../../ids.js';
 import { sendDm } from '../replies.js';
 import { answerViewWithin, formErrors, lateAnswerText, type ViewAnswer } from '../respond.js';

@@ -1,4 +1,4 @@
-import { requestExtension } from '../../../modules/grants/extensions.usecases.js';
+import { requestExtension } from '../../../modules/requests/extensions.usecases.js';
 import { formatWhen } from '../../blocks/format.js';
 import { COMMAND } from '../../ids.js';
 import { answerWithin } from '../respond.js';
