@@ -59,7 +59,7 @@ export class ChainWalker {
           return { kind: 'edited', seq: e.seq, id: e.id, message: `${name(e)} does not follow ${before}: ${this.last ? `${name(this.last)} was replaced or rewritten` : 'the chain was rewritten'}` };
         }
       }
-    } else {
+    } else if (this.last) {
       this.gaps++;
     }
     this.checked++;
