@@ -48,11 +48,12 @@ async function tamper(statement: string, ...params: Array<string | number>) {
   });
 }
 
+const eventCount = async () => ((await sqlAdmin`select count(*)::int as count from audit_events`)[0] as { count: number }).count;
 const eventAt = async (seq: number) => (await sqlAdmin`select * from audit_events where seq = ${seq}`)[0]!;
 
 describe('npm run admin -- audit verify', () => {
   it('verifies a chain written by the use cases, with progress on stderr', async () => {
-    const [{ count }] = await sqlAdmin`select count(*)::int as count from audit_events`;
+    const count = await eventCount();
     expect(count).toBeGreaterThan(10);
     const r = await runAdmin(['audit', 'verify', '--batch-size', '4'], url);
     expect(r.code, r.stderr).toBe(0);
@@ -106,7 +107,7 @@ describe('npm run admin -- audit verify', () => {
   });
 
   it('names the last event deleted', async () => {
-    const [{ seq: last }] = await sqlAdmin`select max(seq)::int as seq from audit_events`;
+    const [{ seq: last }] = (await sqlAdmin`select max(seq)::int as seq from audit_events`) as unknown as [{ seq: number }];
     const e = await eventAt(last);
     await tamper('delete from audit_events where seq = $1', last);
     const r = await runAdmin(['audit', 'verify', '--quiet'], url);
@@ -121,13 +122,13 @@ describe('npm run admin -- audit verify', () => {
 
   it('names an inserted event, outside the chain or after its head', async () => {
     await tamper(`insert into audit_events (at, actor_id, action, subject_type, subject_id) values (now(), 'U0FORGER', 'request.approved', 'request', 'r1')`);
-    const [{ id }] = await sqlAdmin`select max(id)::int as id from audit_events`;
+    const [{ id }] = (await sqlAdmin`select max(id)::int as id from audit_events`) as unknown as [{ id: number }];
     let r = await runAdmin(['audit', 'verify', '--quiet'], url);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain(`BROKEN (inserted): event id ${id} (request.approved) was inserted outside the chain`);
     await tamper('delete from audit_events where id = $1', id);
 
-    const [{ seq: last, hash }] = await sqlAdmin`select seq::int, hash from audit_events order by seq desc limit 1`;
+    const [{ seq: last, hash }] = (await sqlAdmin`select seq::int, hash from audit_events order by seq desc limit 1`) as unknown as [{ seq: number; hash: string }];
     const { eventHash } = await import('../../src/modules/audit/audit.rules.js');
     const content = { seq: last + 1, at: new Date(), actorId: 'U0FORGER', action: 'grant.created', subjectType: 'grant', subjectId: 'g1', details: {}, prevHash: hash };
     await tamper(
@@ -162,7 +163,7 @@ describe('npm run admin -- audit export', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/exported \d+ events/);
     const lines = readFileSync(file, 'utf8').trim().split('\n');
-    const [{ count }] = await sqlAdmin`select count(*)::int as count from audit_events`;
+    const count = await eventCount();
     expect(lines).toHaveLength(count);
     const first = JSON.parse(lines[0]!);
     expect(Object.keys(first).sort()).toEqual(['action', 'actorId', 'at', 'details', 'hash', 'id', 'prevHash', 'seq', 'subjectId', 'subjectType']);

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, gte, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, gte, isNull, lt, ne, or, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx, Tx } from '../../shared/db/client.js';
 import { accessRequests } from '../requests/requests.table.js';
 import { grants } from '../grants/grants.table.js';
@@ -18,6 +18,9 @@ export interface AuditEntry {
 }
 
 const LEGACY_BATCH = 500;
+
+/** Each reading of the trail by a person (`/access audit`) is itself an event. */
+export const AUDIT_VIEWED = 'audit.viewed';
 
 /**
  * Appends events to the chain; call it with the transaction that makes the change it records.
@@ -130,9 +133,18 @@ export function auditFilterSql(f: AuditFilter): SQL | undefined {
   );
 }
 
-/** Newest first, one page at a time (for reading a person's or a dataset's recent history). */
+/**
+ * Newest first, one page at a time (for reading a person's or a dataset's recent history).
+ * Readings of the trail (`audit.viewed`) are left out, so reading does not shift the pages.
+ */
 export async function listRecentAudit(db: DbOrTx, filter: AuditFilter, limit: number, offset: number): Promise<AuditEvent[]> {
-  return db.select().from(auditEvents).where(auditFilterSql(filter)).orderBy(desc(auditEvents.id)).limit(limit).offset(offset);
+  return db
+    .select()
+    .from(auditEvents)
+    .where(and(auditFilterSql(filter), ne(auditEvents.action, AUDIT_VIEWED)))
+    .orderBy(desc(auditEvents.id))
+    .limit(limit)
+    .offset(offset);
 }
 
 export async function listAuditFor(db: DbOrTx, subjectType: string, subjectId: string): Promise<AuditEvent[]> {

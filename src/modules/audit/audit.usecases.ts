@@ -91,7 +91,7 @@ export async function auditHistory(deps: { db: Db; catalog: Catalog; clock: Cloc
   const subject = 'personId' in q ? { subjectType: 'person' as const, subjectId: q.personId } : { subjectType: 'dataset' as const, subjectId: q.datasetId };
   return deps.db.transaction(async (tx) => {
     const rows = await repo.listRecentAudit(tx, filter, HISTORY_PAGE_SIZE + 1, (page - 1) * HISTORY_PAGE_SIZE);
-    await repo.appendAudit(tx, { at: deps.clock.now(), actorId: q.actorId, action: 'audit.viewed', ...subject, details: { page } });
+    await repo.appendAudit(tx, { at: deps.clock.now(), actorId: q.actorId, action: repo.AUDIT_VIEWED, ...subject, details: { page } });
     return { events: rows.slice(0, HISTORY_PAGE_SIZE), page, hasMore: rows.length > HISTORY_PAGE_SIZE };
   });
 }
