@@ -156,6 +156,17 @@ describe('npm run admin -- audit verify', () => {
   });
 });
 
+describe('the embedded database (no DATABASE_URL)', () => {
+  it('is refused, saying which process holds it, while the bot has it open', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'dab-pglite-'));
+    // what a running bot leaves there: its pid (here, this test process, which is alive)
+    writeFileSync(join(dataDir, 'dab.pid'), String(process.pid));
+    const r = await runAdmin(['audit', 'verify'], undefined, { DATA_DIR: dataDir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`error: The embedded database in ${dataDir} is in use by process ${process.pid} (the bot?)`);
+  });
+});
+
 describe('npm run admin -- audit export', () => {
   it('streams every event with its hashes, and the file verifies offline', async () => {
     const file = join(dir, 'all.jsonl');
