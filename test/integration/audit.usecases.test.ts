@@ -45,6 +45,21 @@ describe('the audit chain', () => {
     expect(result.checked).toBeGreaterThanOrEqual(24 * 4);
   });
 
+  it('verifies while the bot keeps appending: one snapshot, no false alarm', async () => {
+    const second: Deps = { ...t.deps, db: replica.db };
+    let appended = 0;
+    const result = await verifyAuditChain(t.deps.db, {
+      batchSize: 5,
+      // another replica changes state in the middle of the walk
+      onProgress: async () => {
+        if (appended++ < 2) await createRequest(second, { requesterId: `U0LIVE${appended}`, datasetId: 'campaign-metrics', duration: '1d', reason: 'while verifying', via: 'command' });
+      },
+    });
+    expect(appended).toBeGreaterThan(2);
+    expect(result.problem).toBeUndefined();
+    expect((await verifyAuditChain(t.deps.db)).checked).toBe(result.checked + 2);
+  });
+
   it('cannot fork: a second event after the same one is refused by the database', async () => {
     const [last] = await rows(t.deps.db, sql`select seq::int, hash from audit_events order by seq desc limit 1`);
     const fork = (seq: number) =>

@@ -1,6 +1,6 @@
 import type { Catalog } from '../../catalog/catalog.js';
 import type { Clock } from '../../shared/clock.js';
-import type { Db } from '../../shared/db/client.js';
+import type { Db, DbOrTx } from '../../shared/db/client.js';
 import { AppError } from '../../shared/errors.js';
 import * as repo from './audit.repository.js';
 import type { AuditEvent, AuditFilter } from './audit.repository.js';
@@ -27,7 +27,12 @@ export function toChained(e: AuditEvent): ChainedEvent {
 }
 
 /** Walks the whole chain in batches (bounded memory) and names the first broken event. */
-export async function verifyAuditChain(db: Db, opts: { batchSize?: number; onProgress?: (p: VerifyProgress) => void } = {}): Promise<VerifyResult> {
+export async function verifyAuditChain(db: Db, opts: { batchSize?: number; onProgress?: (p: VerifyProgress) => void | Promise<void> } = {}): Promise<VerifyResult> {
+  // one snapshot for the whole walk: events appended meanwhile by the running bot are not seen
+  return db.transaction((tx) => verifyInSnapshot(tx, opts), { isolationLevel: 'repeatable read', accessMode: 'read only' });
+}
+
+async function verifyInSnapshot(db: DbOrTx, opts: { batchSize?: number; onProgress?: (p: VerifyProgress) => void | Promise<void> }): Promise<VerifyResult> {
   const head = await repo.readChainHead(db);
   if (!head) throw new AppError('audit.not_migrated', 'The database has no audit chain yet: start the bot once so its migrations run.');
   const walker = new ChainWalker(true);
@@ -45,7 +50,7 @@ export async function verifyAuditChain(db: Db, opts: { batchSize?: number; onPro
       const problem = walker.next(toChained(e));
       if (problem) return done(problem);
     }
-    opts.onProgress?.({ checked: walker.checked, headSeq: head.seq });
+    await opts.onProgress?.({ checked: walker.checked, headSeq: head.seq });
     if (batch.length < batchSize) break;
     after = batch[batch.length - 1]!.seq!;
   }
