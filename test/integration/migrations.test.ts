@@ -5,6 +5,7 @@ import { createTestDatabase } from '../helpers/db.js';
 
 const TABLES = [
   'access_requests',
+  'audit_chain_head',
   'audit_events',
   'grants',
   'outbox',

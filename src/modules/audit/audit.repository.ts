@@ -1,22 +1,150 @@
-import { asc, eq, and } from 'drizzle-orm';
-import type { DbOrTx } from '../../shared/db/client.js';
-import { auditEvents } from './audit.table.js';
+import { and, asc, desc, eq, gt, gte, isNull, lt, ne, or, sql, type SQL } from 'drizzle-orm';
+import type { DbOrTx, Tx } from '../../shared/db/client.js';
+import { accessRequests } from '../requests/requests.table.js';
+import { grants } from '../grants/grants.table.js';
+import { auditChainHead, auditEvents } from './audit.table.js';
+import { eventHash, jsonDetails } from './audit.rules.js';
 
 export type AuditEvent = typeof auditEvents.$inferSelect;
+export type ChainHead = typeof auditChainHead.$inferSelect;
 
 export interface AuditEntry {
   at: Date;
   actorId: string;
   action: string;
-  subjectType: 'request' | 'grant' | 'person' | 'review';
+  subjectType: 'request' | 'grant' | 'person' | 'review' | 'dataset';
   subjectId: string;
   details?: Record<string, unknown>;
 }
 
-/** Appends events; call it with the transaction that makes the change it records. */
+const LEGACY_BATCH = 500;
+
+/** Each reading of the trail by a person (`/access audit`) is itself an event. */
+export const AUDIT_VIEWED = 'audit.viewed';
+
+/**
+ * Appends events to the chain; call it with the transaction that makes the change it records.
+ * The head row is locked (`FOR UPDATE`) until that transaction ends, so appends from every
+ * process are serialised and the chain follows commit order; the unique `seq` and `prev_hash`
+ * make a fork impossible even without the lock. Append after the rows the change locks, so
+ * the head is held as briefly as possible.
+ */
 export async function appendAudit(db: DbOrTx, ...entries: AuditEntry[]): Promise<void> {
   if (entries.length === 0) return;
-  await db.insert(auditEvents).values(entries.map((e) => ({ ...e, details: e.details ?? {} })));
+  if (!isTx(db)) return db.transaction((tx) => appendAudit(tx, ...entries));
+  let head = await lockHead(db);
+  if (!head.legacyChained) head = await chainLegacyEvents(db, head);
+  let { seq, hash } = head;
+  const rows = entries.map((e) => {
+    const details = jsonDetails(e.details);
+    const content = { seq: ++seq, at: e.at, actorId: e.actorId, action: e.action, subjectType: e.subjectType, subjectId: e.subjectId, details, prevHash: hash };
+    hash = eventHash(content);
+    return { ...content, hash };
+  });
+  await db.insert(auditEvents).values(rows);
+  await db.update(auditChainHead).set({ seq, hash }).where(eq(auditChainHead.id, 1));
+}
+
+function isTx(db: DbOrTx): db is Tx {
+  return typeof (db as Partial<Tx>).rollback === 'function';
+}
+
+async function lockHead(tx: Tx): Promise<ChainHead> {
+  const [head] = await tx.select().from(auditChainHead).where(eq(auditChainHead.id, 1)).for('update');
+  if (!head) throw new Error('audit_chain_head has no row: the database is not fully migrated');
+  return head;
+}
+
+/** Chains, in id order, the events written before the chain existed (once; under the head's lock). */
+async function chainLegacyEvents(tx: Tx, head: ChainHead): Promise<ChainHead> {
+  let { seq, hash } = head;
+  for (;;) {
+    const batch = await tx.select().from(auditEvents).where(isNull(auditEvents.seq)).orderBy(asc(auditEvents.id)).limit(LEGACY_BATCH);
+    for (const e of batch) {
+      const content = { seq: ++seq, at: e.at, actorId: e.actorId, action: e.action, subjectType: e.subjectType, subjectId: e.subjectId, details: e.details, prevHash: hash };
+      hash = eventHash(content);
+      await tx.update(auditEvents).set({ seq, prevHash: content.prevHash, hash }).where(eq(auditEvents.id, e.id));
+    }
+    if (batch.length < LEGACY_BATCH) break;
+  }
+  const [updated] = await tx.update(auditChainHead).set({ seq, hash, legacyChained: true }).where(eq(auditChainHead.id, 1)).returning();
+  return updated!;
+}
+
+export async function readChainHead(db: DbOrTx): Promise<ChainHead | undefined> {
+  const [head] = await db.select().from(auditChainHead).where(eq(auditChainHead.id, 1));
+  return head;
+}
+
+/** The next `limit` chained events after `afterSeq`, in chain order (keyset pagination). */
+export async function readChainBatch(db: DbOrTx, afterSeq: number, limit: number, filter?: SQL): Promise<AuditEvent[]> {
+  return db
+    .select()
+    .from(auditEvents)
+    .where(and(gt(auditEvents.seq, afterSeq), filter))
+    .orderBy(asc(auditEvents.seq))
+    .limit(limit);
+}
+
+/** Events outside the chain: written before it existed (until chained), or inserted behind the trigger's back. */
+export async function firstUnchained(db: DbOrTx): Promise<{ id: number; action: string; count: number } | undefined> {
+  const [row] = await db
+    .select({ id: sql<number>`min(${auditEvents.id})`.mapWith(Number), count: sql<number>`count(*)`.mapWith(Number) })
+    .from(auditEvents)
+    .where(isNull(auditEvents.seq));
+  if (!row || !row.count) return undefined;
+  const [first] = await db.select({ action: auditEvents.action }).from(auditEvents).where(eq(auditEvents.id, row.id));
+  return { id: row.id, action: first?.action ?? '', count: row.count };
+}
+
+export interface AuditFilter {
+  since?: Date;
+  until?: Date;
+  personId?: string;
+  datasetId?: string;
+}
+
+/** Events about a person: by them, about them, or about their requests and grants. */
+function aboutPerson(personId: string): SQL {
+  return or(
+    eq(auditEvents.actorId, personId),
+    and(eq(auditEvents.subjectType, 'person'), eq(auditEvents.subjectId, personId)),
+    and(eq(auditEvents.subjectType, 'request'), sql`${auditEvents.subjectId} in (select ${accessRequests.id}::text from ${accessRequests} where ${accessRequests.requesterId} = ${personId})`),
+    and(eq(auditEvents.subjectType, 'grant'), sql`${auditEvents.subjectId} in (select ${grants.id}::text from ${grants} where ${grants.userId} = ${personId})`),
+  )!;
+}
+
+/** Events about a dataset: its requests, its grants, and events naming it. */
+function aboutDataset(datasetId: string): SQL {
+  return or(
+    and(eq(auditEvents.subjectType, 'dataset'), eq(auditEvents.subjectId, datasetId)),
+    sql`${auditEvents.details}->>'datasetId' = ${datasetId}`,
+    and(eq(auditEvents.subjectType, 'request'), sql`${auditEvents.subjectId} in (select ${accessRequests.id}::text from ${accessRequests} where ${accessRequests.datasetId} = ${datasetId})`),
+    and(eq(auditEvents.subjectType, 'grant'), sql`${auditEvents.subjectId} in (select ${grants.id}::text from ${grants} where ${grants.datasetId} = ${datasetId})`),
+  )!;
+}
+
+export function auditFilterSql(f: AuditFilter): SQL | undefined {
+  return and(
+    f.since ? gte(auditEvents.at, f.since) : undefined,
+    f.until ? lt(auditEvents.at, f.until) : undefined,
+    f.personId ? aboutPerson(f.personId) : undefined,
+    f.datasetId ? aboutDataset(f.datasetId) : undefined,
+  );
+}
+
+/**
+ * Newest first, one page at a time (for reading a person's or a dataset's recent history).
+ * Readings of the trail (`audit.viewed`) are left out, so reading does not shift the pages.
+ */
+export async function listRecentAudit(db: DbOrTx, filter: AuditFilter, limit: number, offset: number): Promise<AuditEvent[]> {
+  return db
+    .select()
+    .from(auditEvents)
+    .where(and(auditFilterSql(filter), ne(auditEvents.action, AUDIT_VIEWED)))
+    .orderBy(desc(auditEvents.id))
+    .limit(limit)
+    .offset(offset);
 }
 
 export async function listAuditFor(db: DbOrTx, subjectType: string, subjectId: string): Promise<AuditEvent[]> {

@@ -91,3 +91,19 @@ export async function listDigestMessages(db: DbOrTx, campaignId: string, ownerId
     .where(and(eq(reviewMessages.campaignId, campaignId), ownerId ? eq(reviewMessages.ownerId, ownerId) : undefined))
     .orderBy(asc(reviewMessages.part));
 }
+
+/** The most recently started review, open or closed. */
+export async function findLatestCampaign(db: DbOrTx): Promise<Campaign | undefined> {
+  const [c] = await db.select().from(reviewCampaigns).orderBy(desc(reviewCampaigns.startedAt)).limit(1);
+  return c;
+}
+
+/** Every item of a review with what became of its grant, for the review's evidence report. */
+export async function listItemsForReport(db: DbOrTx, campaignId: string) {
+  return db
+    .select({ item: reviewItems, grantStatus: grants.status, grantEndedAt: grants.endedAt, grantEndReason: grants.endReason })
+    .from(reviewItems)
+    .innerJoin(grants, eq(grants.id, reviewItems.grantId))
+    .where(eq(reviewItems.campaignId, campaignId))
+    .orderBy(asc(reviewItems.position));
+}

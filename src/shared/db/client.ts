@@ -1,4 +1,5 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { MIGRATIONS_FOLDER, migratePostgres } from './migrate.js';
@@ -40,7 +41,16 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   let client: InstanceType<typeof PGlite>;
   if ('dataDir' in target) {
     mkdirSync(target.dataDir, { recursive: true });
+    const release = claimDataDir(target.dataDir);
     client = new PGlite(target.dataDir);
+    const close = client.close.bind(client);
+    client.close = async () => {
+      try {
+        await close();
+      } finally {
+        release();
+      }
+    };
   } else {
     client = new PGlite();
   }
@@ -50,6 +60,38 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
     await run(db as never, { migrationsFolder: MIGRATIONS_FOLDER });
   };
   return { db, kind: 'pglite', ping: () => pingDb(db), migrate, close: () => client.close() };
+}
+
+export class DatabaseInUseError extends Error {}
+
+/**
+ * PGlite serves one process: a second one opening the same directory would corrupt it. The
+ * opener writes its pid to `<dataDir>/dab.pid`; another live process's pid there is refused.
+ */
+function claimDataDir(dataDir: string): () => void {
+  const file = join(dataDir, 'dab.pid');
+  let holder: number | undefined;
+  try {
+    holder = Number(readFileSync(file, 'utf8').trim()) || undefined;
+  } catch {
+    holder = undefined;
+  }
+  if (holder && holder !== process.pid && isAlive(holder)) {
+    throw new DatabaseInUseError(
+      `The embedded database in ${dataDir} is in use by process ${holder} (the bot?): it serves one process at a time. Stop that process, or use a Postgres server (DATABASE_URL).`,
+    );
+  }
+  writeFileSync(file, String(process.pid));
+  return () => rmSync(file, { force: true });
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 async function pingDb(db: Db): Promise<boolean> {

@@ -1,0 +1,28 @@
+import { Option, type Command } from 'commander';
+import { reviewReport } from '../../modules/reviews/report.usecases.js';
+import { isAppError } from '../../shared/errors.js';
+import { reviewReportCsv, reviewReportMarkdown } from './review-report.format.js';
+import { CliError, EXIT, openAdminDatabase } from './context.js';
+
+export function registerReviewReport(review: Command): void {
+  review
+    .command('report')
+    .description('The evidence of an access review: every item, its decision, who decided and when, and what the deadline did.')
+    .argument('<campaign>', 'the review\'s id, or `latest`')
+    .addOption(new Option('--format <format>', 'output format').choices(['md', 'csv']).default('md'))
+    .option('--json', 'print the report as JSON')
+    .addHelpText('after', '\nExit codes: 0 done, 2 unknown review, usage or connection error.')
+    .action(async (campaign: string, opts: { format: 'md' | 'csv'; json?: boolean }) => {
+      const database = await openAdminDatabase();
+      try {
+        const report = await reviewReport(database.db, campaign).catch((err: unknown) => {
+          throw isAppError(err) ? new CliError(err.userMessage) : err;
+        });
+        if (opts.json) process.stdout.write(`${JSON.stringify(report)}\n`);
+        else process.stdout.write(opts.format === 'csv' ? reviewReportCsv(report) : reviewReportMarkdown(report));
+        process.exitCode = EXIT.ok;
+      } finally {
+        await database.close();
+      }
+    });
+}
