@@ -1,10 +1,9 @@
 import { z } from 'zod';
 import { parseDuration } from '../shared/duration.js';
 import { catalogDuration } from './catalog.rules.js';
-import { TIER_DEFAULTS } from './policy.js';
+import { SENSITIVITIES, TIER_DEFAULTS } from './policy.js';
 
-export const SENSITIVITIES = ['public', 'internal', 'confidential', 'restricted'] as const;
-export type Sensitivity = (typeof SENSITIVITIES)[number];
+export type { Sensitivity } from './policy.js';
 
 /** A Slack user id (U…/W…) or an email address to be looked up in Slack. */
 const person = z

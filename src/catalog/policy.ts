@@ -1,4 +1,6 @@
-import type { Sensitivity } from './catalog.schema.js';
+/** The sensitivity tiers, least to most sensitive; each has its own default policy. */
+export const SENSITIVITIES = ['public', 'internal', 'confidential', 'restricted'] as const;
+export type Sensitivity = (typeof SENSITIVITIES)[number];
 
 /** The rules a dataset's requests follow, after tier defaults and per-dataset overrides are applied. */
 export interface Policy {
