@@ -4,6 +4,7 @@ import { WebClient } from '@slack/web-api';
 import { CatalogError, resolveCatalog, readCatalogFile } from './catalog/catalog.loader.js';
 import type { Catalog } from './catalog/catalog.js';
 import type { Config } from './config/config.js';
+import { BOT_SETTINGS } from './config/settings.js';
 import type { Deps } from './modules/deps.js';
 import { approverWarnings } from './modules/requests/approvers.usecases.js';
 import { sortFindings } from './catalog/catalog.findings.js';
@@ -105,7 +106,7 @@ export async function startBot(config: Config, overrides: BotOverrides = {}): Pr
   // first, so that a missing redis-server is said at once, not after the database is ready
   let embeddedRedis: EmbeddedRedis | undefined;
   if (!config.redisUrl) {
-    embeddedRedis = await startEmbeddedRedis(config.embeddedRedis ?? { dir: join('data', 'redis'), port: 0 });
+    embeddedRedis = await startEmbeddedRedis(config.embeddedRedis ?? { dir: join(BOT_SETTINGS.DATA_DIR.default, 'redis'), port: BOT_SETTINGS.EMBEDDED_REDIS_PORT.default });
     logger.info({ dir: config.embeddedRedis?.dir }, 'started a private redis-server (REDIS_URL is not set)');
   }
   const redisUrl = config.redisUrl ?? embeddedRedis!.url;
