@@ -86,6 +86,8 @@ export interface RunningBot {
   port: number;
   /** Stops taking requests, finishes those received and the jobs running (each within `graceMs`). */
   stop(graceMs?: number): Promise<void>;
+  /** Resolves once the work started by the Slack requests received so far has finished. */
+  settled(): Promise<void>;
 }
 
 /** Wires config → database → catalog → queues → Slack and workers. The one composition root. */
@@ -173,6 +175,7 @@ export async function startBot(config: Config, overrides: BotOverrides = {}): Pr
     database,
     queues,
     port: web?.port ?? workerHealth?.port ?? 0,
+    settled: async () => web?.settled(),
     async stop(graceMs) {
       await web?.stop(graceMs);
       await workerHealth?.stop(graceMs);

@@ -4,6 +4,7 @@ import { ACTION_IDS } from '../../src/slack/ids.js';
 import { startTestBot, type TestBot } from '../helpers/bot.js';
 import { testCatalog, USERS } from '../helpers/catalog.js';
 import { blockActionPayload, eventBody, interactionBody, postSigned } from '../helpers/slack-requests.js';
+import { outboxDrained } from '../helpers/signals.js';
 
 const CARD = '4111 1111 1111 1111';
 let t: TestBot;
@@ -33,8 +34,9 @@ async function post(userId: string, text: string, extra: Record<string, unknown>
 const coaching = (userId: string) => t.slack.callsTo('chat.postEphemeral').filter((c) => c.args.user === userId && c.args.text.includes('quick note'));
 
 async function settle() {
-  // a clean message leaves no trace to wait for; give the handler time to have run
-  await new Promise((r) => setTimeout(r, 400));
+  // a clean message leaves no trace to wait for: wait until the bot has finished checking it
+  await t.bot.settled();
+  await outboxDrained(t);
 }
 
 describe('sensitive data posted in Slack', () => {

@@ -3,6 +3,7 @@ import { eq } from 'drizzle-orm';
 import { accessRequests, outbox } from '../../src/shared/db/schema.js';
 import { startTestBot, type TestBot } from '../helpers/bot.js';
 import { USERS } from '../helpers/catalog.js';
+import { jobRuns, outboxDrained } from '../helpers/signals.js';
 
 let t: TestBot;
 beforeAll(async () => {
@@ -22,7 +23,7 @@ describe('messages survive Slack rate limits and outages', () => {
     const [request] = await t.database.db.select().from(accessRequests).where(eq(accessRequests.requesterId, USERS.marketer));
     await t.slack.waitFor(() => askedAbout(USERS.owner1, request!.id).length > 0, 'approval DM after rate limit');
     expect(t.slack.callsTo('chat.postMessage#failed')).toHaveLength(1);
-    await new Promise((r) => setTimeout(r, 300));
+    await outboxDrained(t);
     expect(askedAbout(USERS.owner1, request!.id)).toHaveLength(1);
   });
 
@@ -45,7 +46,9 @@ describe('messages survive Slack rate limits and outages', () => {
     const row = await waitForRow(request!.id);
     expect(row.status).toBe('failed');
     expect(row.lastError).toContain('channel_not_found');
-    await new Promise((r) => setTimeout(r, 2_500)); // two reconciler runs
+    const runs = await jobRuns(t);
+    await runs.completed(2); // two reconciler runs, and the outbox still holds the failure
+    await outboxDrained(t);
     expect(t.slack.callsTo('chat.postMessage#failed')).toHaveLength(failuresBefore + 1);
   });
 });
