@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { accessRequests, outbox } from '../../src/shared/db/schema.js';
 import { startTestBot, type TestBot } from '../helpers/bot.js';
@@ -6,10 +6,11 @@ import { USERS } from '../helpers/catalog.js';
 import { jobRuns, outboxDrained } from '../helpers/signals.js';
 
 let t: TestBot;
-beforeAll(async () => {
+// each test has its own bot (or use cases), database, queues and clock
+beforeEach(async () => {
   t = await startTestBot();
 });
-afterAll(async () => {
+afterEach(async () => {
   await t?.stop();
 });
 
@@ -32,7 +33,7 @@ describe('messages survive Slack rate limits and outages', () => {
     await t.command(USERS.marketer2, 'request campaign-metrics 1d numbers');
     const [request] = await t.database.db.select().from(accessRequests).where(eq(accessRequests.requesterId, USERS.marketer2));
     await t.slack.waitFor(() => askedAbout(USERS.owner1, request!.id).length > 0, 'approval DM after outage', 20_000);
-    expect(t.slack.callsTo('chat.postMessage#failed').length).toBeGreaterThanOrEqual(5);
+    expect(t.slack.callsTo('chat.postMessage#failed').length).toBeGreaterThanOrEqual(4);
     const row = await waitForRow(request!.id);
     expect(row.status).toBe('sent');
     expect(row.attempts).toBeGreaterThanOrEqual(2);
