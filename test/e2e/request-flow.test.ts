@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { accessRequests, auditEvents, grants } from '../../src/shared/db/schema.js';
 import { ACTION_IDS, BLOCK_IDS, CALLBACK_IDS } from '../../src/slack/ids.js';
@@ -7,10 +7,11 @@ import { USERS } from '../helpers/catalog.js';
 import { outboxDrained } from '../helpers/signals.js';
 
 let t: TestBot;
-beforeAll(async () => {
+// each test has its own bot, database and queues
+beforeEach(async () => {
   t = await startTestBot();
 });
-afterAll(async () => {
+afterEach(async () => {
   await t?.stop();
 });
 
