@@ -4,6 +4,7 @@ import { WebClient } from '@slack/web-api';
 import { CatalogError, resolveCatalog, readCatalogFile } from './catalog/catalog.loader.js';
 import type { Catalog } from './catalog/catalog.js';
 import type { Config } from './config/config.js';
+import { BOT_SETTINGS } from './config/settings.js';
 import type { Deps } from './modules/deps.js';
 import { approverWarnings } from './modules/requests/approvers.usecases.js';
 import { closeExtensionsOfGrant } from './modules/requests/closures.usecases.js';
@@ -86,6 +87,8 @@ export interface RunningBot {
   port: number;
   /** Stops taking requests, finishes those received and the jobs running (each within `graceMs`). */
   stop(graceMs?: number): Promise<void>;
+  /** Resolves once the work started by the Slack requests received so far has finished. */
+  settled(): Promise<void>;
 }
 
 /** Wires config → database → catalog → queues → Slack and workers. The one composition root. */
@@ -106,7 +109,7 @@ export async function startBot(config: Config, overrides: BotOverrides = {}): Pr
   // first, so that a missing redis-server is said at once, not after the database is ready
   let embeddedRedis: EmbeddedRedis | undefined;
   if (!config.redisUrl) {
-    embeddedRedis = await startEmbeddedRedis(config.embeddedRedis ?? { dir: join('data', 'redis'), port: 0 });
+    embeddedRedis = await startEmbeddedRedis(config.embeddedRedis ?? { dir: join(BOT_SETTINGS.DATA_DIR.default, 'redis'), port: BOT_SETTINGS.EMBEDDED_REDIS_PORT.default });
     logger.info({ dir: config.embeddedRedis?.dir }, 'started a private redis-server (REDIS_URL is not set)');
   }
   const redisUrl = config.redisUrl ?? embeddedRedis!.url;
@@ -174,6 +177,7 @@ export async function startBot(config: Config, overrides: BotOverrides = {}): Pr
     database,
     queues,
     port: web?.port ?? workerHealth?.port ?? 0,
+    settled: async () => web?.settled(),
     async stop(graceMs) {
       await web?.stop(graceMs);
       await workerHealth?.stop(graceMs);

@@ -3,7 +3,7 @@ import { parseDuration } from '../shared/duration.js';
 import { catalogDuration } from './catalog.rules.js';
 import { SENSITIVITIES, TIER_DEFAULTS } from './policy.js';
 
-export { SENSITIVITIES, type Sensitivity } from './policy.js';
+export type { Sensitivity } from './policy.js';
 
 /** A Slack user id (U…/W…) or an email address to be looked up in Slack. */
 const person = z

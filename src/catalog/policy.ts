@@ -1,3 +1,4 @@
+/** The sensitivity tiers, least to most sensitive; each has its own default policy. */
 export const SENSITIVITIES = ['public', 'internal', 'confidential', 'restricted'] as const;
 export type Sensitivity = (typeof SENSITIVITIES)[number];
 

@@ -11,6 +11,7 @@ import { CatalogError, checkCatalog, readCatalogFile, type PeopleLookup } from '
 import type { Catalog } from '../catalog/catalog.js';
 import { approverWarnings } from '../modules/requests/approvers.usecases.js';
 import { buildConnectors, connectorFindings, ConnectorConfigError } from '../provisioners/registry.js';
+import { BOT_SETTINGS } from '../config/settings.js';
 import { createLogger } from '../shared/logger.js';
 import type { PeopleDirectory } from '../shared/people.ports.js';
 import { slackUserDirectory } from '../slack/users.js';
@@ -22,7 +23,7 @@ const trusting: PeopleLookup = { idByEmail: async () => 'U0UNCHECKED', exists: a
 async function main(): Promise<number> {
   const args = process.argv.slice(2);
   const strict = args.includes('--strict');
-  const path = args.find((a) => !a.startsWith('--')) ?? process.env.CATALOG_PATH ?? './catalog.yml';
+  const path = args.find((a) => !a.startsWith('--')) ?? process.env.CATALOG_PATH ?? BOT_SETTINGS.CATALOG_PATH.default;
   const findings: CatalogFinding[] = [];
   let catalog: Catalog;
   let users: PeopleDirectory | undefined;

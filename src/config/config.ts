@@ -1,48 +1,7 @@
 import { join } from 'node:path';
-import { z } from 'zod';
+import { BOT_SETTINGS, settingsSchema, type BotMode } from './settings.js';
 
-export const BOT_MODES = ['all', 'web', 'worker'] as const;
-export type BotMode = (typeof BOT_MODES)[number];
-
-const optionalString = z
-  .string()
-  .optional()
-  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
-
-const envSchema = z.object({
-  SLACK_BOT_TOKEN: z.string({ error: 'is required' }).trim().regex(/^xoxb-\S+$/, 'must be a bot token starting with xoxb-'),
-  SLACK_SIGNING_SECRET: optionalString.refine((v) => v === undefined || isSigningSecretShaped(v), {
-    message: 'must be the signing secret from your Slack app’s Basic Information page (32 lower-case hex characters), not a placeholder',
-  }),
-  SLACK_APP_TOKEN: optionalString.refine((v) => v === undefined || /^xapp-\S+$/.test(v), 'must be an app-level token starting with xapp-'),
-  SLACK_API_URL: optionalString.refine((v) => v === undefined || URL.canParse(v), 'must be a URL such as https://slack.com/api/'),
-  PORT: z.coerce.number({ error: 'must be a port number' }).int().min(0).max(65535).default(3000),
-  WORKER_HEALTH_PORT: z.coerce.number({ error: 'must be a port number' }).int().min(0).max(65535).default(3001),
-  DATABASE_URL: optionalString.refine((v) => v === undefined || /^postgres(ql)?:\/\//.test(v), 'must start with postgres:// or postgresql://'),
-  DATA_DIR: z.string().trim().min(1).default('./data'),
-  REDIS_URL: optionalString.refine((v) => v === undefined || /^rediss?:\/\//.test(v), 'must start with redis:// or rediss://'),
-  EMBEDDED_REDIS_PORT: z.coerce.number({ error: 'must be a port number' }).int().min(0).max(65535).default(0),
-  CATALOG_PATH: z.string().trim().min(1).default('./catalog.yml'),
-  BOT_MODE: z.enum(BOT_MODES, { error: `must be one of ${BOT_MODES.join(', ')}` }).default('all'),
-  QUEUE_PREFIX: z.string().trim().regex(/^[A-Za-z0-9_-]+$/, 'may hold letters, digits, _ and - only').default('dab'),
-  RECONCILE_INTERVAL_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).int().min(1).max(3600).default(60),
-  PROVISION_ATTEMPTS: z.coerce.number({ error: 'must be a whole number' }).int().min(1).max(50).default(5),
-  PROVISION_BACKOFF_MS: z.coerce.number({ error: 'must be a number of milliseconds' }).int().min(100).max(3_600_000).default(5_000),
-  STUCK_REVOKE_RETRY_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).int().min(1).max(86_400).default(3_600),
-  APPROVAL_REMINDER_WORKING_HOURS: z.coerce.number({ error: 'must be a number of hours' }).min(0.01).max(200).default(4),
-  APPROVAL_ESCALATION_WORKING_HOURS: z.coerce.number({ error: 'must be a number of hours' }).min(0.01).max(400).default(8),
-  PENDING_REQUEST_EXPIRY_HOURS: z.coerce.number({ error: 'must be a number of hours' }).min(0.01).max(24 * 90).default(168),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-});
-
-/**
- * Slack signing secrets are 32 lower-case hex characters. Anything else (a placeholder such as
- * `your-signing-secret`, a pasted token) would let anyone who knows it forge requests, so it is
- * refused; so is a run of one repeated character (`000…0`), which no real secret is.
- */
-export function isSigningSecretShaped(value: string): boolean {
-  return /^[0-9a-f]{32}$/.test(value) && !/^(.)\1+$/.test(value);
-}
+const envSchema = settingsSchema(BOT_SETTINGS);
 
 export interface Config {
   mode: BotMode;

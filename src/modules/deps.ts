@@ -1,4 +1,5 @@
 import type { Catalog } from '../catalog/catalog.js';
+import { BOT_SETTINGS } from '../config/settings.js';
 import type { Connectors } from '../provisioners/registry.js';
 import type { Clock } from '../shared/clock.js';
 import type { Db, Tx } from '../shared/db/client.js';
@@ -31,11 +32,12 @@ export interface Settings {
   pendingRequestExpiryHours: number;
 }
 
+/** The settings' defaults, as src/config/settings.ts defines them. */
 export const DEFAULT_SETTINGS: Settings = {
-  stuckRetrySeconds: 3600,
-  approvalReminderWorkingHours: 4,
-  approvalEscalationWorkingHours: 8,
-  pendingRequestExpiryHours: 7 * 24,
+  stuckRetrySeconds: BOT_SETTINGS.STUCK_REVOKE_RETRY_SECONDS.default,
+  approvalReminderWorkingHours: BOT_SETTINGS.APPROVAL_REMINDER_WORKING_HOURS.default,
+  approvalEscalationWorkingHours: BOT_SETTINGS.APPROVAL_ESCALATION_WORKING_HOURS.default,
+  pendingRequestExpiryHours: BOT_SETTINGS.PENDING_REQUEST_EXPIRY_HOURS.default,
 };
 
 /**

@@ -12,7 +12,6 @@ export interface SandboxUser {
 }
 
 export const BOT_USER_ID = 'U0SANDBOXBOT';
-export const BOT_NAME = 'Data Access Bot';
 
 // Friendly names for the ids used in catalog.example.yml; any other id gets a name from itself.
 const KNOWN_NAMES: Record<string, string> = {

@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { z } from 'zod';
 import { startBot, type BotOverrides, type RunningBot } from '../bot.js';
 import { readCatalogFile } from '../catalog/catalog.loader.js';
 import { ConfigError, loadConfig } from '../config/config.js';
+import { BOT_SETTINGS, SANDBOX_SETTINGS, settingsSchema } from '../config/settings.js';
 import { SandboxSlack } from './sandbox.interactions.js';
 import { sandboxPeople } from './sandbox.people.js';
 import { startSandboxServer } from './sandbox.server.js';
@@ -29,14 +29,7 @@ export function sandboxWanted(env: NodeJS.ProcessEnv): { sandbox: boolean; error
   };
 }
 
-const sandboxEnv = z.object({
-  SANDBOX_PORT: z.coerce.number({ error: 'must be a port number' }).int().min(0).max(65535).default(3000),
-  SANDBOX_HOST: z.string().trim().min(1).default('127.0.0.1'),
-  SANDBOX_SOCKET_MODE: z
-    .enum(['0', '1', 'true', 'false'], { error: 'must be 1 (Socket Mode) or 0 (signed HTTP)' })
-    .default('0')
-    .transform((v) => v === '1' || v === 'true'),
-});
+const sandboxEnv = settingsSchema(SANDBOX_SETTINGS);
 
 export interface RunningSandbox extends RunningBot {
   /** The page's address, e.g. http://localhost:3000/ */
@@ -94,7 +87,7 @@ export async function startSandbox(env: NodeJS.ProcessEnv, modeArg?: string, ove
         SLACK_API_URL: `${server.internalUrl}/api/`,
         PORT: '0', // the bot's own /slack/events, on a free port only the stand-in uses
         CATALOG_PATH: catalogPath,
-        DATA_DIR: join(env.DATA_DIR?.trim() || './data', 'sandbox'),
+        DATA_DIR: join(env.DATA_DIR?.trim() || BOT_SETTINGS.DATA_DIR.default, 'sandbox'),
         QUEUE_PREFIX: env.QUEUE_PREFIX?.trim() || 'dab-sandbox',
         LOG_LEVEL: env.LOG_LEVEL?.trim() || 'warn',
       },

@@ -13,6 +13,8 @@ export interface SlackWeb {
   port: number;
   /** Stops taking requests, finishes those received and the work they started (up to `graceMs`). */
   stop(graceMs?: number): Promise<void>;
+  /** Resolves once the work started by the requests received so far has finished. */
+  settled(): Promise<void>;
 }
 
 /**
@@ -71,6 +73,9 @@ export async function startSlackWeb(config: Config, deps: Deps, probes: Record<s
   return {
     app,
     port: server.port,
+    async settled() {
+      while (inFlight.size) await Promise.allSettled([...inFlight]);
+    },
     async stop(graceMs = 5_000) {
       if (socketMode) await app.stop();
       await server.stop(graceMs);

@@ -1,3 +1,4 @@
+import { auditErrors } from '../modules/audit/audit.usecases.js';
 import { ackErrors } from '../modules/acknowledgements/acknowledgements.usecases.js';
 import { endingErrors } from '../modules/grants/endings.usecases.js';
 import { extensionErrors } from '../modules/grants/extensions.usecases.js';
@@ -14,7 +15,7 @@ import { COMMAND } from './ids.js';
 import { viewErrors } from './views.js';
 
 /** Every factory of coded errors the bot can show someone. A new one is added here, and then the table below must render it. */
-const ERROR_FACTORIES = [requestErrors, endingErrors, extensionErrors, taskErrors, holderErrors, reviewErrors, ackErrors, textErrors, viewErrors] as const;
+const ERROR_FACTORIES = [auditErrors, requestErrors, endingErrors, extensionErrors, taskErrors, holderErrors, reviewErrors, ackErrors, textErrors, viewErrors] as const;
 
 type ErrorsOf<T> = T extends unknown ? { [K in keyof T]: T[K] extends (...args: never[]) => infer E ? E : never }[keyof T] : never;
 /** Every domain error the Slack layer may meet, with its code and typed params. */
@@ -141,6 +142,9 @@ export const SLACK_ERRORS: { [C in ErrorCode]: Rendering<ErrorOfCode<C>> } = {
   'grants.task_already_done': { text: (p) => `Already done: this access is ${p.status} now. Nothing more to do.` },
   'reviews.not_found': { text: () => 'That review item no longer exists.' },
   'reviews.closed': { text: () => 'That access review is closed; its results are final.' },
+  'reviews.campaign_not_found': { text: (p) => (p.campaignId ? `There is no access review with id ${code(p.campaignId)}.` : 'No access review has been started yet.') },
+  'audit.not_migrated': { text: () => 'The database has no audit chain yet: start the bot once so its migrations run.' },
+  'audit.admins_only': { text: () => 'Only access admins can read the audit trail.' },
   'reviews.not_owner': { text: (p) => `Only the owners of ${code(p.datasetId)} and the access admins can review its grants. Nothing was changed.` },
   'reviews.own_grant': {
     text: (p) => `Nobody reviews their own access: another owner of ${code(p.datasetId)} or an access admin decides on your grant. Nothing was changed.`,

@@ -1,5 +1,6 @@
 import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
 import { Redis } from 'ioredis';
+import { BOT_SETTINGS } from '../config/settings.js';
 import type { JobScheduler } from '../modules/deps.js';
 import type { Clock } from '../shared/clock.js';
 
@@ -19,7 +20,7 @@ export interface RetryPolicy {
   backoffMs: number;
 }
 
-export const DEFAULT_PROVISIONING_RETRY: RetryPolicy = { attempts: 5, backoffMs: 5_000 };
+const DEFAULT_PROVISIONING_RETRY: RetryPolicy = { attempts: BOT_SETTINGS.PROVISION_ATTEMPTS.default, backoffMs: BOT_SETTINGS.PROVISION_BACKOFF_MS.default };
 
 const MESSAGE_JOB: JobsOptions = {
   attempts: 8,

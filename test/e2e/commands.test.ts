@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { accessRequests } from '../../src/shared/db/schema.js';
 import { ACTION_IDS, BLOCK_IDS, CALLBACK_IDS } from '../../src/slack/ids.js';
@@ -7,10 +7,11 @@ import { USERS } from '../helpers/catalog.js';
 import { commandBody, interactionBody, postSigned } from '../helpers/slack-requests.js';
 
 let t: TestBot;
-beforeAll(async () => {
+// each test has its own bot (or use cases), database, queues and clock
+beforeEach(async () => {
   t = await startTestBot();
 });
-afterAll(async () => {
+afterEach(async () => {
   await t?.stop();
 });
 
@@ -189,6 +190,7 @@ describe('the request form', () => {
   });
 
   it('refuses a second pending request for the same dataset', async () => {
+    expect((await submit({ dataset: 'crm-contacts', duration: '', reason: 'Churn analysis for Q1' })).status).toBe(200);
     const again = await t.command(USERS.marketer2, 'request crm-contacts 1d still need it');
     expect(again.body.text).toContain('already have a pending request');
     expect((await t.database.db.select().from(accessRequests).where(eq(accessRequests.requesterId, USERS.marketer2))).length).toBe(1);

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { and, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startBot, type RunningBot } from '../../src/bot.js';
 import type { Catalog, Dataset } from '../../src/catalog/catalog.js';
 import { webhookSignature, WEBHOOK_HEADERS } from '../../src/provisioners/webhook.js';
@@ -15,7 +15,8 @@ import { OffsetClock, Warehouse } from '../helpers/warehouse.js';
 const SECRET = 'whsec-targets-secret';
 const DAY = 24 * 3600_000;
 const warehouse = Warehouse.fromEnv();
-const clock = new OffsetClock();
+let clock = new OffsetClock();
+let catalog: Catalog;
 const hooks: Array<{ path: string; body: any; verified: boolean }> = [];
 let hookServer: Server;
 let hookUrl = '';
@@ -43,7 +44,7 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => hookServer.listen(0, '127.0.0.1', resolve));
   hookUrl = `http://127.0.0.1:${(hookServer.address() as { port: number }).port}`;
   const p = warehouse.prefix;
-  const catalog: Catalog = {
+  catalog = {
     admins: [USERS.admin],
     datasets: [
       dataset('crm', { type: 'postgres', connection_env: 'WAREHOUSE_URL', role: warehouse.datasetRole, login_role_template: `${p}_{email_local}`, email_domains: ['acme.test'] }),
@@ -51,15 +52,24 @@ beforeAll(async () => {
       dataset('moved', { type: 'webhook', url: `${hookUrl}/moved`, secret_env: 'HOOK_SECRET' }),
     ],
   };
+});
+
+// each test has its own bot, database, queues and clock (the warehouse and webhook receiver are shared)
+beforeEach(async () => {
+  clock = new OffsetClock();
   t = await startTestBot({ catalog, clock, env: { WAREHOUSE_URL: warehouse.adminUrl, HOOK_SECRET: SECRET } });
 });
 
-afterAll(async () => {
+afterEach(async () => {
   if (replica) {
     await replica.stop();
     await t?.slack.stop();
     await t?.database.destroy();
+    replica = undefined;
   } else await t?.stop();
+});
+
+afterAll(async () => {
   hookServer?.close();
   await warehouse.tearDown();
 });

@@ -1,17 +1,20 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import { accessRequests, grants } from '../../src/shared/db/schema.js';
 import { ACTION_IDS } from '../../src/slack/ids.js';
 import { startTestBot, type TestBot } from '../helpers/bot.js';
 import { makeDataset, testCatalog, USERS } from '../helpers/catalog.js';
 import { OffsetClock } from '../helpers/warehouse.js';
+import { outboxDrained } from '../helpers/signals.js';
 
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
-const clock = new OffsetClock();
+let clock = new OffsetClock();
 let t: TestBot;
 
-beforeAll(async () => {
+// each test has its own bot (or use cases), database, queues and clock
+beforeEach(async () => {
+  clock = new OffsetClock();
   const catalog = testCatalog();
   catalog.datasets.push(
     makeDataset({ id: 'two-key', name: 'Two key', sensitivity: 'restricted', owners: [USERS.owner1, USERS.owner2], policy: { approvalsRequired: 2 } }),
@@ -23,7 +26,7 @@ beforeAll(async () => {
   t.slack.users.set('U0GUEST', { tz: 'UTC', guest: true });
   t.slack.users.set('U0GUESTOWNER', { tz: 'UTC', guest: true });
 });
-afterAll(async () => {
+afterEach(async () => {
   await t?.stop();
 });
 
@@ -124,11 +127,12 @@ describe('policies in Slack', () => {
 
 describe('the Home tab', () => {
   it('shows a requester their access (Extend, Release) and pending requests (Cancel), and Cancel works', async () => {
+    await activeGrant(USERS.marketer, 'campaign-metrics');
     await t.command(USERS.admin, 'request crm-contacts 1d admin audit checks');
     await t.openHome(USERS.marketer);
     const home = await t.slack.waitFor(() => lastPublish(USERS.marketer), 'home published');
     const text = JSON.stringify(home.args.view.blocks);
-    expect(text).toContain('Two key');
+    expect(text).toContain('Campaign metrics');
     expect(text).toContain(ACTION_IDS.extendGrant);
     expect(text).toContain(ACTION_IDS.releaseGrant);
     expect(text).toContain('Request access');
@@ -145,6 +149,7 @@ describe('the Home tab', () => {
   });
 
   it('shows an owner the requests waiting for their decision', async () => {
+    await t.command(USERS.owner2, 'request campaign-metrics 1d numbers please');
     await t.openHome(USERS.owner1);
     const home = await t.slack.waitFor(() => {
       const h = lastPublish(USERS.owner1);
@@ -169,7 +174,9 @@ describe('time passing (clock moved forward)', () => {
   });
 
   it('escalates an unanswered request to the admins, then expires it and tells the requester', async () => {
-    const r = await pendingRequest(USERS.owner2, 'campaign-metrics'); // asked of owner1 earlier
+    await t.command(USERS.owner2, 'request campaign-metrics 1d numbers please');
+    const r = await pendingRequest(USERS.owner2, 'campaign-metrics');
+    await outboxDrained(t); // the approvers have been asked: waiting time counts from then
     clock.advance(3 * DAY);
     await t.slack.waitFor(() => t.slack.dmsTo(USERS.owner1).find((c) => c.args.text.startsWith('Reminder:') && c.args.text.includes('Campaign metrics')), 'reminder to owner1');
     await t.slack.waitFor(() => t.slack.dmsTo(USERS.admin).find((c) => JSON.stringify(c.args.blocks ?? '').includes(r.id)), 'escalated to admin');

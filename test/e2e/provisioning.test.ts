@@ -8,6 +8,7 @@ import { ACTION_IDS } from '../../src/slack/ids.js';
 import { startTestBot, type TestBot } from '../helpers/bot.js';
 import { makeDataset, USERS } from '../helpers/catalog.js';
 import { OffsetClock, ToggleProxy, Warehouse } from '../helpers/warehouse.js';
+import { jobRuns } from '../helpers/signals.js';
 
 const WEBHOOK_SECRET = 'whsec-test-secret';
 const DAY = 24 * 3600_000;
@@ -202,7 +203,7 @@ describe('manual', () => {
     const task = await t.slack.waitFor(() => t.slack.dmsTo(USERS.owner1).find((c) => JSON.stringify(c.args.blocks).includes('*Grant* *ga4 export*')), 'grant task');
     const grant = await grantFor(requestId);
     expect(grant.status).toBe('provisioning');
-    await new Promise((r) => setTimeout(r, 1_500)); // a reconciler run must not activate it
+    await (await jobRuns(t)).completed(1); // a reconciler run must not activate it
     expect((await grantFor(requestId)).status).toBe('provisioning');
     expect(readyDm(USERS.marketer, 'ga4 export')()).toBeUndefined();
     const list = await t.command(USERS.marketer, 'list');

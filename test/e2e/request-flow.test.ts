@@ -1,15 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { accessRequests, auditEvents, grants } from '../../src/shared/db/schema.js';
 import { ACTION_IDS, BLOCK_IDS, CALLBACK_IDS } from '../../src/slack/ids.js';
 import { startTestBot, type TestBot } from '../helpers/bot.js';
 import { USERS } from '../helpers/catalog.js';
+import { outboxDrained } from '../helpers/signals.js';
 
 let t: TestBot;
-beforeAll(async () => {
+// each test has its own bot, database and queues
+beforeEach(async () => {
   t = await startTestBot();
 });
-afterAll(async () => {
+afterEach(async () => {
   await t?.stop();
 });
 
@@ -147,8 +149,8 @@ describe('deny, refusals and double clicks', () => {
     expect(clicks.every((c) => c.status === 200)).toBe(true);
 
     await t.slack.waitFor(() => t.slack.dmsTo(USERS.owner2).find((c) => c.args.text.includes('approved')), 'requester DM');
-    // give any duplicate a chance to show itself before counting
-    await new Promise((r) => setTimeout(r, 500));
+    // every click handled and every message sent: any duplicate would show now
+    await outboxDrained(t);
     expect(await t.database.db.select().from(grants).where(eq(grants.requestId, request.id))).toHaveLength(1);
     expect(t.slack.dmsTo(USERS.owner2).filter((c) => c.args.text.includes('approved'))).toHaveLength(1);
     const decisions = await t.database.db.select().from(auditEvents).where(eq(auditEvents.subjectId, request.id));
@@ -183,7 +185,8 @@ describe('two replicas of the bot', () => {
         () => t.slack.dmsTo(USERS.marketer2).find((c) => /Web analytics was (approved|denied)/.test(c.args.text)),
         'one outcome',
       );
-      await new Promise((r) => setTimeout(r, 500));
+      await replica.bot.settled();
+      await outboxDrained(t);
       expect(t.slack.dmsTo(USERS.marketer2).filter((c) => /Web analytics was (approved|denied)/.test(c.args.text))).toHaveLength(1);
       const [final] = await t.database.db.select().from(accessRequests).where(eq(accessRequests.id, request.id));
       expect(outcome.args.text).toContain(final!.status);

@@ -30,13 +30,17 @@ afterAll(async () => {
 const digestsTo = (userId: string) => t.slack.dmsTo(userId).filter((c) => c.args.text === 'Weekly access review');
 
 describe('weekly access review in Slack', () => {
+  // One story, told in order: each step continues from the one before, so they run as one test.
+  const steps: Array<[string, () => Promise<void>]> = [];
+  const step = (what: string, fn: () => Promise<void>) => steps.push([what, fn]);
+
   it('the weekly schedule is registered as a BullMQ job scheduler in the configured time zone', async () => {
     const schedulers = await t.bot.queues.maintenance.getJobSchedulers();
     const review = schedulers.find((s) => s.key === 'access-review');
     expect(review).toMatchObject({ pattern: '0 9 * * 1', tz: 'Europe/Berlin' });
   });
 
-  it('an admin starts a review; the owner gets a digest with Keep/Revoke per grant and bulk buttons', async () => {
+  step('an admin starts a review; the owner gets a digest with Keep/Revoke per grant and bulk buttons', async () => {
     const refused = await t.command(USERS.owner1, 'review start');
     expect(refused.body.text).toContain('Only access admins');
     const res = await t.command(USERS.admin, 'review start');
@@ -48,7 +52,7 @@ describe('weekly access review in Slack', () => {
     expect(actions).toContain(ACTION_IDS.reviewRevokeAll);
   });
 
-  it('Keep updates the digest in place; /access review lists what is left', async () => {
+  step('Keep updates the digest in place; /access review lists what is left', async () => {
     const digest = digestsTo(USERS.owner1)[0]!;
     const keep = digest.args.blocks.filter((b: any) => b.type === 'actions').flatMap((b: any) => b.elements).find((e: any) => e.action_id === ACTION_IDS.reviewKeep);
     await t.click(USERS.owner1, ACTION_IDS.reviewKeep, keep.value);
@@ -62,7 +66,7 @@ describe('weekly access review in Slack', () => {
     expect(stranger.body.text).toContain('Nothing to review');
   });
 
-  it('Revoke all takes the remaining access away and tells each person', async () => {
+  step('Revoke all takes the remaining access away and tells each person', async () => {
     const digest = digestsTo(USERS.owner1)[0]!;
     const bulk = digest.args.blocks.filter((b: any) => b.type === 'actions').flatMap((b: any) => b.elements).find((e: any) => e.action_id === ACTION_IDS.reviewRevokeAll);
     await t.click(USERS.owner1, ACTION_IDS.reviewRevokeAll, bulk.value, { channelId: digest.args.channel, ts: '1.0' });
@@ -74,7 +78,7 @@ describe('weekly access review in Slack', () => {
     expect(active.map((g) => g.userId)).toEqual(['U0R1']);
   });
 
-  it('at the deadline the review closes and its summary goes to the security channel', async () => {
+  step('at the deadline the review closes and its summary goes to the security channel', async () => {
     clock.advance(5 * DAY + 60_000);
     const summary = await t.slack.waitFor(() => t.slack.callsTo('chat.postMessage').find((c) => c.args.channel === 'C0SECURITY'), 'summary', 15_000);
     const text = JSON.stringify(summary.args.blocks);
@@ -82,5 +86,9 @@ describe('weekly access review in Slack', () => {
     expect(text).toContain('*Reviewed by owners:* 3 (kept 1, revoked 2)');
     const [campaign] = await t.database.db.select().from(reviewCampaigns);
     expect(campaign!.status).toBe('closed');
+  });
+
+  it('an admin starts a review, owners keep and revoke from their digests, and the deadline closes it with a summary', async () => {
+    for (const [, run] of steps) await run();
   });
 });

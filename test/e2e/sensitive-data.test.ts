@@ -1,20 +1,23 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sensitiveDataNudges } from '../../src/shared/db/schema.js';
 import { ACTION_IDS } from '../../src/slack/ids.js';
 import { startTestBot, type TestBot } from '../helpers/bot.js';
 import { testCatalog, USERS } from '../helpers/catalog.js';
 import { blockActionPayload, eventBody, interactionBody, postSigned } from '../helpers/slack-requests.js';
+import { outboxDrained } from '../helpers/signals.js';
 
 const CARD = '4111 1111 1111 1111';
 let t: TestBot;
 let logs = '';
 
-beforeAll(async () => {
+// each test has its own bot (or use cases), database, queues and clock
+beforeEach(async () => {
+  logs = '';
   const catalog = testCatalog();
   catalog.sensitiveData = { enabled: true, excludeChannels: ['C0EXCLUDED'], alertChannel: 'C0SECURITY', maxNudgesPerHour: 1 };
   t = await startTestBot({ catalog, logSink: (line) => (logs += line) });
 });
-afterAll(async () => {
+afterEach(async () => {
   await t?.stop();
 });
 
@@ -33,8 +36,9 @@ async function post(userId: string, text: string, extra: Record<string, unknown>
 const coaching = (userId: string) => t.slack.callsTo('chat.postEphemeral').filter((c) => c.args.user === userId && c.args.text.includes('quick note'));
 
 async function settle() {
-  // a clean message leaves no trace to wait for; give the handler time to have run
-  await new Promise((r) => setTimeout(r, 400));
+  // a clean message leaves no trace to wait for: wait until the bot has finished checking it
+  await t.bot.settled();
+  await outboxDrained(t);
 }
 
 describe('sensitive data posted in Slack', () => {
@@ -61,6 +65,8 @@ describe('sensitive data posted in Slack', () => {
   });
 
   it('rate-limits repeated nudges to the same person (recorded, not messaged)', async () => {
+    await post(USERS.marketer, `customer paid with ${CARD}, can you check?`);
+    await t.slack.waitFor(() => coaching(USERS.marketer)[0], 'first coaching');
     await post(USERS.marketer, 'and this one: 5500 0000 0000 0004');
     for (let i = 0; i < 50 && (await t.database.db.select().from(sensitiveDataNudges)).length < 2; i++) await settle();
     const rows = await t.database.db.select().from(sensitiveDataNudges);
@@ -107,7 +113,8 @@ describe('sensitive data posted in Slack', () => {
   });
 
   it('“I’ve fixed it” records the fix and replaces the note', async () => {
-    const nudge = coaching('U0SSN')[0]!;
+    await post('U0SSN', 'her SSN is 123-45-6789');
+    const nudge = await t.slack.waitFor(() => coaching('U0SSN')[0], 'coaching U0SSN');
     const value = nudge.args.blocks.find((b: any) => b.type === 'actions').elements[0].value;
     const payload = blockActionPayload({ userId: 'U0SSN', actionId: ACTION_IDS.nudgeFixed, value, channelId: 'C0GENERAL', messageTs: '1.0', responseUrl: `${t.slack.url}/respond/fix` });
     await postSigned(`${t.baseUrl}/slack/events`, interactionBody(payload), 'application/x-www-form-urlencoded');

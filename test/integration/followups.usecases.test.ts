@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { requestExtension } from '../../src/modules/requests/extensions.usecases.js';
 import { reconcile } from '../../src/modules/grants/grants.usecases.js';
@@ -15,13 +15,14 @@ import { createTestDeps, type TestDeps } from '../helpers/deps.js';
 const HOUR = 3600_000;
 let t: TestDeps;
 
-beforeAll(async () => {
+// each test has its own bot (or use cases), database, queues and clock
+beforeEach(async () => {
   t = await createTestDeps();
   // the test clock starts on Monday 2 March 2026, 09:00 UTC
   t.deps.catalog.datasets.push(makeDataset({ id: 'stretchy', owners: [USERS.owner1], policy: { selfExtendMinutes: 2 * 24 * 60 } }));
   t.deps.connectors = singleConnector(t.deps.catalog, t.provisioner);
 });
-afterAll(async () => {
+afterEach(async () => {
   await t?.close();
 });
 
@@ -80,7 +81,9 @@ describe('pending requests: reminder, escalation, expiry', () => {
   });
 
   it('expires a request nobody decided within 7 days, tells the requester and updates the approvers’ messages', async () => {
-    const [open] = await t.database.db.select().from(accessRequests).where(eq(accessRequests.requesterId, USERS.marketer));
+    const open = await createRequest(t.deps, { requesterId: USERS.marketer, datasetId: 'crm-contacts', duration: '1d', reason: 'campaign analysis please', via: 'command' });
+    await createRequest(t.deps, { requesterId: USERS.marketer2, datasetId: 'crm-contacts', duration: '1d', reason: 'campaign analysis please', via: 'command' });
+    await deliverAll();
     t.clock.advance(7 * 24 * HOUR);
     await followUpPendingRequests(t.deps);
     await deliverAll();

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { releaseGrant, revokeGrantOf } from '../../src/modules/grants/endings.usecases.js';
 import { requestExtension } from '../../src/modules/requests/extensions.usecases.js';
@@ -15,7 +15,8 @@ let t: TestDeps;
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
 
-beforeAll(async () => {
+// each test has its own bot (or use cases), database, queues and clock
+beforeEach(async () => {
   t = await createTestDeps();
   // policies on top of the shared test catalog
   t.deps.catalog.datasets.push(
@@ -31,7 +32,7 @@ beforeAll(async () => {
   );
   t.deps.connectors = singleConnector(t.deps.catalog, t.provisioner);
 });
-afterAll(async () => {
+afterEach(async () => {
   await t?.close();
 });
 
@@ -135,7 +136,9 @@ describe('extend, release, revoke, cancel', () => {
   });
 
   it('release ends one’s own access through the connector', async () => {
-    const grant = (await t.database.db.select().from(grants).where(eq(grants.datasetId, 'stretchy')))[0]!;
+    const r = await createRequest(t.deps, { requesterId: USERS.marketer, datasetId: 'stretchy', duration: '2d', via: 'command' });
+    await decideRequest(t.deps, r.id, USERS.owner1, { kind: 'approve' });
+    const grant = await activate(r.id);
     await releaseGrant(t.deps, USERS.marketer, 'stretchy');
     expect((await findGrant(t.deps.db, grant.id))!).toMatchObject({ status: 'revoking', endReason: 'released', endedBy: USERS.marketer });
     expect(await revokeGrant(t.deps, grant.id, { finalAttempt: false })).toBe('done');

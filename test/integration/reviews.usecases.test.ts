@@ -46,7 +46,11 @@ const items = async () => t.database.db.select().from(reviewItems).orderBy(revie
 const grantOf = async (userId: string) => (await t.database.db.select().from(grants).where(eq(grants.userId, userId)))[0]!;
 
 describe('the access review', () => {
-  it('only admins (or the schedule) start one, and only one is open at a time', async () => {
+  // One story, told in order: each step continues from the one before, so they run as one test.
+  const steps: Array<[string, () => Promise<void>]> = [];
+  const step = (what: string, fn: () => Promise<void>) => steps.push([what, fn]);
+
+  step('only admins (or the schedule) start one, and only one is open at a time', async () => {
     await expect(startReview(t.deps, USERS.owner1)).rejects.toThrow(/Only access admins/);
     const first = await startReview(t.deps, 'system');
     expect(first.created).toBe(true);
@@ -62,14 +66,14 @@ describe('the access review', () => {
     ]);
   });
 
-  it('sends each owner one digest of the grants on their datasets', async () => {
+  step('sends each owner one digest of the grants on their datasets', async () => {
     await deliverAll();
     const byOwner = Object.fromEntries(t.notifier.digests.map((d) => [d.ownerId, d.datasets.map((ds) => `${ds.id}:${ds.items.length}`)]));
     expect(byOwner).toEqual({ [USERS.owner1]: ['campaign-metrics:2', 'crm-contacts:3'], [USERS.owner2]: ['crm-contacts:3'] });
     expect(t.notifier.digests[0]!.datasets[0]!.items[0]!.reason).toBe('a reason long enough');
   });
 
-  it('records Keep and Revoke once each, by owners only; Revoke takes the access away', async () => {
+  step('records Keep and Revoke once each, by owners only; Revoke takes the access away', async () => {
     const [d, e, a] = await items();
     await expect(decideReviewItem(t.deps, d!.id, USERS.owner2, 'keep')).rejects.toMatchObject({ code: 'reviews.not_owner', params: { datasetId: 'campaign-metrics' } });
     expect((await decideReviewItem(t.deps, d!.id, USERS.owner1, 'keep')).changed).toBe(true);
@@ -81,7 +85,7 @@ describe('the access review', () => {
     void e;
   });
 
-  it('"Keep all" decides only what is still open on that dataset', async () => {
+  step('"Keep all" decides only what is still open on that dataset', async () => {
     const campaign = (await t.database.db.select().from(reviewCampaigns))[0]!;
     expect(await decideReviewDataset(t.deps, campaign.id, 'campaign-metrics', USERS.owner1, 'keep')).toEqual({ decided: 1, ownLeft: 0 });
     expect(await decideReviewDataset(t.deps, campaign.id, 'campaign-metrics', USERS.owner1, 'keep')).toEqual({ decided: 0, ownLeft: 0 });
@@ -89,7 +93,7 @@ describe('the access review', () => {
     expect(open!.datasets.map((d) => d.items.map((i) => i.userId))).toEqual([['U0B', 'U0C']]);
   });
 
-  it('reminds owners with open items once, a day before the deadline', async () => {
+  step('reminds owners with open items once, a day before the deadline', async () => {
     t.clock.advance(3 * 24 * HOUR);
     expect((await followUpReviews(t.deps)).reminded).toBe(0);
     t.clock.advance(24 * HOUR + 60_000);
@@ -97,7 +101,7 @@ describe('the access review', () => {
     expect((await followUpReviews(t.deps)).reminded).toBe(0);
   });
 
-  it('at the deadline, unreviewed restricted grants are revoked by policy, and a summary goes to the security channel', async () => {
+  step('at the deadline, unreviewed restricted grants are revoked by policy, and a summary goes to the security channel', async () => {
     const b = await grantOf('U0B');
     t.clock.advance(24 * HOUR);
     expect((await followUpReviews(t.deps)).closed).toBe(true);
@@ -116,13 +120,17 @@ describe('the access review', () => {
     await expect(decideReviewItem(t.deps, (await items())[4]!.id, USERS.owner1, 'keep')).rejects.toThrow(/closed/);
   });
 
-  it('compares the next review with the previous one', async () => {
+  step('compares the next review with the previous one', async () => {
     const next = await startReview(t.deps, 'system');
     expect(next.created).toBe(true);
     t.clock.advance(6 * 24 * HOUR);
     await followUpReviews(t.deps);
     await deliverAll();
     expect(t.notifier.summaries[1]).toMatchObject({ total: 2, previousTotal: 5 });
+  });
+
+  it('goes from start through decisions, reminder and deadline to the next review’s comparison', async () => {
+    for (const [, run] of steps) await run();
   });
 });
 

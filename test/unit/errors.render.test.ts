@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { auditErrors } from '../../src/modules/audit/audit.usecases.js';
 import { ackErrors } from '../../src/modules/acknowledgements/acknowledgements.usecases.js';
 import { endingErrors } from '../../src/modules/grants/endings.usecases.js';
 import { extensionErrors } from '../../src/modules/grants/extensions.usecases.js';
@@ -20,6 +21,9 @@ const until = new Date('2026-03-02T15:30:00Z');
 const SAMPLES: { [C in ErrorCode]: ErrorOfCode<C> } = {
   'requests.dataset_not_found': requestErrors.datasetNotFound('crm-contact', ['crm-contacts']),
   'requests.bad_duration': requestErrors.badDuration('7y'),
+  'audit.not_migrated': auditErrors.notMigrated(),
+  'audit.admins_only': auditErrors.adminsOnly(),
+  'reviews.campaign_not_found': reviewErrors.campaignNotFound(undefined),
   'requests.duration_too_long': requestErrors.durationTooLong('crm-contacts', 14 * 24 * 60),
   'requests.reason_required': requestErrors.reasonRequired('crm-contacts', 'confidential'),
   'requests.reason_too_short': requestErrors.reasonTooShort('crm-contacts', 15),

@@ -15,7 +15,10 @@ export class CliError extends Error {
   }
 }
 
-/** Who the audit trail names for a state change made from the CLI: `cli:<operating-system user>`. */
+/**
+ * Who the audit trail names for a state change made from the CLI: `cli:<operating-system user>`.
+ * @public for the commands that change state (revoke, resolve, start a review), which come next
+ */
 export function cliActor(): string {
   let name: string;
   try {

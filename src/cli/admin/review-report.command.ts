@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import { reviewReport } from '../../modules/reviews/report.usecases.js';
-import { isAppError } from '../../shared/errors.js';
+import { describe, isAppError } from '../../shared/errors.js';
 import { reviewReportCsv, reviewReportMarkdown } from './review-report.format.js';
 import { CliError, EXIT, openAdminDatabase } from './context.js';
 
@@ -16,7 +16,7 @@ export function registerReviewReport(review: Command): void {
       const database = await openAdminDatabase();
       try {
         const report = await reviewReport(database.db, campaign).catch((err: unknown) => {
-          throw isAppError(err) ? new CliError(err.userMessage) : err;
+          throw isAppError(err) ? new CliError(describe(err)) : err;
         });
         if (opts.json) process.stdout.write(`${JSON.stringify(report)}\n`);
         else process.stdout.write(opts.format === 'csv' ? reviewReportCsv(report) : reviewReportMarkdown(report));

@@ -1,10 +1,16 @@
 import type { Catalog } from '../../catalog/catalog.js';
 import type { Clock } from '../../shared/clock.js';
 import type { Db, DbOrTx } from '../../shared/db/client.js';
-import { AppError } from '../../shared/errors.js';
+import { domainError } from '../../shared/errors.js';
 import * as repo from './audit.repository.js';
 import type { AuditEvent, AuditFilter } from './audit.repository.js';
 import { ChainWalker, type ChainedEvent, type ChainProblem } from './verify.rules.js';
+
+/** Refusals of the audit trail's readers. */
+export const auditErrors = {
+  notMigrated: () => domainError('audit.not_migrated', {}, 'The database has no audit chain yet: start the bot once so its migrations run.'),
+  adminsOnly: () => domainError('audit.admins_only', {}, 'Only access admins can read the audit trail.'),
+};
 
 export const AUDIT_BATCH = 1000;
 
@@ -34,7 +40,7 @@ export async function verifyAuditChain(db: Db, opts: { batchSize?: number; onPro
 
 async function verifyInSnapshot(db: DbOrTx, opts: { batchSize?: number; onProgress?: (p: VerifyProgress) => void | Promise<void> }): Promise<VerifyResult> {
   const head = await repo.readChainHead(db);
-  if (!head) throw new AppError('audit.not_migrated', 'The database has no audit chain yet: start the bot once so its migrations run.');
+  if (!head) throw auditErrors.notMigrated();
   const walker = new ChainWalker(true);
   const batchSize = opts.batchSize ?? AUDIT_BATCH;
   const done = (problem?: ChainProblem, unchainedLegacy = 0): VerifyResult => ({
@@ -89,7 +95,7 @@ export type HistoryQuery = { actorId: string; page?: number } & ({ personId: str
  */
 export async function auditHistory(deps: { db: Db; catalog: Catalog; clock: Clock }, q: HistoryQuery): Promise<HistoryPage> {
   if (!deps.catalog.admins.includes(q.actorId)) {
-    throw new AppError('audit.admins_only', 'Only access admins can read the audit trail.');
+    throw auditErrors.adminsOnly();
   }
   const page = Math.max(1, Math.floor(q.page ?? 1));
   const filter: AuditFilter = 'personId' in q ? { personId: q.personId } : { datasetId: q.datasetId };

@@ -3,7 +3,7 @@
  * through what is exported here (slack/ and worker/ call its use cases directly). Grant rows and
  * grant rules stay inside the module.
  */
-export { applyExtension, extendWithinAllowance, extensionErrors, findGrantToExtend } from './extensions.usecases.js';
+export { applyExtension, extendWithinAllowance, findGrantToExtend } from './extensions.usecases.js';
 export { holderErrors, ownGrant } from './holder.usecases.js';
 export { revokeForReview } from './endings.usecases.js';
 export { findGrant, findGrantByRequest, findHeldGrant, listGrantsByIds, listGrantsIn, listHeldGrantsForUser, type Grant } from './grants.repository.js';

@@ -1,5 +1,6 @@
 import type { Db } from '../../shared/db/client.js';
-import { AppError } from '../../shared/errors.js';
+import { listGrantsByIds, type Grant } from '../grants/index.js';
+import { reviewErrors } from './reviews.usecases.js';
 import * as repo from './reviews.repository.js';
 import type { Campaign } from './reviews.repository.js';
 
@@ -41,11 +42,16 @@ export async function reviewReport(db: Db, campaignRef: string): Promise<ReviewR
         ? await repo.findCampaign(db, campaignRef)
         : undefined;
   if (!campaign) {
-    throw new AppError('reviews.campaign_not_found', campaignRef === 'latest' ? 'No access review has been started yet.' : `There is no access review with id ${campaignRef}.`);
+    throw reviewErrors.campaignNotFound(campaignRef === 'latest' ? undefined : campaignRef.slice(0, 64));
   }
   const rows = await repo.listItemsForReport(db, campaign.id);
+  // what became of each grant, read from the grants module in bounded batches
+  const grantsById = new Map<string, Grant>();
+  const ids = rows.map((r) => r.grantId);
+  for (let i = 0; i < ids.length; i += 1_000) for (const g of await listGrantsByIds(db, ids.slice(i, i + 1_000))) grantsById.set(g.id, g);
   const counts: Record<ReviewOutcome, number> = { kept_by_reviewer: 0, revoked_by_reviewer: 0, kept_at_deadline: 0, revoked_at_deadline: 0, open: 0, undecided: 0 };
-  const items = rows.map(({ item, grantStatus, grantEndedAt }) => {
+  const items = rows.map((item) => {
+    const grant = grantsById.get(item.grantId);
     const outcome = reviewOutcome(item, campaign.status === 'open');
     counts[outcome]++;
     return {
@@ -58,8 +64,8 @@ export async function reviewReport(db: Db, campaignRef: string): Promise<ReviewR
       decidedAt: item.decidedAt,
       automatic: item.automatic,
       outcome,
-      grantStatus,
-      grantEndedAt,
+      grantStatus: grant?.status ?? 'unknown',
+      grantEndedAt: grant?.endedAt ?? null,
     };
   });
   return { campaign, items, counts };

@@ -98,12 +98,7 @@ export async function findLatestCampaign(db: DbOrTx): Promise<Campaign | undefin
   return c;
 }
 
-/** Every item of a review with what became of its grant, for the review's evidence report. */
+/** Every item of a review, in order, for the review's evidence report. */
 export async function listItemsForReport(db: DbOrTx, campaignId: string) {
-  return db
-    .select({ item: reviewItems, grantStatus: grants.status, grantEndedAt: grants.endedAt, grantEndReason: grants.endReason })
-    .from(reviewItems)
-    .innerJoin(grants, eq(grants.id, reviewItems.grantId))
-    .where(eq(reviewItems.campaignId, campaignId))
-    .orderBy(asc(reviewItems.position));
+  return db.select().from(reviewItems).where(eq(reviewItems.campaignId, campaignId)).orderBy(asc(reviewItems.position));
 }

@@ -17,6 +17,9 @@ import type { ReviewDecision } from './reviews.table.js';
 export const reviewErrors = {
   notFound: () => domainError('reviews.not_found', {}, 'That review item no longer exists.'),
   closed: () => domainError('reviews.closed', {}, 'That access review is closed; its results are final.'),
+  /** `campaignId` undefined: the latest was asked for and there is none */
+  campaignNotFound: (campaignId: string | undefined) =>
+    domainError('reviews.campaign_not_found', { campaignId }, campaignId ? `There is no access review with id ${campaignId}.` : 'No access review has been started yet.'),
   notOwner: (datasetId: string) =>
     domainError('reviews.not_owner', { datasetId }, `Only the owners of ${datasetId} and the access admins can review its grants. Nothing was changed.`),
   ownGrant: (datasetId: string) =>
