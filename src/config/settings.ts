@@ -95,8 +95,7 @@ export const SANDBOX_SETTINGS = {
   SANDBOX_SOCKET_MODE: {
     schema: z
       .enum(['0', '1', 'true', 'false'], { error: 'must be 1 (Socket Mode) or 0 (signed HTTP)' })
-      .default('0')
-      .transform((v) => v === '1' || v === 'true'),
+      .default('0'),
     default: '0',
     description: '1: the local sandbox runs the bot in Socket Mode instead of signed HTTP',
   },

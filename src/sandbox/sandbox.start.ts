@@ -69,7 +69,7 @@ export async function startSandbox(env: NodeJS.ProcessEnv, modeArg?: string, ove
   const signingSecret = newSigningSecret();
   let eventsUrl = '';
   let slack: SandboxSlack | undefined;
-  const socketMode = parsed.data.SANDBOX_SOCKET_MODE;
+  const socketMode = ['1', 'true'].includes(parsed.data.SANDBOX_SOCKET_MODE);
   const server = await startSandboxServer({ store, slack: () => slack!, host: parsed.data.SANDBOX_HOST, port: parsed.data.SANDBOX_PORT, socketMode }).catch((err: NodeJS.ErrnoException) => {
     if (err.code === 'EADDRINUSE') throw new ConfigError(`Configuration error: SANDBOX_PORT ${parsed.data.SANDBOX_PORT} is in use; set SANDBOX_PORT to a free port. See .env.example.`);
     throw err;
