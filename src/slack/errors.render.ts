@@ -73,7 +73,7 @@ export const SLACK_ERRORS: { [C in ErrorCode]: Rendering<ErrorOfCode<C>> } = {
   },
   'requests.reason_required': {
     field: 'reason',
-    text: (p) => `${code(p.datasetId)} is ${p.sensitivity}, so a reason is required. Add one: \`${COMMAND} request ${p.datasetId} <duration> <why you need it>\`.`,
+    text: (p) => `${code(p.datasetId)} is ${p.sensitivity}, so a reason is required. Add one: \`${COMMAND} request ${p.datasetId} &lt;duration&gt; &lt;why you need it&gt;\`.`,
   },
   'requests.reason_too_short': {
     field: 'reason',

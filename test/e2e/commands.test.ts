@@ -76,7 +76,7 @@ describe('bad input gets a clear answer and changes nothing', () => {
 
   it('answers help and anything unknown with usage', async () => {
     const help = await t.command(USERS.marketer, 'help');
-    expect(help.body.text).toContain('/access request <dataset>');
+    expect(help.body.text).toContain('/access request &lt;dataset&gt;');
     const unknown = await t.command(USERS.marketer, 'gimme <!channel>');
     expect(unknown.body.text).toContain("I don't know `gimme`");
     expect(unknown.body.text).toContain('/access list');

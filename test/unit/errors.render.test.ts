@@ -99,7 +99,7 @@ describe('the error table', () => {
     expect(slackErrorText(SAMPLES['grants.user_has_none'])).toBe('<@U0MKT1> has no active access to `crm-contacts`. Nothing was changed.');
     expect(describeError(SAMPLES['grants.user_has_none'])).toBe('That person has no active access to crm-contacts. Nothing was changed.');
     expect(slackErrorText(SAMPLES['requests.reason_required'])).toBe(
-      '`crm-contacts` is confidential, so a reason is required. Add one: `/access request crm-contacts <duration> <why you need it>`.',
+      '`crm-contacts` is confidential, so a reason is required. Add one: `/access request crm-contacts &lt;duration&gt; &lt;why you need it&gt;`.',
     );
     expect(slackErrorText(SAMPLES['requests.dataset_not_found'])).toBe(
       'There is no dataset called `crm-contact`. Did you mean `crm-contacts`? Type `/access datasets` to see them all.',

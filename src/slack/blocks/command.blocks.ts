@@ -13,13 +13,13 @@ export interface EphemeralReply {
 export function helpReply(): EphemeralReply {
   const text = [
     '*Data Access Bot* gives you access to data for as long as you need it, and no longer.',
-    `• \`${COMMAND} request <dataset> [duration] [reason…]\` ask for access, e.g. \`${COMMAND} request crm-contacts 7d campaign QA\``,
+    `• \`${COMMAND} request &lt;dataset&gt; [duration] [reason…]\` ask for access, e.g. \`${COMMAND} request crm-contacts 7d campaign QA\``,
     `• \`${COMMAND}\` open the request form`,
     `• \`${COMMAND} list\` your pending requests and active access`,
-    `• \`${COMMAND} extend <dataset> <duration> [reason…]\` ask for more time on access you have`,
-    `• \`${COMMAND} release <dataset>\` give access back now that you are done`,
-    `• \`${COMMAND} cancel <dataset>\` withdraw a pending request`,
-    `• \`${COMMAND} revoke @person <dataset> [reason…]\` (owners and admins) take access away now`,
+    `• \`${COMMAND} extend &lt;dataset&gt; &lt;duration&gt; [reason…]\` ask for more time on access you have`,
+    `• \`${COMMAND} release &lt;dataset&gt;\` give access back now that you are done`,
+    `• \`${COMMAND} cancel &lt;dataset&gt;\` withdraw a pending request`,
+    `• \`${COMMAND} revoke @person &lt;dataset&gt; [reason…]\` (owners and admins) take access away now`,
     `• \`${COMMAND} review\` (owners and admins) open access-review items you may decide; \`${COMMAND} review start\` (admins) start a review now`,
     `• \`${COMMAND} datasets\` what you can ask for, and who approves it`,
     'Durations: `30m`, `4h`, `7d`, `2w`. Without one, the dataset’s default applies.',
@@ -46,7 +46,7 @@ export function grantState(g: MyAccess['active'][number], timeZone?: string): st
 
 export function myAccessReply(access: MyAccess, timeZone?: string): EphemeralReply {
   if (access.active.length === 0 && access.pending.length === 0) {
-    const text = `You have no active access and no pending requests. Ask with \`${COMMAND} request <dataset>\`.`;
+    const text = `You have no active access and no pending requests. Ask with \`${COMMAND} request &lt;dataset&gt;\`.`;
     return { text, blocks: [section(text)] };
   }
   const lines: string[] = [];

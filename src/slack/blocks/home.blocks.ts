@@ -56,7 +56,7 @@ export function buildHomeView(c: HomeContent): HomeView {
         ? [section(`*${escapeMrkdwn(g.datasetName)}* (\`${g.datasetId}\`) until ${formatWhen(g.endsAt, c.timeZone)}`), grantButtons(g.grantId)]
         : [section(`*${escapeMrkdwn(g.datasetName)}* (\`${g.datasetId}\`) ${grantState(g, c.timeZone)}`), { type: 'divider' }],
     'Your access',
-    `None right now. Use *Request access* or \`${COMMAND} request <dataset>\`.`,
+    `None right now. Use *Request access* or \`${COMMAND} request &lt;dataset&gt;\`.`,
     `\`${COMMAND} list\` shows them all.`,
   );
   take(

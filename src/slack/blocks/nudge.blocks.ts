@@ -33,7 +33,7 @@ export function buildCoachingBlocks(n: NudgeView): OutgoingMessage {
       ),
       section(
         '*What to do:* delete the message, or edit out the data. If a colleague needs it, share it through the approved place ' +
-          '(ask for access with `/access request <dataset>`) rather than in chat.',
+          '(ask for access with `/access request &lt;dataset&gt;`) rather than in chat.',
       ),
       {
         type: 'actions',

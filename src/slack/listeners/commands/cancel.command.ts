@@ -6,7 +6,7 @@ import { ackText, type CommandContext } from './command.context.js';
 /** `/access cancel <dataset>`: withdraw a pending request. */
 export async function cancelCommand(ctx: CommandContext): Promise<void> {
   const datasetId = ctx.args[0];
-  if (!datasetId) return ackText(ctx, `Which request? \`${COMMAND} cancel <dataset>\``);
+  if (!datasetId) return ackText(ctx, `Which request? \`${COMMAND} cancel &lt;dataset&gt;\``);
   return answerWithin(
     ctx.ack,
     ctx.respond,

@@ -8,7 +8,7 @@ import { ackText, type CommandContext } from './command.context.js';
 export async function extendCommand(ctx: CommandContext): Promise<void> {
   const [datasetId, duration, ...rest] = ctx.args;
   if (!datasetId || !duration) {
-    return ackText(ctx, `Usage: \`${COMMAND} extend <dataset> <duration> [reason…]\`, e.g. \`${COMMAND} extend crm-contacts 2d still cleaning the list\``);
+    return ackText(ctx, `Usage: \`${COMMAND} extend &lt;dataset&gt; &lt;duration&gt; [reason…]\`, e.g. \`${COMMAND} extend crm-contacts 2d still cleaning the list\``);
   }
   return answerWithin(
     ctx.ack,

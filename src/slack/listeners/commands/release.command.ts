@@ -6,7 +6,7 @@ import { ackText, type CommandContext } from './command.context.js';
 /** `/access release <dataset>`: give access back now. */
 export async function releaseCommand(ctx: CommandContext): Promise<void> {
   const datasetId = ctx.args[0];
-  if (!datasetId) return ackText(ctx, `Which dataset? \`${COMMAND} release <dataset>\``);
+  if (!datasetId) return ackText(ctx, `Which dataset? \`${COMMAND} release &lt;dataset&gt;\``);
   return answerWithin(
     ctx.ack,
     ctx.respond,

@@ -47,6 +47,6 @@ async function openRequestForm(ctx: CommandContext, prefill: RequestFormPrefill)
     return undefined;
   } catch (err) {
     ctx.log.warn({ err }, 'could not open the request form');
-    return { text: `I could not open the request form. You can also type \`${COMMAND} request <dataset> [duration] [reason…]\`.` };
+    return { text: `I could not open the request form. You can also type \`${COMMAND} request &lt;dataset&gt; [duration] [reason…]\`.` };
   }
 }

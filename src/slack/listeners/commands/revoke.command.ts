@@ -7,7 +7,7 @@ import { ackText, parseUser, type CommandContext } from './command.context.js';
 export async function revokeCommand(ctx: CommandContext): Promise<void> {
   const userId = parseUser(ctx.args[0]);
   const datasetId = ctx.args[1];
-  if (!userId || !datasetId) return ackText(ctx, `Usage: \`${COMMAND} revoke @person <dataset> [reason…]\``);
+  if (!userId || !datasetId) return ackText(ctx, `Usage: \`${COMMAND} revoke @person &lt;dataset&gt; [reason…]\``);
   const reason = ctx.args.slice(2).join(' ') || undefined;
   return answerWithin(
     ctx.ack,
