@@ -1,7 +1,7 @@
 import { App, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
 import type { Config } from '../config/config.js';
 import type { Deps } from '../modules/deps.js';
-import { healthCheck, healthHandler, type Probe } from '../shared/http/health.js';
+import { healthCheck, healthHandler, livenessHandler, type Probe } from '../shared/http/health.js';
 import { startHttpServer, type Routes } from '../shared/http/server.js';
 import { registerCommandListener } from './listeners/command.listener.js';
 import { registerDecisionListeners } from './listeners/decision.listener.js';
@@ -78,7 +78,7 @@ export async function startSlackWeb(config: Config, deps: Deps, users: UserDirec
   });
 
   const health = healthCheck(socketMode ? { ...probes, slack: async () => socketOpen } : probes);
-  const routes: Routes = { '/healthz': { GET: healthHandler(health) } };
+  const routes: Routes = { '/healthz': { GET: healthHandler(health) }, '/livez': { GET: livenessHandler } };
   if (receiver) routes['/slack/events'] = { POST: receiver.requestListener };
   const server = await startHttpServer(config.port, routes, deps.logger.child({ module: 'http' }));
   if (socketMode) await app.start();
