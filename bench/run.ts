@@ -23,6 +23,7 @@ import { createTestDatabase } from '../test/helpers/db.js';
 import { FakeSlack } from '../test/helpers/fake-slack.js';
 import { blockActionPayload, commandBody, interactionBody, postSigned } from '../test/helpers/slack-requests.js';
 import { benchScan } from './scan.js';
+import { benchStartup } from './startup.js';
 
 const TOTAL = Number(process.env.BENCH_REQUESTS ?? 200);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 20);
@@ -62,11 +63,16 @@ function report(label: string, samples: number[]) {
 }
 
 async function main() {
+  if (process.argv[2] === 'startup') {
+    process.exitCode = (await benchStartup()) ? 0 : 1;
+    return;
+  }
   const scanOk = benchScan();
   if (process.argv[2] === 'scan') {
     process.exitCode = scanOk ? 0 : 1;
     return;
   }
+  const startupOk = await benchStartup();
   const slack = await new FakeSlack().start();
   const database = await createTestDatabase();
   const bot = await startBot(
@@ -103,7 +109,7 @@ async function main() {
     const worstClick = report('Approve click', clicks);
     const worst = Math.max(worstCommand, worstClick);
     console.log(worst < LIMIT_MS ? `OK: every request acknowledged within ${LIMIT_MS} ms` : `FAIL: slowest ${worst.toFixed(0)} ms`);
-    process.exitCode = worst < LIMIT_MS && scanOk ? 0 : 1;
+    process.exitCode = worst < LIMIT_MS && scanOk && startupOk ? 0 : 1;
   } finally {
     const t0 = performance.now();
     await bot.stop();

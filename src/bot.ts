@@ -15,7 +15,7 @@ import { openDatabase, type Database } from './shared/db/client.js';
 import { createLogger, type Logger } from './shared/logger.js';
 import { routeConsoleTo, summarisedErrors } from './shared/log-summary.js';
 import { startEmbeddedRedis, type EmbeddedRedis } from './shared/redis-embedded.js';
-import { healthCheck, healthHandler, type Probe } from './shared/http/health.js';
+import { healthCheck, healthHandler, livenessHandler, type Probe } from './shared/http/health.js';
 import { startHttpServer, type HttpServer } from './shared/http/server.js';
 import { startSlackWeb, type SlackWeb } from './slack/app.js';
 import { slackLibraryLogger } from './slack/library-logger.js';
@@ -166,7 +166,7 @@ export async function startBot(config: Config, overrides: BotOverrides = {}): Pr
   if (config.mode !== 'worker') {
     web = await startSlackWeb(config, deps, probes);
   } else {
-    workerHealth = await startHttpServer(config.workerHealthPort, { '/healthz': { GET: healthHandler(healthCheck(probes)) } }, logger.child({ module: 'http' }));
+    workerHealth = await startHttpServer(config.workerHealthPort, { '/healthz': { GET: healthHandler(healthCheck(probes)) }, '/livez': { GET: livenessHandler } }, logger.child({ module: 'http' }));
   }
   // once started, every line is JSON whatever a library prints (tests pass their own logger)
   const restoreConsole = overrides.logger ? () => {} : routeConsoleTo(logger.child({ module: 'console' }));

@@ -1,7 +1,11 @@
 import { join } from 'node:path';
+import type { z } from 'zod';
 import { BOT_SETTINGS, settingsSchema, type BotMode } from './settings.js';
 
 const envSchema = settingsSchema(BOT_SETTINGS);
+
+/** Every environment variable the bot reads as a setting (connector secrets are named by the catalog). */
+export const SETTING_NAMES: readonly string[] = Object.keys(BOT_SETTINGS);
 
 export interface Config {
   mode: BotMode;
@@ -32,14 +36,9 @@ export class ConfigError extends Error {
  */
 export function loadConfig(env: NodeJS.ProcessEnv, modeArg?: string): Config {
   // `NAME=` in a .env file means "not set": defaults apply and required ones say they are required
-  const given = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ''));
+  const given = givenValues(env);
   const parsed = envSchema.safeParse({ ...given, BOT_MODE: modeArg ?? given.BOT_MODE });
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const name = String(issue.path[0] ?? 'environment');
-    const label = name === 'BOT_MODE' && modeArg !== undefined ? `start mode "${modeArg}"` : name;
-    throw new ConfigError(`Configuration error: ${label} ${issue.message}. See .env.example.`);
-  }
+  if (!parsed.success) throw configError(parsed.error, modeArg);
   const e = parsed.data;
   if (!e.SLACK_APP_TOKEN && !e.SLACK_SIGNING_SECRET && e.BOT_MODE !== 'worker') {
     throw new ConfigError(
@@ -80,4 +79,22 @@ export function loadConfig(env: NodeJS.ProcessEnv, modeArg?: string): Config {
     provisioning: { attempts: e.PROVISION_ATTEMPTS, backoffMs: e.PROVISION_BACKOFF_MS, stuckRetrySeconds: e.STUCK_REVOKE_RETRY_SECONDS },
     logLevel: e.LOG_LEVEL,
   };
+}
+
+/** Only where the database is (`npm run migrate` needs nothing else). */
+export function loadDatabaseConfig(env: NodeJS.ProcessEnv): Config['database'] {
+  const parsed = envSchema.pick({ DATABASE_URL: true, DATA_DIR: true }).safeParse(givenValues(env));
+  if (!parsed.success) throw configError(parsed.error);
+  return parsed.data.DATABASE_URL ? { url: parsed.data.DATABASE_URL } : { dataDir: parsed.data.DATA_DIR };
+}
+
+function givenValues(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && e[1].trim() !== ''));
+}
+
+function configError(error: z.ZodError, modeArg?: string): ConfigError {
+  const issue = error.issues[0]!;
+  const name = String(issue.path[0] ?? 'environment');
+  const label = name === 'BOT_MODE' && modeArg !== undefined ? `start mode "${modeArg}"` : name;
+  return new ConfigError(`Configuration error: ${label} ${issue.message}. See .env.example.`);
 }

@@ -1,7 +1,7 @@
 import { App, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
 import type { Config } from '../config/config.js';
 import type { Deps } from '../modules/deps.js';
-import { healthCheck, healthHandler, type Probe } from '../shared/http/health.js';
+import { healthCheck, healthHandler, livenessHandler, type Probe } from '../shared/http/health.js';
 import { startHttpServer, type Routes } from '../shared/http/server.js';
 import { registerListeners } from './listeners/listeners.register.js';
 import { errorReply } from './listeners/respond.js';
@@ -65,7 +65,7 @@ export async function startSlackWeb(config: Config, deps: Deps, probes: Record<s
   });
 
   const health = healthCheck(socketMode ? { ...probes, slack: async () => socketOpen } : probes);
-  const routes: Routes = { '/healthz': { GET: healthHandler(health) } };
+  const routes: Routes = { '/healthz': { GET: healthHandler(health) }, '/livez': { GET: livenessHandler } };
   if (receiver) routes['/slack/events'] = { POST: receiver.requestListener };
   const server = await startHttpServer(config.port, routes, deps.logger.child({ module: 'http' }));
   if (socketMode) await app.start();

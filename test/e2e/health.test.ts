@@ -109,4 +109,27 @@ describe('/healthz', () => {
     expect(h.body).toMatchObject({ ok: true, checks: { postgres: true, redis: true, workers: true } });
     expect((await fetch(`${t.baseUrl}/slack/events`, { method: 'POST' })).status).toBe(404);
   });
+
+  it('/livez answers 200 while the process is up, even when a dependency hangs (web and worker)', async () => {
+    const target = new URL(inject('redisUrl'));
+    const proxy = await new HangProxy(target.hostname, Number(target.port || 6379)).start();
+    cleanup.push(() => proxy.stop());
+    const web = await startTestBot({ config: { mode: 'web', redisUrl: proxy.via(inject('redisUrl')) } });
+    cleanup.push(async () => {
+      proxy.resume();
+      await web.stop();
+    });
+    proxy.hang();
+    expect((await health(web.baseUrl)).status).toBe(503);
+    const started = Date.now();
+    const live = await fetch(`${web.baseUrl}/livez`, { signal: AbortSignal.timeout(5_000) });
+    expect(live.status).toBe(200);
+    expect(await live.json()).toEqual({ ok: true });
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect((await fetch(`${web.baseUrl}/livez`, { method: 'HEAD' })).status).toBe(200);
+
+    const worker = await startTestBot({ config: { mode: 'worker', workerHealthPort: 0 } });
+    cleanup.push(() => worker.stop());
+    expect((await fetch(`${worker.baseUrl}/livez`)).status).toBe(200);
+  });
 });

@@ -65,3 +65,9 @@ export function healthHandler(check: HealthCheck): Handler {
     );
   };
 }
+
+/** GET (and HEAD) /livez: 200 while the process is up and serving, whatever its dependencies do. */
+export const livenessHandler: Handler = (_req, res) => {
+  res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+  res.end('{"ok":true}');
+};

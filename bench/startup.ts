@@ -1,0 +1,132 @@
+/**
+ * Start-up to ready: the compiled bot (`npm run build`, then `node dist/src/main.js`, as the image
+ * runs it) against a fresh, empty Postgres database each run (so migrations are part of it), Redis
+ * and the fake Slack, timed from spawn to the first `GET /healthz` 200. Target: under 3 s. The
+ * floor, measured in the same run, is spawning `node` and having it listen on a port.
+ * `npm run bench -- startup` runs only this part.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import postgres from 'postgres';
+import { USERS } from '../test/helpers/catalog.js';
+import { FakeSlack } from '../test/helpers/fake-slack.js';
+import { freePort, REPO_ROOT } from '../test/helpers/process.js';
+import { removeQueueKeys } from '../test/helpers/queues.js';
+import { SIGNING_SECRET } from '../test/helpers/slack-requests.js';
+
+const RUNS = Number(process.env.BENCH_STARTUP_RUNS ?? 5);
+const LIMIT_MS = 3000;
+const SERVER_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+const CATALOG = `admins: [${USERS.admin}]
+datasets:
+  - id: campaign-metrics
+    name: Campaign metrics
+    sensitivity: internal
+    owners: [${USERS.owner1}]
+`;
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+}
+
+/** Spawn → exit of a node that listens on a free port: what any Node service pays before its own work. */
+async function floorOnce(): Promise<number> {
+  const started = performance.now();
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn(process.execPath, ['-e', "require('http').createServer().listen(0, () => process.exit())"], { stdio: 'ignore' });
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`floor exited ${code}`))));
+  });
+  return performance.now() - started;
+}
+
+async function withFreshDatabase<T>(fn: (url: string) => Promise<T>): Promise<T> {
+  const name = `dab_bench_${randomBytes(6).toString('hex')}`;
+  const admin = postgres(SERVER_URL, { max: 1, onnotice: () => {} });
+  try {
+    await admin.unsafe(`create database "${name}"`);
+    const url = new URL(SERVER_URL);
+    url.pathname = `/${name}`;
+    return await fn(url.toString());
+  } finally {
+    await admin.unsafe(`drop database if exists "${name}" with (force)`).catch(() => {});
+    await admin.end();
+  }
+}
+
+async function startupOnce(dir: string, slackApiUrl: string): Promise<number> {
+  return withFreshDatabase(async (databaseUrl) => {
+    const port = await freePort();
+    const prefix = `dab-bench-${randomBytes(4).toString('hex')}`;
+    const env = {
+      PATH: process.env.PATH,
+      NODE_ENV: 'production',
+      SLACK_BOT_TOKEN: 'xoxb-fake',
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_API_URL: slackApiUrl,
+      DATABASE_URL: databaseUrl,
+      REDIS_URL,
+      CATALOG_PATH: join(dir, 'catalog.yml'),
+      PORT: String(port),
+      QUEUE_PREFIX: prefix,
+      LOG_LEVEL: 'error',
+    };
+    const started = performance.now();
+    const child = spawn(process.execPath, [join(REPO_ROOT, 'dist/src/main.js')], { cwd: dir, env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr!.on('data', (d) => (stderr += d));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    let gone = false;
+    void exited.then(() => (gone = true));
+    try {
+      for (;;) {
+        if (gone) throw new Error(`the bot exited before it was ready: ${stderr.trim()}`);
+        const status = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.status, () => 0);
+        if (status === 200) return performance.now() - started;
+        if (performance.now() - started > 30_000) throw new Error('the bot was not ready within 30 s');
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    } finally {
+      child.kill('SIGTERM');
+      await exited;
+      await removeQueueKeys(REDIS_URL, prefix);
+    }
+  });
+}
+
+export async function benchStartup(): Promise<boolean> {
+  const buildStarted = performance.now();
+  execFileSync(process.execPath, [join(REPO_ROOT, 'scripts/build.mjs')], { cwd: REPO_ROOT, stdio: 'ignore' });
+  console.log(`start-up: npm run build took ${((performance.now() - buildStarted) / 1000).toFixed(1)} s; ${RUNS} starts of node dist/src/main.js on a fresh Postgres database each`);
+  const dir = await mkdtemp(join(tmpdir(), 'dab-bench-startup-'));
+  const slack = await new FakeSlack().start();
+  for (const id of Object.values(USERS)) slack.users.set(id, { tz: 'Europe/Berlin', email: `${id.toLowerCase()}@acme.test` });
+  try {
+    await writeFile(join(dir, 'catalog.yml'), CATALOG);
+    const floors: number[] = [];
+    const starts: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      // interleaved, so both see the same load on the machine
+      floors.push(await floorOnce());
+      starts.push(await startupOnce(dir, slack.apiUrl));
+    }
+    const worst = Math.max(...starts);
+    const floor = median(floors);
+    console.log(
+      `${'start-up to ready'.padEnd(22)} n=${RUNS}  median=${median(starts).toFixed(0)}ms  max=${worst.toFixed(0)}ms  ` +
+        `floor (node spawn + listen) median=${floor.toFixed(0)}ms  ratio=${(median(starts) / floor).toFixed(1)}x`,
+    );
+    // a shared machine's load moves every number here: say what it was
+    console.log(`${' '.repeat(22)} load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores`);
+    console.log(worst < LIMIT_MS ? `OK: every start ready within ${LIMIT_MS} ms` : `FAIL: slowest start ${worst.toFixed(0)} ms (limit ${LIMIT_MS} ms)`);
+    return worst < LIMIT_MS;
+  } finally {
+    await slack.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,97 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig, SETTING_NAMES } from '../../src/config/config.js';
+import { REPO_ROOT } from '../helpers/process.js';
+import { composeEnvironment, dockerfileStages, interpolate, parseCompose, parseDotenv } from '../helpers/deploy-files.js';
+
+const compose = parseCompose(readFileSync(join(REPO_ROOT, 'compose.yaml'), 'utf8'));
+const envExample = parseDotenv(readFileSync(join(REPO_ROOT, '.env.example'), 'utf8'));
+const BOT_SERVICES = { web: 'web', worker: 'worker' } as const;
+
+// what a person puts in .env before `docker compose up` (valid shapes, not real secrets)
+const SOCKET_MODE_DOTENV = { SLACK_BOT_TOKEN: 'xoxb-1-abc', SLACK_APP_TOKEN: 'xapp-1-abc', POSTGRES_PASSWORD: 'pw1' };
+const HTTP_MODE_DOTENV = { SLACK_BOT_TOKEN: 'xoxb-1-abc', SLACK_SIGNING_SECRET: '0123456789abcdef0123456789abcdef', POSTGRES_PASSWORD: 'pw1' };
+
+describe('compose.yaml', () => {
+  it('runs Postgres, Redis (append-only, noeviction), one web and one worker process from the built image', () => {
+    expect(Object.keys(compose.services).sort()).toEqual(['postgres', 'redis', 'web', 'worker']);
+    const redis: string[] = compose.services.redis.command;
+    expect(redis.join(' ')).toContain('--appendonly yes');
+    expect(redis.join(' ')).toContain('--maxmemory-policy noeviction');
+    for (const [name, mode] of Object.entries(BOT_SERVICES)) {
+      const service = compose.services[name];
+      expect(service.build, name).toBe('.');
+      expect(service.command, name).toEqual(['node', 'dist/src/main.js', mode]);
+      expect(service.env_file, name).toBe('.env');
+      expect(Object.keys(service.depends_on).sort(), name).toEqual(['postgres', 'redis']);
+    }
+  });
+
+  it('sets only real settings of the bot, and asks .env only for variables .env.example documents', () => {
+    for (const name of Object.keys(BOT_SERVICES)) {
+      const environment: Record<string, string> = compose.services[name].environment;
+      const unknown = Object.keys(environment).filter((k) => !SETTING_NAMES.includes(k));
+      expect(unknown, `${name} sets variables the bot does not read`).toEqual([]);
+      const referenced = Object.values(environment).flatMap((v) => [...String(v).matchAll(/\$\{([A-Z0-9_]+)/g)].map((m) => m[1]!));
+      expect(referenced.filter((v) => !(v in envExample)), `${name} interpolates variables missing from .env.example`).toEqual([]);
+    }
+  });
+
+  it('sets every required setting: each process starts with only the Slack tokens and the Postgres password in .env', () => {
+    for (const dotenv of [SOCKET_MODE_DOTENV, HTTP_MODE_DOTENV]) {
+      for (const [name, mode] of Object.entries(BOT_SERVICES)) {
+        const env = composeEnvironment(compose.services[name], dotenv);
+        const config = loadConfig(env, compose.services[name].command[2]);
+        expect(config.mode).toBe(mode);
+        expect(config.database).toEqual({ url: 'postgres://access_bot:pw1@postgres:5432/access_bot' });
+        expect(config.redisUrl).toBe('redis://redis:6379');
+        expect(config.catalogPath).toBe(compose.services[name].volumes[0].split(':')[1]);
+      }
+    }
+  });
+
+  it('refuses to start, naming the variable, when .env lacks the bot token or the Postgres password', () => {
+    const { SLACK_BOT_TOKEN: _t, ...noToken } = SOCKET_MODE_DOTENV;
+    const { POSTGRES_PASSWORD: _p, ...noPassword } = SOCKET_MODE_DOTENV;
+    for (const name of Object.keys(BOT_SERVICES)) {
+      expect(() => composeEnvironment(compose.services[name], noToken)).toThrow(/SLACK_BOT_TOKEN/);
+      expect(() => composeEnvironment(compose.services[name], noPassword)).toThrow(/POSTGRES_PASSWORD/);
+    }
+  });
+
+  it('interpolates as docker compose does', () => {
+    expect(interpolate('a${X}b', { X: '1' })).toBe('a1b');
+    expect(interpolate('${X:-d}|${Y-d}|${Z:-d}', { X: '', Y: '' })).toBe('d||d');
+    expect(interpolate('$${X}', { X: '1' })).toBe('${X}');
+    expect(() => interpolate('${X:?say so}', { X: '' })).toThrow('X: say so');
+  });
+});
+
+describe('Dockerfile', () => {
+  const stages = dockerfileStages(readFileSync(join(REPO_ROOT, 'Dockerfile'), 'utf8'));
+  const runtime = stages.at(-1)!;
+  const lines = (stage: typeof runtime, instruction: string) => stage.lines.filter((l) => l.instruction === instruction).map((l) => l.args);
+
+  it('builds in one stage and runs from a slim Node 20 stage with production dependencies only', () => {
+    expect(stages.length).toBeGreaterThanOrEqual(2);
+    expect(stages[0]!.from).toMatch(/^node:20/);
+    expect(lines(stages[0]!, 'RUN').join('\n')).toContain('npm run build');
+    expect(runtime.from).toMatch(/^node:20[\w.-]*-slim$/);
+    expect(lines(runtime, 'RUN').join('\n')).toMatch(/npm ci --omit=dev/);
+    expect(lines(runtime, 'COPY').filter((a) => !a.startsWith('--from=')).every((a) => /^package(-lock)?\.json/.test(a))).toBe(true);
+    expect(lines(runtime, 'ENV').join(' ')).toContain('NODE_ENV=production');
+  });
+
+  it('runs as a non-root user, with a HEALTHCHECK on /livez and node itself as the process (exec form)', () => {
+    const user = lines(runtime, 'USER');
+    expect(user).toHaveLength(1);
+    expect(user[0]).not.toMatch(/^(root|0)(:|$)/);
+    const health = lines(runtime, 'HEALTHCHECK');
+    expect(health).toHaveLength(1);
+    expect(health[0]).toContain('/livez');
+    const cmd = JSON.parse(lines(runtime, 'CMD')[0]!);
+    expect(cmd).toEqual(['node', 'dist/src/main.js']);
+    expect(lines(runtime, 'ENTRYPOINT')).toEqual([]);
+  });
+});
