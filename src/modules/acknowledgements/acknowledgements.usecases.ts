@@ -22,7 +22,7 @@ export const ackErrors = {
  * it is confidential or restricted, and they have not accepted the current version within the
  * re-acknowledgement period.
  */
-export async function needsAcknowledgement(deps: Deps, userId: string, dataset: Dataset): Promise<boolean> {
+export async function needsAcknowledgement(deps: Pick<Deps, 'db' | 'catalog' | 'clock'>, userId: string, dataset: Dataset): Promise<boolean> {
   const policy = deps.catalog.handlingPolicy;
   if (!policy || !isSensitive(dataset)) return false;
   const latest = await repo.lastAcknowledged(deps.db, userId, policy.version);
@@ -32,7 +32,7 @@ export async function needsAcknowledgement(deps: Deps, userId: string, dataset: 
 }
 
 /** Records that the person accepted `version`; it must be the current one. */
-export async function acknowledgePolicy(deps: Deps, userId: string, version: string): Promise<void> {
+export async function acknowledgePolicy(deps: Pick<Deps, 'db' | 'catalog' | 'clock'>, userId: string, version: string): Promise<void> {
   const policy = deps.catalog.handlingPolicy;
   if (!policy || policy.version !== version) throw ackErrors.outdated();
   const now = deps.clock.now();

@@ -1,7 +1,6 @@
-import type { Catalog } from '../../catalog/catalog.js';
-import type { Clock } from '../../shared/clock.js';
 import type { Db, DbOrTx } from '../../shared/db/client.js';
 import { domainError } from '../../shared/errors.js';
+import type { Deps } from '../deps.js';
 import * as repo from './audit.repository.js';
 import type { AuditEvent, AuditFilter } from './audit.repository.js';
 import { ChainWalker, type ChainedEvent, type ChainProblem } from './verify.rules.js';
@@ -93,7 +92,7 @@ export type HistoryQuery = { actorId: string; page?: number } & ({ personId: str
  * A person's or a dataset's recent history, newest first, a page at a time (for `/access audit`).
  * Admins only; each reading is itself an audit event (`audit.viewed`).
  */
-export async function auditHistory(deps: { db: Db; catalog: Catalog; clock: Clock }, q: HistoryQuery): Promise<HistoryPage> {
+export async function auditHistory(deps: Pick<Deps, 'db' | 'catalog' | 'clock'>, q: HistoryQuery): Promise<HistoryPage> {
   if (!deps.catalog.admins.includes(q.actorId)) {
     throw auditErrors.adminsOnly();
   }

@@ -7,6 +7,9 @@ import * as repo from './grants.repository.js';
 import type { Grant } from './grants.repository.js';
 import { startRevoke } from './provisioning.usecases.js';
 
+/** The ports ending a grant uses. */
+type EndingDeps = Pick<Deps, 'db' | 'catalog' | 'clock' | 'jobs' | 'connectors' | 'onGrantEnding'>;
+
 export const endingErrors = {
   notHeld: (datasetId: string) =>
     domainError('grants.nothing_to_release', { datasetId }, `You have no active access to ${datasetId}, so there is nothing to release.`),
@@ -27,7 +30,7 @@ export const endingErrors = {
  * reason the holder is told). Access is removed through the connector like at expiry. Acts on
  * exactly the grant given; the state change is guarded (active → revoking) in SQL.
  */
-async function endNow(deps: Deps, grant: Grant | undefined, actorId: string, reason: 'released' | 'revoked', note: string | null, refusal: () => AppError) {
+async function endNow(deps: EndingDeps, grant: Grant | undefined, actorId: string, reason: 'released' | 'revoked', note: string | null, refusal: () => AppError) {
   if (!grant || grant.status !== 'active') throw refusal();
   const now = deps.clock.now();
   const started = await deps.db.transaction(async (tx) => {
@@ -40,7 +43,7 @@ async function endNow(deps: Deps, grant: Grant | undefined, actorId: string, rea
   return started.grant;
 }
 
-export async function releaseGrant(deps: Deps, userId: string, datasetId: string) {
+export async function releaseGrant(deps: EndingDeps, userId: string, datasetId: string) {
   assertText(datasetId, 'datasetId');
   const dataset = findDataset(deps.catalog, datasetId);
   if (!dataset) throw catalogErrors.datasetNotFound(datasetId, suggestDatasetIds(deps.catalog, datasetId));
@@ -48,7 +51,7 @@ export async function releaseGrant(deps: Deps, userId: string, datasetId: string
   return endNow(deps, grant, userId, 'released', null, () => endingErrors.notHeld(dataset.id));
 }
 
-export async function revokeGrantOf(deps: Deps, actorId: string, userId: string, datasetId: string, reason: string | undefined) {
+export async function revokeGrantOf(deps: EndingDeps, actorId: string, userId: string, datasetId: string, reason: string | undefined) {
   assertText(datasetId, 'datasetId');
   assertText(reason, 'revokeReason');
   const dataset = findDataset(deps.catalog, datasetId);
@@ -62,14 +65,14 @@ export async function revokeGrantOf(deps: Deps, actorId: string, userId: string,
  * Release from a button: the button names one grant; it must be the clicker's own and still
  * active. An old button for a grant that has ended never touches a newer grant of the same dataset.
  */
-export async function releaseGrantById(deps: Deps, userId: string, grantId: string) {
+export async function releaseGrantById(deps: EndingDeps, userId: string, grantId: string) {
   const grant = /^[0-9a-f-]{36}$/i.test(grantId) ? await repo.findGrant(deps.db, grantId) : undefined;
   if (!grant || grant.userId !== userId) throw endingErrors.notHeld('that dataset');
   return endNow(deps, grant, userId, 'released', null, () => endingErrors.alreadyEnded(grant.datasetId));
 }
 
 /** Revokes a grant because its access review said so (by an owner, or by policy at the deadline). */
-export async function revokeForReview(deps: Deps, grantId: string, actorId: string, note: string): Promise<boolean> {
+export async function revokeForReview(deps: EndingDeps, grantId: string, actorId: string, note: string): Promise<boolean> {
   const grant = await repo.findGrant(deps.db, grantId);
   if (!grant || grant.status !== 'active') return false;
   await endNow(deps, grant, actorId, 'revoked', note, () => endingErrors.userHasNone(grant.userId, grant.datasetId));

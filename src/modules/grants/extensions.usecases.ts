@@ -48,7 +48,7 @@ export type SelfExtension = { kind: 'extended'; endsAt: Date } | { kind: 'needs_
  * self-extension allowance (cumulative per grant); past it, the extension needs approval and
  * nothing changes here. Either way the new end may never pass the policy's maximum total duration.
  */
-export async function extendWithinAllowance(deps: Deps, grant: Grant, dataset: Dataset, minutes: number, actorId: string): Promise<SelfExtension> {
+export async function extendWithinAllowance(deps: Pick<Deps, 'db' | 'clock' | 'jobs'>, grant: Grant, dataset: Dataset, minutes: number, actorId: string): Promise<SelfExtension> {
   const newEnd = requestedEnd(grant, minutes, dataset.policy);
   if (!newEnd) throw extensionErrors.beyondTotal(dataset.id, dataset.policy.maxTotalMinutes, latestEnd(grant, dataset.policy));
   if (!withinSelfExtension(grant, minutes, dataset.policy)) return { kind: 'needs_approval' };
@@ -82,7 +82,7 @@ export interface ApprovedExtension {
 }
 
 /** On approval of an extension request: move the grant's end, if it is still active and within policy. */
-export async function applyExtension(deps: Deps, tx: Tx, extension: ApprovedExtension, deciderId: string, now: Date): Promise<number[]> {
+export async function applyExtension(deps: Pick<Deps, 'catalog'>, tx: Tx, extension: ApprovedExtension, deciderId: string, now: Date): Promise<number[]> {
   const grant = extension.grantId ? await repo.findGrant(tx, extension.grantId) : undefined;
   const dataset = findDataset(deps.catalog, extension.datasetId);
   if (!grant || grant.status !== 'active' || !dataset) {

@@ -14,7 +14,7 @@ export type ExpiryOutcome = { kind: 'expired' } | { kind: 'not_due'; endsAt: Dat
  * manual dataset) takes the access away, and only then is the grant marked expired. Safe to call
  * any number of times, from the delayed job and from the reconciler at once.
  */
-export async function expireGrant(deps: Deps, grantId: string): Promise<ExpiryOutcome> {
+export async function expireGrant(deps: Pick<Deps, 'db' | 'catalog' | 'clock' | 'jobs' | 'connectors' | 'logger' | 'onGrantEnding'>, grantId: string): Promise<ExpiryOutcome> {
   const now = deps.clock.now();
   const started = await deps.db.transaction(async (tx) => {
     const grant = await repo.findGrant(tx, grantId);
@@ -52,7 +52,7 @@ const BATCH = 500;
  * or revoking, reminds owners of manual revokes still to do, and re-enqueues undelivered messages.
  * This is what keeps grants ending on time after a Redis flush or a restart.
  */
-export async function reconcile(deps: Deps): Promise<ReconcileReport> {
+export async function reconcile(deps: Pick<Deps, 'db' | 'catalog' | 'clock' | 'jobs' | 'connectors' | 'settings' | 'logger' | 'onGrantEnding'>): Promise<ReconcileReport> {
   const now = deps.clock.now();
   let expired = 0;
   for (;;) {
@@ -95,7 +95,7 @@ const HOUR_MS = 3600_000;
  * Expiry reminders, 24 hours and 1 hour before a grant ends, each only if the grant is longer than
  * that (a 2-hour grant gets the 1-hour one only) and once per end (an extension re-arms them).
  */
-async function sendExpiryReminders(deps: Deps, now: Date): Promise<number> {
+async function sendExpiryReminders(deps: Pick<Deps, 'db' | 'jobs'>, now: Date): Promise<number> {
   let sent = 0;
   for (const grant of await repo.listGrantsEndingBefore(deps.db, new Date(now.getTime() + 24 * HOUR_MS))) {
     const left = grant.endsAt.getTime() - now.getTime();
@@ -118,7 +118,7 @@ async function sendExpiryReminders(deps: Deps, now: Date): Promise<number> {
 }
 
 /** Manual revokes not confirmed within `stuckRetrySeconds` of the last nudge: remind the owners again. */
-async function remindManualRevokes(deps: Deps, grants: Grant[], now: Date): Promise<number> {
+async function remindManualRevokes(deps: Pick<Deps, 'db' | 'jobs' | 'settings'>, grants: Grant[], now: Date): Promise<number> {
   let sent = 0;
   const interval = deps.settings.stuckRetrySeconds * 1000;
   for (const grant of grants) {

@@ -28,7 +28,7 @@ export type StepOutcome = 'done' | 'skipped' | 'retry' | 'gave_up';
  * active and its clock starts now. When the last retry fails, the grant goes to `revoking` (the
  * target may hold a half-made grant) and the requester and owners are told it failed.
  */
-export async function provisionGrant(deps: Deps, grantId: string, opts: { finalAttempt: boolean }): Promise<StepOutcome> {
+export async function provisionGrant(deps: Pick<Deps, 'db' | 'catalog' | 'clock' | 'jobs' | 'connectors' | 'people' | 'logger'>, grantId: string, opts: { finalAttempt: boolean }): Promise<StepOutcome> {
   const grant = await repo.findGrant(deps.db, grantId);
   if (!grant || grant.status !== 'provisioning') return 'skipped';
   const connector = deps.connectors.forDataset(grant.datasetId);
@@ -50,7 +50,7 @@ export async function provisionGrant(deps: Deps, grantId: string, opts: { finalA
   return 'done';
 }
 
-async function giveUpProvisioning(deps: Deps, grant: Grant, message: string) {
+async function giveUpProvisioning(deps: Pick<Deps, 'db' | 'catalog' | 'clock' | 'jobs'>, grant: Grant, message: string) {
   const now = deps.clock.now();
   const recipients = [grant.userId, ...(findDataset(deps.catalog, grant.datasetId)?.owners ?? [])];
   const moved = await deps.db.transaction(async (tx) => {
@@ -66,7 +66,7 @@ async function giveUpProvisioning(deps: Deps, grant: Grant, message: string) {
 }
 
 /** provisioning → active; the clock starts now. Returns false when someone else did it first. */
-async function activate(deps: Deps, grant: Grant, actorId: string, how: string): Promise<boolean> {
+async function activate(deps: Pick<Deps, 'db' | 'clock' | 'jobs' | 'logger'>, grant: Grant, actorId: string, how: string): Promise<boolean> {
   const now = deps.clock.now();
   const active = await deps.db.transaction(async (tx) => {
     const row = await repo.transitionGrant(tx, grant.id, 'provisioning', { status: 'active', startsAt: now, endsAt: grantEnd(now, grant.durationMinutes) });
@@ -89,7 +89,7 @@ async function activate(deps: Deps, grant: Grant, actorId: string, how: string):
  * Starts taking access away (active → revoking). Automated connectors get a revoke job; manual
  * datasets get a task for each owner. Used at expiry and, later, for revoke and release.
  */
-export async function startRevoke(deps: Deps, tx: Tx, grant: Grant, endReason: string, actorId: string, now: Date) {
+export async function startRevoke(deps: Pick<Deps, 'catalog' | 'connectors' | 'onGrantEnding'>, tx: Tx, grant: Grant, endReason: string, actorId: string, now: Date) {
   const row = await repo.transitionGrant(tx, grant.id, 'active', { status: 'revoking', endReason }, endReason === 'expired' ? { dueBy: now } : undefined);
   if (!row) return undefined;
   await appendAudit(tx, grantEvent(row, now, actorId, 'grant.revoke_started', { reason: endReason }));
@@ -110,7 +110,7 @@ export async function startRevoke(deps: Deps, tx: Tx, grant: Grant, endReason: s
  * grant end (expired, revoked, or failed for a grant that never worked). When retries are used
  * up, owners and admins are alerted, and it is tried again after `stuckRetrySeconds`.
  */
-export async function revokeGrant(deps: Deps, grantId: string, opts: { finalAttempt: boolean }): Promise<StepOutcome> {
+export async function revokeGrant(deps: Pick<Deps, 'db' | 'catalog' | 'clock' | 'jobs' | 'connectors' | 'people' | 'settings' | 'logger'>, grantId: string, opts: { finalAttempt: boolean }): Promise<StepOutcome> {
   const grant = await repo.findGrant(deps.db, grantId);
   if (!grant || grant.status !== 'revoking') return 'skipped';
   const connector = deps.connectors.forDataset(grant.datasetId);
@@ -143,7 +143,7 @@ export async function revokeGrant(deps: Deps, grantId: string, opts: { finalAtte
 }
 
 /** revoking → its final state; tells the person when their access has ended. */
-async function finishRevoke(deps: Deps, grant: Grant, actorId: string, how: string): Promise<boolean> {
+async function finishRevoke(deps: Pick<Deps, 'db' | 'clock' | 'jobs' | 'logger'>, grant: Grant, actorId: string, how: string): Promise<boolean> {
   const now = deps.clock.now();
   const final = grant.endReason === 'provision_failed' ? 'failed' : grant.endReason === 'expired' ? 'expired' : 'revoked';
   const done = await deps.db.transaction(async (tx) => {
@@ -181,7 +181,7 @@ export const taskErrors = {
  * A person confirms they did a step by hand: gave the access (a manual dataset), or removed it
  * (a manual dataset, or a stuck automated revoke). Checked on the server; idempotent.
  */
-export async function confirmTask(deps: Deps, grantId: string, userId: string, step: TaskStep): Promise<void> {
+export async function confirmTask(deps: Pick<Deps, 'db' | 'catalog' | 'clock' | 'jobs' | 'connectors' | 'logger'>, grantId: string, userId: string, step: TaskStep): Promise<void> {
   const grant = await repo.findGrant(deps.db, grantId);
   if (!grant) throw taskErrors.notFound();
   if (grant.userId === userId) throw taskErrors.ownGrant();
@@ -212,7 +212,7 @@ export interface ApprovedAccess {
  * by hand; for a connector, `provisionGrantId` is the grant to provision once this has committed.
  */
 export async function createGrant(
-  deps: Deps,
+  deps: Pick<Deps, 'catalog' | 'connectors'>,
   tx: Tx,
   access: ApprovedAccess,
   deciderId: string,
@@ -235,14 +235,14 @@ export async function createGrant(
 }
 
 /** For a manual dataset, right after approval: ask each owner to give the access by hand. */
-async function createGrantTasks(deps: Deps, tx: Tx, grant: Grant, now: Date): Promise<number[]> {
+async function createGrantTasks(deps: Pick<Deps, 'catalog'>, tx: Tx, grant: Grant, now: Date): Promise<number[]> {
   const owners = taskAssignees(deps, grant);
   await repo.insertTasks(tx, grant.id, 'grant', owners);
   return addToOutbox(tx, now, owners.map((to) => outboxMessage('task', { grantId: grant.id, step: 'grant', to })));
 }
 
 /** Owners do manual steps; when the grantee is the only owner, the admins do. */
-function taskAssignees(deps: Deps, grant: Grant): string[] {
+function taskAssignees(deps: Pick<Deps, 'catalog'>, grant: Grant): string[] {
   const owners = (findDataset(deps.catalog, grant.datasetId)?.owners ?? []).filter((o) => o !== grant.userId);
   return owners.length ? owners : deps.catalog.admins.filter((a) => a !== grant.userId);
 }

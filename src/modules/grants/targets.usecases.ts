@@ -10,7 +10,7 @@ import type { Grant } from './grants.repository.js';
  * person's Slack profile and the catalog, and recorded on the grant: every later attempt, and the
  * revoke, act on exactly that record. A login another Slack user would share is refused.
  */
-export async function identityForGrant(deps: Deps, grant: Grant, connector: Provisioner): Promise<GrantTarget> {
+export async function identityForGrant(deps: Pick<Deps, 'db' | 'catalog' | 'people'>, grant: Grant, connector: Provisioner): Promise<GrantTarget> {
   if (grant.target) return grant.target;
   const postgresRole = deps.catalog.people?.[grant.userId]?.postgresRole;
   // a connector that changes nothing elsewhere never waits for Slack; the others must name the person
@@ -25,7 +25,7 @@ export async function identityForGrant(deps: Deps, grant: Grant, connector: Prov
  * before identities were recorded fall back to naming the person now. Undefined when nothing
  * can have been given (a grant that failed before its first attempt).
  */
-export async function identityForRevoke(deps: Deps, grant: Grant, connector: Provisioner): Promise<GrantTarget | undefined> {
+export async function identityForRevoke(deps: Pick<Deps, 'catalog' | 'people'>, grant: Grant, connector: Provisioner): Promise<GrantTarget | undefined> {
   if (grant.target) return grant.target;
   const person = async () => ({
     userId: grant.userId,
@@ -42,7 +42,7 @@ export async function identityForRevoke(deps: Deps, grant: Grant, connector: Pro
   return connector.identify(await person());
 }
 
-async function refuseSharedLogin(deps: Deps, grant: Grant, login: string) {
+async function refuseSharedLogin(deps: Pick<Deps, 'db' | 'catalog' | 'people'>, grant: Grant, login: string) {
   const p = findDataset(deps.catalog, grant.datasetId)?.provisioner;
   const rule = p?.type === 'postgres' ? { template: p.login_role_template, emailDomains: p.email_domains } : undefined;
   const overrides = Object.fromEntries(Object.entries(deps.catalog.people ?? {}).map(([id, s]) => [id, s.postgresRole]));

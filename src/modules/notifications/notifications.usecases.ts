@@ -15,7 +15,7 @@ export type DeliveryOutcome = 'sent' | 'already_done' | 'failed';
  * updates), so a retry repeats only what failed. Permanent failures (an unknown kind, a payload
  * that does not match its kind, a refusal no retry can fix) are recorded, logged and not retried.
  */
-export async function deliverMessage(deps: Deps, outboxId: number): Promise<DeliveryOutcome> {
+export async function deliverMessage(deps: Pick<Deps, 'db' | 'catalog' | 'clock' | 'messenger' | 'people' | 'logger'>, outboxId: number): Promise<DeliveryOutcome> {
   const row = await findOutbox(deps.db, outboxId);
   if (!row || row.status !== 'pending') return 'already_done';
   try {
@@ -36,7 +36,7 @@ export async function deliverMessage(deps: Deps, outboxId: number): Promise<Deli
   return 'sent';
 }
 
-function messageContext(deps: Deps): MessageContext {
+function messageContext(deps: Pick<Deps, 'db' | 'catalog' | 'clock' | 'messenger' | 'people'>): MessageContext {
   return {
     db: deps.db,
     clock: deps.clock,

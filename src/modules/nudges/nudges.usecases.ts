@@ -19,7 +19,7 @@ export type NudgeOutcome = { kind: 'clean' } | { kind: 'ignored' } | { kind: 'nu
  * friendly coaching message (at most `maxPerHour` an hour), and optionally the security channel
  * an alert. Only the detectors' names and where it happened are stored, never the content.
  */
-export async function handlePostedMessage(deps: Deps, message: PostedMessage): Promise<NudgeOutcome> {
+export async function handlePostedMessage(deps: Pick<Deps, 'db' | 'catalog' | 'clock' | 'jobs' | 'logger'>, message: PostedMessage): Promise<NudgeOutcome> {
   const settings = deps.catalog.sensitiveData;
   if (!settings?.enabled || settings.excludeChannels.includes(message.channelId)) return { kind: 'ignored' };
   const detectors: DetectorName[] = scanText(message.text).map((f) => f.detector);
@@ -46,6 +46,6 @@ export async function handlePostedMessage(deps: Deps, message: PostedMessage): P
 }
 
 /** "I've fixed it": only the poster can mark their own nudge. */
-export async function markNudgeFixed(deps: Deps, nudgeId: number, userId: string): Promise<boolean> {
+export async function markNudgeFixed(deps: Pick<Deps, 'db' | 'clock'>, nudgeId: number, userId: string): Promise<boolean> {
   return repo.markFixed(deps.db, nudgeId, userId, deps.clock.now());
 }

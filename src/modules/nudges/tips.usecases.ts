@@ -8,7 +8,7 @@ import { outboxMessage } from '../notifications/messages/messages.js';
  * The periodic hygiene tip: one short practice from the handling policy, to everyone holding a
  * grant on confidential or restricted data. Tips rotate by month, so people see a different one.
  */
-export async function sendHygieneTips(deps: Deps): Promise<number> {
+export async function sendHygieneTips(deps: Pick<Deps, 'db' | 'catalog' | 'clock' | 'jobs'>): Promise<number> {
   const tips = deps.catalog.handlingPolicy?.tips ?? [];
   if (!deps.catalog.hygieneTips?.enabled || tips.length === 0) return 0;
   const now = deps.clock.now();

@@ -18,7 +18,7 @@ export interface AfterDecision {
  * grant (provisioning until the target system has it) or, for an extension, moves the end of the
  * existing grant.
  */
-export async function approveInTx(deps: Deps, tx: Tx, request: AccessRequest, deciderId: string, now: Date): Promise<AfterDecision> {
+export async function approveInTx(deps: Pick<Deps, 'catalog' | 'connectors'>, tx: Tx, request: AccessRequest, deciderId: string, now: Date): Promise<AfterDecision> {
   await repo.decideRequest(tx, request.id, { status: 'approved', decidedBy: deciderId, decidedAt: now });
   await appendAudit(tx, requestEvent(request, now, deciderId, deciderId === 'system' ? 'request.auto_approved' : 'request.approved'));
   const outboxIds = await addToOutbox(tx, now, decisionMessages(request.id));
@@ -33,7 +33,7 @@ export async function approveInTx(deps: Deps, tx: Tx, request: AccessRequest, de
   return { outboxIds, provisionGrantId: created.provisionGrantId };
 }
 
-export async function runAfterDecision(deps: Deps, after: AfterDecision): Promise<void> {
+export async function runAfterDecision(deps: Pick<Deps, 'jobs' | 'logger'>, after: AfterDecision): Promise<void> {
   if (after.provisionGrantId) {
     await deps.jobs.enqueueProvision(after.provisionGrantId).catch((err) => {
       // the reconciler resumes grants left in provisioning

@@ -28,7 +28,7 @@ export interface DecisionResult {
  * the requester, and a full member of the workspace. Read from the catalog and the database,
  * never from the click.
  */
-export async function assertMayDecide(deps: Deps, requestId: string, deciderId: string): Promise<AccessRequest> {
+export async function assertMayDecide(deps: Pick<Deps, 'db' | 'catalog' | 'people'>, requestId: string, deciderId: string): Promise<AccessRequest> {
   const request = await repo.findRequest(deps.db, requestId);
   if (!request) throw requestErrors.notFound();
   const dataset = findDataset(deps.catalog, request.datasetId);
@@ -45,7 +45,7 @@ export async function assertMayDecide(deps: Deps, requestId: string, deciderId: 
  * distinct approvers, and the last one needed approves it. The request row is locked for the
  * transaction, so concurrent clicks, retries and replicas count correctly and decide once.
  */
-export async function decideRequest(deps: Deps, requestId: string, deciderId: string, decision: Decision): Promise<DecisionResult> {
+export async function decideRequest(deps: Pick<Deps, 'db' | 'catalog' | 'clock' | 'jobs' | 'connectors' | 'people' | 'logger'>, requestId: string, deciderId: string, decision: Decision): Promise<DecisionResult> {
   if (decision.kind === 'deny') assertText(decision.reason, 'denyReason');
   await assertMayDecide(deps, requestId, deciderId);
   const now = deps.clock.now();

@@ -8,7 +8,7 @@ import { loadRequestView } from './requests.usecases.js';
  * otherwise what it already is. Throws the coded refusal when they may not decide it.
  */
 export async function prepareDenial(
-  deps: Deps,
+  deps: Pick<Deps, 'db' | 'catalog' | 'people'>,
   requestId: string,
   deciderId: string,
 ): Promise<{ kind: 'ready'; request: RequestView } | { kind: 'already_decided'; status: string }> {

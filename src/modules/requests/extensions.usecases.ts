@@ -1,10 +1,9 @@
 import { catalogErrors } from '../../catalog/catalog.errors.js';
 import { findDataset, suggestDatasetIds } from '../../catalog/catalog.js';
 import { assertText, textErrors, textProblem } from '../../shared/text.js';
-import type { Deps } from '../deps.js';
 import { extendWithinAllowance, findGrantToExtend, holderErrors, ownGrant } from '../grants/index.js';
 import type { RequestView } from '../notifications/notifications.ports.js';
-import { openRequest, parseDurationOrThrow, validateReason } from './requests.usecases.js';
+import { openRequest, parseDurationOrThrow, validateReason, type OpenRequestDeps } from './requests.usecases.js';
 
 export type ExtensionResult = { kind: 'extended'; endsAt: Date } | { kind: 'requested'; request: RequestView };
 
@@ -15,7 +14,7 @@ export type ExtensionResult = { kind: 'extended'; endsAt: Date } | { kind: 'requ
  * policy's maximum total duration.
  */
 export async function requestExtension(
-  deps: Deps,
+  deps: OpenRequestDeps,
   input: { userId: string; datasetId: string; duration: string; reason?: string; /** set when a button or form named one grant */ grantId?: string },
 ): Promise<ExtensionResult> {
   assertText(input.datasetId, 'datasetId');
@@ -35,7 +34,7 @@ export async function requestExtension(
 
 /** The extend form: extends the grant it was opened for, which must be the submitter's. */
 export async function extendGrantById(
-  deps: Deps,
+  deps: OpenRequestDeps,
   input: { userId: string; grantId: string; duration: string; reason?: string },
 ): Promise<ExtensionResult & { datasetId: string }> {
   const grant = await ownGrant(deps, input.userId, input.grantId);

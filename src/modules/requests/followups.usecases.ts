@@ -21,7 +21,7 @@ export interface FollowUpReport {
  * - a request nobody decided within `pendingRequestExpiryHours` expires, and the requester is told.
  * Each step is guarded in SQL, so two reconcilers never send a reminder twice.
  */
-export async function followUpPendingRequests(deps: Deps): Promise<FollowUpReport> {
+export async function followUpPendingRequests(deps: Pick<Deps, 'db' | 'catalog' | 'clock' | 'jobs' | 'people' | 'settings'>): Promise<FollowUpReport> {
   const now = deps.clock.now();
   const s = deps.settings;
   const report: FollowUpReport = { reminded: 0, escalated: 0, expired: 0 };

@@ -56,7 +56,7 @@ export function validateReason(dataset: Dataset, text: string | undefined): stri
 }
 
 /** Guests, deactivated accounts and bots may not ask for sensitive data. */
-export async function assertMayRequest(deps: Deps, userId: string, dataset: Dataset): Promise<void> {
+export async function assertMayRequest(deps: Pick<Deps, 'people'>, userId: string, dataset: Dataset): Promise<void> {
   if (!isSensitive(dataset)) return;
   const standing = await deps.people.standing(userId);
   if (standing !== 'member') throw requestErrors.notAllowedToRequest(standing);
@@ -72,12 +72,15 @@ export function splitRequestArgs(args: string[]): { datasetId?: string; duration
   return { datasetId, reason: [second, ...rest].filter((w) => w !== undefined).join(' ') || undefined };
 }
 
-export async function createRequest(deps: Deps, input: NewRequestInput): Promise<RequestView> {
+export async function createRequest(deps: OpenRequestDeps, input: NewRequestInput): Promise<RequestView> {
   const { dataset, minutes, reason } = validateRequest(deps, input);
   return openRequest(deps, { kind: 'access', dataset, requesterId: input.requesterId, minutes, reason, via: input.via });
 }
 
 /** A checked request, ready to be stored: new access to a dataset, or more time on a grant held. */
+/** The ports opening a request uses (checks, approvers, the grant if it is auto-approved, messages). */
+export type OpenRequestDeps = Pick<Deps, 'db' | 'catalog' | 'clock' | 'jobs' | 'connectors' | 'people' | 'logger'>;
+
 export type OpenRequest = { dataset: Dataset; requesterId: string; minutes: number; reason: string | null } & (
   | { kind: 'access'; via: NewRequestInput['via'] }
   | { kind: 'extension'; grant: Pick<Grant, 'id'> }
@@ -89,7 +92,7 @@ export type OpenRequest = { dataset: Dataset; requesterId: string; minutes: numb
  * and its messages are stored in one transaction. A new-access request is refused while the
  * person holds a grant of the dataset; an extension is about that grant, and never approves itself.
  */
-export async function openRequest(deps: Deps, input: OpenRequest): Promise<RequestView> {
+export async function openRequest(deps: OpenRequestDeps, input: OpenRequest): Promise<RequestView> {
   const { dataset, minutes, reason } = input;
   await assertMayRequest(deps, input.requesterId, dataset);
   // an extension keeps the grant whose request already went through the data-handling policy
@@ -142,7 +145,7 @@ export async function openRequest(deps: Deps, input: OpenRequest): Promise<Reque
 }
 
 /** The requester withdraws a pending request; the approvers' messages lose their buttons. */
-export async function cancelRequest(deps: Deps, userId: string, requestId: string): Promise<RequestView> {
+export async function cancelRequest(deps: Pick<Deps, 'db' | 'catalog' | 'clock' | 'jobs'>, userId: string, requestId: string): Promise<RequestView> {
   const request = await repo.findRequest(deps.db, requestId);
   if (!request || request.requesterId !== userId) throw requestErrors.notFound();
   const now = deps.clock.now();
@@ -157,7 +160,7 @@ export async function cancelRequest(deps: Deps, userId: string, requestId: strin
 }
 
 /** Cancels the caller's pending request for a dataset (`/access cancel <dataset>`). */
-export async function cancelRequestForDataset(deps: Deps, userId: string, datasetId: string): Promise<RequestView> {
+export async function cancelRequestForDataset(deps: Pick<Deps, 'db' | 'catalog' | 'clock' | 'jobs'>, userId: string, datasetId: string): Promise<RequestView> {
   assertText(datasetId, 'datasetId');
   const pending = await repo.findPendingRequest(deps.db, userId, datasetId.trim().toLowerCase());
   if (!pending) throw requestErrors.nothingToCancel(datasetId);
@@ -204,7 +207,7 @@ export interface MyAccess {
   active: Array<{ grantId: string; datasetId: string; datasetName: string; endsAt: Date; status?: GrantStatus }>;
 }
 
-export async function listMyAccess(deps: Deps, userId: string): Promise<MyAccess> {
+export async function listMyAccess(deps: Pick<Deps, 'db' | 'catalog'>, userId: string): Promise<MyAccess> {
   const pendingRows = await repo.listPendingForRequester(deps.db, userId);
   const pending = (await Promise.all(pendingRows.map((r) => loadRequestView(deps, r.id)))).filter((v): v is RequestView => !!v);
   const grants = await listHeldGrantsForUser(deps.db, userId);
@@ -221,7 +224,7 @@ export async function listMyAccess(deps: Deps, userId: string): Promise<MyAccess
 }
 
 /** Requests waiting for this person's decision (they were asked and have not approved yet). */
-export async function listAwaitingMyDecision(deps: Deps, userId: string, limit = 20): Promise<RequestView[]> {
+export async function listAwaitingMyDecision(deps: Pick<Deps, 'db' | 'catalog' | 'people'>, userId: string, limit = 20): Promise<RequestView[]> {
   // someone who may not decide (now a guest, deactivated) is not shown requests they cannot answer
   if (!mayBeAsked(await deps.people.standing(userId).catch(() => 'unknown' as const))) return [];
   const ids = await repo.listPendingForApprover(deps.db, userId, limit);

@@ -1,9 +1,8 @@
 import { findDataset, reasonRequired, type HandlingPolicy } from '../../catalog/catalog.js';
 import { ackErrors, acknowledgePolicy, needsAcknowledgement } from '../acknowledgements/acknowledgements.usecases.js';
-import type { Deps } from '../deps.js';
 import type { RequestView } from '../notifications/notifications.ports.js';
 import { dropRequestDraft, findRequestDraft, holdRequestDraft } from './drafts.usecases.js';
-import { createRequest, validateRequest, type NewRequestInput } from './requests.usecases.js';
+import { createRequest, validateRequest, type NewRequestInput, type OpenRequestDeps } from './requests.usecases.js';
 
 /** What became of a request someone submitted; the front end only shows it. */
 export type SubmitResult =
@@ -18,7 +17,7 @@ export type SubmitResult =
  * mistakes are refused before anything is held; a first request for sensitive data is held while
  * its requester reads the policy; otherwise the request is created.
  */
-export async function submitRequest(deps: Deps, input: NewRequestInput): Promise<SubmitResult> {
+export async function submitRequest(deps: OpenRequestDeps, input: NewRequestInput): Promise<SubmitResult> {
   if (input.via === 'command') {
     if (!input.datasetId) return { kind: 'needs_form', prefill: {} };
     const dataset = findDataset(deps.catalog, input.datasetId);
@@ -37,7 +36,7 @@ export async function submitRequest(deps: Deps, input: NewRequestInput): Promise
  * The requester accepted the policy: records it (with its version) and sends the request that was
  * held behind it. The held request is dropped only when both worked.
  */
-export async function submitHeldRequest(deps: Deps, userId: string, draftId: string): Promise<RequestView> {
+export async function submitHeldRequest(deps: OpenRequestDeps, userId: string, draftId: string): Promise<RequestView> {
   const held = await findRequestDraft(deps, userId, draftId);
   if (!held) throw ackErrors.draftGone();
   await acknowledgePolicy(deps, userId, held.policyVersion);

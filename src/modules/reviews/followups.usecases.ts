@@ -7,14 +7,14 @@ import type { ReviewSummary } from '../notifications/notifications.ports.js';
 import * as repo from './reviews.repository.js';
 import type { Campaign } from './reviews.repository.js';
 import { reviewersOfItems, unansweredReviewers } from './reviews.rules.js';
-import { applyDeadlineDecisions } from './reviews.usecases.js';
+import { applyDeadlineDecisions, type ReviewDecisionDeps } from './reviews.usecases.js';
 
 /**
  * Runs with the reconciler: reminds reviewers with undecided items before the deadline (once), and at
  * the deadline applies each dataset's policy to what nobody reviewed, closes the review, and posts
  * its summary to the security channel.
  */
-export async function followUpReviews(deps: Deps): Promise<{ reminded: number; closed: boolean }> {
+export async function followUpReviews(deps: ReviewDecisionDeps & Pick<Deps, 'logger'>): Promise<{ reminded: number; closed: boolean }> {
   const campaign = await repo.findOpenCampaign(deps.db);
   if (!campaign) return { reminded: 0, closed: false };
   const now = deps.clock.now();
@@ -37,7 +37,7 @@ export async function followUpReviews(deps: Deps): Promise<{ reminded: number; c
   return { reminded, closed: false };
 }
 
-async function closeReview(deps: Deps, campaign: Campaign) {
+async function closeReview(deps: ReviewDecisionDeps & Pick<Deps, 'logger'>, campaign: Campaign) {
   const before = await repo.listItems(deps.db, campaign.id);
   const { silent: silentOwners, partial: partialOwners } = unansweredReviewers(deps.catalog, before);
   await applyDeadlineDecisions(deps, before.filter((i) => !i.decision));

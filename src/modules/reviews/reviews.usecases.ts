@@ -31,15 +31,18 @@ export const reviewErrors = {
   notAdmin: () => domainError('reviews.not_admin', {}, 'Only access admins can start a review.'),
 };
 
-const settings = (deps: Deps) => deps.catalog.review ?? DEFAULT_REVIEW;
-const ownersOf = (deps: Deps, datasetId: string) => findDataset(deps.catalog, datasetId)?.owners ?? [];
+/** The ports deciding review items uses (a revoke ends the grant through the grants module). */
+export type ReviewDecisionDeps = Pick<Deps, 'db' | 'catalog' | 'clock' | 'jobs' | 'connectors' | 'onGrantEnding'>;
+
+const settings = (deps: Pick<Deps, 'catalog'>) => deps.catalog.review ?? DEFAULT_REVIEW;
+const ownersOf = (deps: Pick<Deps, 'catalog'>, datasetId: string) => findDataset(deps.catalog, datasetId)?.owners ?? [];
 
 /**
  * Starts an access review: every active grant becomes an item, and each reviewer gets one digest
  * of the grants they are asked about (an owner's own grant goes to another owner, or the admins). Only one review is open at a time; starting while one is
  * open returns the open one.
  */
-export async function startReview(deps: Deps, startedBy: string): Promise<{ campaign: Campaign; created: boolean }> {
+export async function startReview(deps: Pick<Deps, 'db' | 'catalog' | 'clock' | 'jobs' | 'logger'>, startedBy: string): Promise<{ campaign: Campaign; created: boolean }> {
   if (startedBy !== 'system' && !deps.catalog.admins.includes(startedBy)) throw reviewErrors.notAdmin();
   const open = await repo.findOpenCampaign(deps.db);
   if (open) return { campaign: open, created: false };
@@ -67,7 +70,7 @@ export async function startReview(deps: Deps, startedBy: string): Promise<{ camp
  * Keep or revoke one grant in the open review. Owners (of that dataset) and admins decide, never
  * the grantee; the first decision wins. Revoke takes the access away through the connector and tells the holder.
  */
-export async function decideReviewItem(deps: Deps, itemId: string, userId: string, decision: ReviewDecision): Promise<{ changed: boolean; item: ReviewItem }> {
+export async function decideReviewItem(deps: ReviewDecisionDeps, itemId: string, userId: string, decision: ReviewDecision): Promise<{ changed: boolean; item: ReviewItem }> {
   const item = await repo.findItem(deps.db, itemId);
   if (!item) throw reviewErrors.notFound();
   if (item.userId === userId) throw reviewErrors.ownGrant(item.datasetId);
@@ -83,7 +86,7 @@ export async function decideReviewItem(deps: Deps, itemId: string, userId: strin
  * caller's own grant, which is left to another reviewer (counted in `ownLeft`).
  */
 export async function decideReviewDataset(
-  deps: Deps,
+  deps: ReviewDecisionDeps,
   campaignId: string,
   datasetId: string,
   userId: string,
@@ -97,7 +100,7 @@ export async function decideReviewDataset(
   return { decided: decided.length, ownLeft: open.filter((i) => i.userId === userId).length };
 }
 
-async function applyDecisions(deps: Deps, items: ReviewItem[], actorId: string, decision: ReviewDecision, automatic: boolean): Promise<ReviewItem[]> {
+async function applyDecisions(deps: ReviewDecisionDeps, items: ReviewItem[], actorId: string, decision: ReviewDecision, automatic: boolean): Promise<ReviewItem[]> {
   const now = deps.clock.now();
   const decided: ReviewItem[] = [];
   for (const item of items) {
@@ -135,7 +138,7 @@ async function applyDecisions(deps: Deps, items: ReviewItem[], actorId: string, 
  * What a reviewer's digest shows, in a stable order: the items they are asked about
  * (`assigned`), or every item they may decide (`decidable`: for an admin, all but their own).
  */
-export async function loadDigest(deps: Deps, campaignId: string, ownerId: string, scope: 'assigned' | 'decidable' = 'assigned'): Promise<DigestView | undefined> {
+export async function loadDigest(deps: Pick<Deps, 'db' | 'catalog'>, campaignId: string, ownerId: string, scope: 'assigned' | 'decidable' = 'assigned'): Promise<DigestView | undefined> {
   const campaign = await repo.findCampaign(deps.db, campaignId);
   if (!campaign) return undefined;
   // an admin may be asked about (or decide) grants on any dataset
@@ -174,7 +177,7 @@ export async function loadDigest(deps: Deps, campaignId: string, ownerId: string
  * Home tab): an owner's are those on their datasets except their own grants; an admin's are all
  * open items except their own, whoever was asked.
  */
-export async function myOpenReviewItems(deps: Deps, userId: string): Promise<DigestView | undefined> {
+export async function myOpenReviewItems(deps: Pick<Deps, 'db' | 'catalog'>, userId: string): Promise<DigestView | undefined> {
   const open = await repo.findOpenCampaign(deps.db);
   if (!open) return undefined;
   const digest = await loadDigest(deps, open.id, userId, 'decidable');
@@ -184,7 +187,7 @@ export async function myOpenReviewItems(deps: Deps, userId: string): Promise<Dig
 }
 
 /** At the deadline: what nobody reviewed follows its dataset's policy (keep, or revoke). */
-export async function applyDeadlineDecisions(deps: Deps, items: ReviewItem[]): Promise<void> {
+export async function applyDeadlineDecisions(deps: ReviewDecisionDeps, items: ReviewItem[]): Promise<void> {
   for (const item of items) {
     const policy = findDataset(deps.catalog, item.datasetId)?.policy.reviewDefault ?? 'revoke';
     await applyDecisions(deps, [item], 'system', policy, true);
