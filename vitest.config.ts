@@ -9,5 +9,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Files run in parallel; each has its own database and queue prefix.
     pool: 'forks',
+    // Tests build their own data: run them in a random order so a new dependency shows up.
+    sequence: { shuffle: true },
   },
 });

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { accessRequests, auditEvents, policyAcknowledgements } from '../../src/shared/db/schema.js';
 import { ACTION_IDS, BLOCK_IDS, CALLBACK_IDS } from '../../src/slack/ids.js';
@@ -6,10 +6,12 @@ import { startTestBot, type TestBot } from '../helpers/bot.js';
 import { makeDataset, testCatalog, USERS } from '../helpers/catalog.js';
 import { OffsetClock } from '../helpers/warehouse.js';
 
-const clock = new OffsetClock();
+let clock: OffsetClock;
 let t: TestBot;
 
-beforeAll(async () => {
+// each test has its own bot, database, queues, clock and policy
+beforeEach(async () => {
+  clock = new OffsetClock();
   const catalog = testCatalog();
   catalog.datasets.push(makeDataset({ id: 'payments', name: 'Payments', sensitivity: 'confidential', owners: [USERS.owner1] }));
   catalog.handlingPolicy = {
@@ -21,7 +23,7 @@ beforeAll(async () => {
   };
   t = await startTestBot({ catalog, clock });
 });
-afterAll(async () => {
+afterEach(async () => {
   await t?.stop();
 });
 
@@ -37,6 +39,14 @@ function submitAck(userId: string, metadata: string, checked: boolean) {
       [BLOCK_IDS.ackCheckbox]: { [ACTION_IDS.ackCheckbox]: { type: 'checkboxes', selected_options: checked ? [{ value: 'yes' }] : [] } },
     },
   });
+}
+
+/** Sends a request that meets the gate, and accepts the policy modal it opens. */
+async function requestAndAcknowledge(userId: string, command: string) {
+  const before = ackModals().length;
+  await t.command(userId, command);
+  const modal = await t.slack.waitFor(() => ackModals().length > before && ackModals().at(-1), 'policy modal');
+  expect((await submitAck(userId, modal.args.view.private_metadata, true)).body).toEqual({ response_action: 'clear' });
 }
 
 describe('data-handling acknowledgement', () => {
@@ -65,6 +75,7 @@ describe('data-handling acknowledgement', () => {
   });
 
   it('does not ask again for the same version, nor for internal data', async () => {
+    await requestAndAcknowledge(USERS.marketer, 'request crm-contacts 2d churn analysis for Q1');
     const before = ackModals().length;
     const res = await t.command(USERS.marketer, 'request payments 1d refund reconciliation');
     expect(res.body.text).toContain('Payments');
@@ -90,6 +101,7 @@ describe('data-handling acknowledgement', () => {
   });
 
   it('asks again when the policy changes, and after the re-acknowledgement period', async () => {
+    await requestAndAcknowledge(USERS.marketer, 'request payments 1d refund reconciliation');
     t.bot.deps.catalog.handlingPolicy!.version = '2026-02';
     await t.command(USERS.marketer, 'cancel payments');
     const before = ackModals().length;

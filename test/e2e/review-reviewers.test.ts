@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import { grants, reviewItems } from '../../src/shared/db/schema.js';
 import { ACTION_IDS } from '../../src/slack/ids.js';
@@ -11,10 +11,11 @@ import { OffsetClock } from '../helpers/warehouse.js';
  * admins), admins see and answer every open item, and the summary tells partial answers apart.
  *
  * crm-contacts is owned by owner1 and owner2, campaign-metrics by owner1 alone. Grants:
- * owner1 on both datasets, marketer on crm-contacts, marketer2 on campaign-metrics.
+ * owner1 on both datasets, marketer on crm-contacts, marketer2 on campaign-metrics. Each test
+ * has its own bot, clock, grants and review, and makes the decisions it builds on itself.
  */
 const DAY = 24 * 3600_000;
-const clock = new OffsetClock();
+let clock: OffsetClock;
 let t: TestBot;
 
 async function until<T>(probe: () => Promise<T | undefined | false>, what: string, timeoutMs = 10_000): Promise<T> {
@@ -41,7 +42,14 @@ const buttonValues = (blocks: any[], actionId: string): string[] =>
   blocks.filter((b) => b.type === 'actions').flatMap((b) => b.elements.filter((e: any) => e.action_id === actionId).map((e: any) => e.value));
 const ephemeralTo = (userId: string, text: string) => t.slack.callsTo('chat.postEphemeral').find((c) => c.args.user === userId && String(c.args.text).includes(text));
 
-beforeAll(async () => {
+/** `reviewerId` keeps the review item on `userId`'s grant with a single Keep. */
+async function keepItem(reviewerId: string, userId: string, datasetId: string) {
+  await t.click(reviewerId, ACTION_IDS.reviewKeep, (await itemOf(userId, datasetId)).id);
+  await until(async () => (await itemOf(userId, datasetId)).decision === 'keep', `keep ${userId} ${datasetId}`);
+}
+
+beforeEach(async () => {
+  clock = new OffsetClock();
   const catalog = testCatalog();
   catalog.review = { enabled: true, schedule: '0 9 * * 1', timeZone: 'UTC', deadlineDays: 5, reminderHoursBefore: 24, channel: 'C0SECURITY' };
   t = await startTestBot({ catalog, clock });
@@ -52,7 +60,7 @@ beforeAll(async () => {
   await t.command(USERS.admin, 'review start');
   await t.slack.waitFor(() => digestTo(USERS.owner1) && digestTo(USERS.owner2), 'the owners\' digests');
 });
-afterAll(async () => {
+afterEach(async () => {
   await t?.stop();
 });
 
@@ -84,6 +92,7 @@ describe('nobody reviews their own grant', () => {
 
 describe('admins see and answer open review items', () => {
   it('/access review lists every open item an admin may decide, not only those assigned to admins', async () => {
+    await keepItem(USERS.owner1, USERS.marketer, 'crm-contacts'); // decided, so no longer open
     const res = await t.command(USERS.admin, 'review');
     expect(res.body.text).not.toContain('Nothing to review');
     const keep = buttonValues(res.body.blocks, ACTION_IDS.reviewKeep);
@@ -107,6 +116,8 @@ describe('admins see and answer open review items', () => {
 
 describe('reminder and summary', () => {
   it('the reminder agrees in number, and the summary tells partial answers from none', async () => {
+    await keepItem(USERS.owner1, USERS.marketer, 'crm-contacts'); // owner1 answers one of their two
+    await keepItem(USERS.admin, USERS.owner1, 'campaign-metrics'); // the admin answers their only one
     clock.advance(4 * DAY + 60_000);
     const reminder = await t.slack.waitFor(() => t.slack.dmsTo(USERS.owner2).find((c) => String(c.args.text).startsWith('Reminder')), 'reminder');
     expect(JSON.stringify(reminder.args.blocks)).toContain('1 grant still waits for your review');

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -19,7 +19,6 @@ describe('sandbox page in a real browser', () => {
     if (!existsSync(CHROMIUM)) {
       throw new Error(`The browser test needs Chromium at ${CHROMIUM}: install it (apt-get install -y chromium) or set CHROMIUM_PATH.`);
     }
-    t = await startTestSandbox();
     profile = mkdtempSync(join(tmpdir(), 'dab-chromium-'));
     browser = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
@@ -30,9 +29,15 @@ describe('sandbox page in a real browser', () => {
     page = browser.pages()[0] ?? (await browser.newPage());
     mkdirSync(SCREENSHOTS, { recursive: true });
   });
+  // each test has its own sandbox (bot, database, queues); the browser is shared
+  beforeEach(async () => {
+    t = await startTestSandbox();
+  });
+  afterEach(async () => {
+    await t?.stop();
+  });
   afterAll(async () => {
     await browser?.close();
-    await t?.stop();
     if (profile) rmSync(profile, { recursive: true, force: true });
   });
 
@@ -79,6 +84,12 @@ describe('sandbox page in a real browser', () => {
   });
 
   it('Release from the Home tab through its confirm dialog; a card number in #marketing gets private coaching', async () => {
+    // Mia's own grant for this test: web-analytics is public and auto-approved in the example catalog
+    await t.page('/sandbox/command', { user: 'U0MKT1', channel: 'DU0MKT1', text: 'request web-analytics 1d traffic report' });
+    await t.dm('U0MKT1', (m) => /is ready/.test(m.text));
+    await page.goto(t.sandbox.url);
+    await becomes('U0MKT1');
+    await page.click('button[data-pane="home"]');
     // a confirm dialog is the clicker's: choosing someone else closes it
     await page.locator('#home button', { hasText: 'Release' }).click();
     await page.locator('.confirm-overlay .dialog').waitFor();

@@ -124,6 +124,9 @@ describe('sandbox: the real bot behind the stand-in', () => {
   });
 
   it('Home tab: Release on a grant; a sensitive message in the channel gets private coaching', async () => {
+    // Mia's own grant for this test: web-analytics is public and auto-approved in the example catalog
+    await t.page('/sandbox/command', { user: MIA, channel: `D${MIA}`, text: 'request web-analytics 1d traffic report' });
+    await t.dm(MIA, (m) => /is ready/.test(m.text) && /Web analytics/.test(m.text));
     await t.page('/sandbox/home', { user: MIA });
     const home = await t.waitFor(() => t.sandbox.store.homes.get(MIA), 'Mia’s Home tab');
     const release = await t.waitFor(() => {

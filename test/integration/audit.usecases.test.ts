@@ -29,6 +29,11 @@ const rows = async (db: Deps['db'], query: ReturnType<typeof sql>) => {
   return (Array.isArray(r) ? r : r.rows) as Array<Record<string, any>>;
 };
 
+/** Some history of its own for a test: `n` requests, each with its audit event. */
+async function someHistory(n: number, prefix: string) {
+  for (let i = 0; i < n; i++) await createRequest(t.deps, { requesterId: `${prefix}${i}`, datasetId: 'campaign-metrics', duration: '1d', reason: 'history', via: 'command' });
+}
+
 describe('the audit chain', () => {
   it('stays one linear chain when two bot replicas change state in parallel', async () => {
     const second: Deps = { ...t.deps, db: replica.db };
@@ -46,6 +51,7 @@ describe('the audit chain', () => {
   });
 
   it('verifies while the bot keeps appending: one snapshot, no false alarm', async () => {
+    await someHistory(12, 'U0WALK'); // more than two batches of 5 to walk
     const second: Deps = { ...t.deps, db: replica.db };
     let appended = 0;
     const result = await verifyAuditChain(t.deps.db, {
@@ -61,6 +67,7 @@ describe('the audit chain', () => {
   });
 
   it('cannot fork: a second event after the same one is refused by the database', async () => {
+    await someHistory(2, 'U0FORK');
     const [last] = await rows(t.deps.db, sql`select seq::int, hash from audit_events order by seq desc limit 1`);
     const fork = (seq: number) =>
       t.deps.db.insert(auditEvents).values({ at: new Date(), actorId: 'U0X', action: 'x', subjectType: 'person', subjectId: 'U0X', details: {}, seq, prevHash: last!.hash, hash: 'f'.repeat(64) });
@@ -116,6 +123,11 @@ describe('auditHistory (for /access audit)', () => {
     expect(first.events.map((e) => e.action)).toEqual(['request.denied', 'request.created']);
     expect(first).toMatchObject({ page: 1, hasMore: false });
 
+    // more than one page of history on campaign-metrics: six requests, each created and denied
+    for (let i = 0; i < 6; i++) {
+      const c = await createRequest(t.deps, { requesterId: `U0PAGE${i}`, datasetId: 'campaign-metrics', duration: '1d', reason: 'history of a dataset', via: 'command' });
+      await decideRequest(t.deps, c.id, USERS.owner1, { kind: 'deny' });
+    }
     const dataset = await auditHistory(t.deps, { actorId: USERS.admin, datasetId: 'campaign-metrics' });
     expect(dataset.events).toHaveLength(10);
     expect(dataset.hasMore).toBe(true);

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { listAuditFor } from '../../src/modules/audit/audit.repository.js';
 import { findGrant } from '../../src/modules/grants/grants.repository.js';
@@ -12,10 +12,11 @@ import { USERS } from '../helpers/catalog.js';
 import { createTestDeps, type TestDeps } from '../helpers/deps.js';
 
 let t: TestDeps;
-beforeAll(async () => {
+// each test has its own use cases, database, queues and clock
+beforeEach(async () => {
   t = await createTestDeps();
 });
-afterAll(async () => {
+afterEach(async () => {
   await t?.close();
 });
 
@@ -47,7 +48,7 @@ describe('provisioning', () => {
   });
 
   it('becomes active only when the target system has it, and its clock starts then', async () => {
-    const [grant] = await t.database.db.select().from(grants).where(eq(grants.userId, USERS.marketer));
+    const grant = await approvedGrant(USERS.marketer, '2h');
     t.clock.advance(10 * 60_000); // provisioning took ten minutes
     expect(await provisionGrant(t.deps, grant!.id, notFinal)).toBe('done');
     const active = (await findGrant(t.deps.db, grant!.id))!;
@@ -143,6 +144,18 @@ describe('expiry and revocation', () => {
 
 describe('messages', () => {
   it('re-enqueues messages whose jobs were lost, and each is delivered once', async () => {
+    // two grants that expire, one that is ready, one whose provisioning gives up
+    const ending = [await activeGrant(USERS.owner2, '1h'), await activeGrant(USERS.stranger, '1h')];
+    await activeGrant(USERS.admin, '3d');
+    const failing = await approvedGrant(USERS.marketer2, '1h');
+    t.provisioner.failures = 1;
+    expect(await provisionGrant(t.deps, failing.id, final)).toBe('gave_up');
+    t.clock.advance(HOUR);
+    for (const grant of ending) {
+      expect((await expireGrant(t.deps, grant.id)).kind).toBe('expired');
+      expect(await revokeGrant(t.deps, grant.id, notFinal)).toBe('done');
+    }
+
     await t.queues.messages.obliterate({ force: true });
     const pending = await t.database.db.select().from(outbox).where(eq(outbox.status, 'pending'));
     expect(pending.length).toBeGreaterThan(0);

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { acknowledgePolicy } from '../../src/modules/acknowledgements/acknowledgements.usecases.js';
 import { findGrant } from '../../src/modules/grants/grants.repository.js';
@@ -16,28 +16,26 @@ import { createTestDeps, type TestDeps } from '../helpers/deps.js';
 const HOUR = 3600_000;
 let t: TestDeps;
 
-beforeAll(async () => {
+// each test has its own use cases, database, queues and clock
+beforeEach(async () => {
   t = await createTestDeps();
   t.deps.catalog.review = { enabled: true, schedule: '0 9 * * 1', timeZone: 'UTC', deadlineDays: 5, reminderHoursBefore: 24, channel: 'C0SECURITY' };
   t.deps.catalog.hygieneTips = { enabled: true, schedule: '0 10 1 * *', timeZone: 'UTC' };
-  // grants: three on crm-contacts (restricted), two on campaign-metrics (internal)
-  for (const [user, dataset] of [
-    ['U0A', 'crm-contacts'],
-    ['U0B', 'crm-contacts'],
-    ['U0C', 'crm-contacts'],
-    ['U0D', 'campaign-metrics'],
-    ['U0E', 'campaign-metrics'],
-  ] as const) {
+});
+afterEach(async () => {
+  await t?.close();
+});
+
+/** Active 14-day grants for each [user, dataset], approved by an admin; then the handling policy is set. */
+async function grantAll(pairs: ReadonlyArray<readonly [string, string]>) {
+  for (const [user, dataset] of pairs) {
     const r = await createRequest(t.deps, { requesterId: user, datasetId: dataset, duration: '14d', reason: 'a reason long enough', via: 'command' });
     await decideRequest(t.deps, r.id, USERS.admin, { kind: 'approve' });
     const [g] = await t.database.db.select().from(grants).where(eq(grants.requestId, r.id));
     await provisionGrant(t.deps, g!.id, { finalAttempt: false });
   }
   t.deps.catalog.handlingPolicy = { version: 'v1', text: 'Be careful.', reacknowledgeAfterDays: 365, tips: ['Close exports when done.', 'Never paste customer rows into Slack.'] };
-});
-afterAll(async () => {
-  await t?.close();
-});
+}
 
 async function deliverAll() {
   for (const row of await t.database.db.select().from(outbox).where(eq(outbox.status, 'pending'))) await deliverMessage(t.deps, row.id);
@@ -130,12 +128,24 @@ describe('the access review', () => {
   });
 
   it('goes from start through decisions, reminder and deadline to the next review’s comparison', async () => {
+    // grants: three on crm-contacts (restricted), two on campaign-metrics (internal)
+    await grantAll([
+      ['U0A', 'crm-contacts'],
+      ['U0B', 'crm-contacts'],
+      ['U0C', 'crm-contacts'],
+      ['U0D', 'campaign-metrics'],
+      ['U0E', 'campaign-metrics'],
+    ]);
     for (const [, run] of steps) await run();
   });
 });
 
 describe('hygiene tips', () => {
   it('send one rotating tip to holders of sensitive grants only', async () => {
+    await grantAll([
+      ['U0D', 'campaign-metrics'],
+      ['U0E', 'campaign-metrics'],
+    ]);
     await acknowledgePolicy(t.deps, 'U0TIP', 'v1');
     const r = await createRequest(t.deps, { requesterId: 'U0TIP', datasetId: 'crm-contacts', duration: '14d', reason: 'a reason long enough', via: 'command' });
     await decideRequest(t.deps, r.id, USERS.admin, { kind: 'approve' });
