@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eq } from 'drizzle-orm';
+import { asc, eq } from 'drizzle-orm';
 import type { Catalog, Dataset } from '../../src/catalog/catalog.js';
 import { webhookSignature, WEBHOOK_HEADERS } from '../../src/provisioners/webhook.js';
 import { accessRequests, auditEvents, grants } from '../../src/shared/db/schema.js';
@@ -161,7 +161,7 @@ describe('postgres warehouse', () => {
     await proxy.up();
     await waitForStatus(requestId, 'expired', 30_000);
     expect(await warehouse.canSelect(login)).toBe(false);
-    const audit = await t.database.db.select().from(auditEvents).where(eq(auditEvents.subjectId, stuck.id));
+    const audit = await t.database.db.select().from(auditEvents).where(eq(auditEvents.subjectId, stuck.id)).orderBy(asc(auditEvents.id));
     const actions = audit.map((a) => a.action);
     expect(actions.filter((a) => a === 'grant.revoke_attempt_failed').length).toBeGreaterThanOrEqual(3);
     expect(actions).toContain('grant.revoke_stuck');

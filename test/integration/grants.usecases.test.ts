@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { listAuditFor } from '../../src/modules/audit/audit.repository.js';
 import { findGrant } from '../../src/modules/grants/grants.repository.js';
@@ -87,6 +87,32 @@ describe('provisioning', () => {
 });
 
 describe('expiry and revocation', () => {
+  it('a revoke attempt that fails after another attempt ended the grant records nothing and alerts nobody', async () => {
+    const grant = await activeGrant(USERS.owner2, '1h');
+    t.clock.advance(HOUR);
+    await expireGrant(t.deps, grant.id);
+    // the first attempt hangs in the target system and then fails; meanwhile a second one succeeds
+    let failSlowly!: () => void;
+    const slowRevoke = t.provisioner.revoke.bind(t.provisioner);
+    t.provisioner.revoke = (target) =>
+      new Promise<void>((_, reject) => {
+        failSlowly = () => reject(new Error('target system unavailable'));
+      }).finally(() => {
+        t.provisioner.revoke = slowRevoke;
+      });
+    const late = revokeGrant(t.deps, grant.id, final);
+    await vi.waitFor(() => expect(failSlowly).toBeDefined());
+    t.provisioner.revoke = slowRevoke;
+    expect(await revokeGrant(t.deps, grant.id, notFinal)).toBe('done');
+    failSlowly();
+    expect(await late).toBe('skipped');
+    expect((await findGrant(t.deps.db, grant.id))!.status).toBe('expired');
+    const after = await actions(grant.id);
+    expect(after.at(-1)).toBe('grant.expired');
+    expect(after).not.toContain('grant.revoke_stuck');
+    expect(await t.database.db.select().from(outbox).where(eq(outbox.kind, 'revoke_stuck'))).toHaveLength(0);
+  });
+
   it('is not due before its end; after it, exactly one caller starts the revoke', async () => {
     const grant = await activeGrant(USERS.owner2, '1h');
     expect(await expireGrant(t.deps, grant.id)).toEqual({ kind: 'not_due', endsAt: grant.endsAt });

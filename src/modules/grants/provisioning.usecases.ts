@@ -38,10 +38,13 @@ export async function provisionGrant(deps: Pick<Deps, 'db' | 'catalog' | 'clock'
     await connector.grant(targetFor(grant, await identityForGrant(deps, grant, connector)));
   } catch (err) {
     const message = errorText(err);
-    await deps.db.transaction(async (tx) => {
-      await repo.recordStepFailure(tx, grantId, 'provisioning', message);
+    const still = await deps.db.transaction(async (tx) => {
+      // another attempt may have finished meanwhile: a late failure then records nothing
+      if (!(await repo.recordStepFailure(tx, grantId, 'provisioning', message))) return false;
       await appendAudit(tx, grantEvent(grant, now(), 'system', 'grant.provision_attempt_failed', { connector: connector.kind, error: message }));
+      return true;
     });
+    if (!still) return 'skipped';
     if (!opts.finalAttempt) return 'retry';
     await giveUpProvisioning(deps, grant, message);
     return 'gave_up';
@@ -123,7 +126,9 @@ export async function revokeGrant(deps: Pick<Deps, 'db' | 'catalog' | 'clock' | 
   } catch (err) {
     const message = errorText(err);
     const alerts = await deps.db.transaction(async (tx) => {
-      await repo.recordStepFailure(tx, grantId, 'revoking', message);
+      // another attempt (a retry, the reconciler) may have ended the grant meanwhile: a late
+      // failure then records nothing and alerts nobody
+      if (!(await repo.recordStepFailure(tx, grantId, 'revoking', message))) return undefined;
       await appendAudit(tx, grantEvent(grant, now, 'system', 'grant.revoke_attempt_failed', { connector: connector.kind, error: message }));
       if (!opts.finalAttempt) return [];
       await repo.setRetryAndAlert(tx, grantId, new Date(now.getTime() + deps.settings.stuckRetrySeconds * 1000), now);
@@ -134,6 +139,7 @@ export async function revokeGrant(deps: Pick<Deps, 'db' | 'catalog' | 'clock' | 
         ownersAndAdmins(deps.catalog, grant.datasetId).map((to) => outboxMessage('revoke_stuck', { grantId, to })),
       );
     });
+    if (!alerts) return 'skipped';
     await deps.jobs.enqueueDeliveries(alerts).catch(() => undefined);
     deps.logger.warn({ grantId, final: opts.finalAttempt }, 'revoke failed');
     return opts.finalAttempt ? 'gave_up' : 'retry';
