@@ -48,7 +48,7 @@ describe('configuration', () => {
     ['0123456789abcdef0123456789abcde'],
     ['0123456789abcdef0123456789abcdef0'],
     ['00000000000000000000000000000000'],
-    ['xoxb' + '-1-not-a-signing-secret'], // a pasted token (split so it is not token-shaped in the source),
+    ['xoxb' + '-1-not-a-signing-secret'], // a pasted token, split so the source holds nothing token-shaped
   ])('refuses a signing secret that is a placeholder or not shaped like Slack’s (%#), in one line, without echoing it', (secret) => {
     let message = '';
     try {
