@@ -11,7 +11,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import postgres from 'postgres';
-import { USERS } from '../test/helpers/catalog.js';
+import { ONE_DATASET_CATALOG, USERS } from '../test/helpers/catalog.js';
 import { FakeSlack } from '../test/helpers/fake-slack.js';
 import { freePort, REPO_ROOT } from '../test/helpers/process.js';
 import { removeQueueKeys } from '../test/helpers/queues.js';
@@ -22,13 +22,7 @@ const LIMIT_MS = 3000;
 const SERVER_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
-const CATALOG = `admins: [${USERS.admin}]
-datasets:
-  - id: campaign-metrics
-    name: Campaign metrics
-    sensitivity: internal
-    owners: [${USERS.owner1}]
-`;
+const CATALOG = ONE_DATASET_CATALOG;
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);

@@ -9,7 +9,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { accessRequests, grants } from '../../src/shared/db/schema.js';
 import { ACTION_IDS } from '../../src/slack/ids.js';
-import { USERS } from '../helpers/catalog.js';
+import { ONE_DATASET_CATALOG, USERS } from '../helpers/catalog.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { dockerfileStages, healthcheckArgv } from '../helpers/deploy-files.js';
 import { FakeSlack } from '../helpers/fake-slack.js';
@@ -21,13 +21,7 @@ const run = promisify(execFile);
 const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8'));
 const stages = dockerfileStages(readFileSync(join(REPO_ROOT, 'Dockerfile'), 'utf8'));
 
-const CATALOG = `admins: [${USERS.admin}]
-datasets:
-  - id: campaign-metrics
-    name: Campaign metrics
-    sensitivity: internal
-    owners: [${USERS.owner1}]
-`;
+const CATALOG = ONE_DATASET_CATALOG;
 
 /**
  * What the image holds, built here the same way: `npm run build` into <app>/dist and

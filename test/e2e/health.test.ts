@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import { inject, afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/shared/db/client.js';
 import { createTestDatabase } from '../helpers/db.js';
@@ -6,6 +5,7 @@ import { startTestBot } from '../helpers/bot.js';
 import { FakeSlack } from '../helpers/fake-slack.js';
 import { FakeSocketMode } from '../helpers/fake-socket-mode.js';
 import { HangProxy } from '../helpers/hang-proxy.js';
+import { freePort } from '../helpers/ports.js';
 
 async function health(baseUrl: string): Promise<{ status: number; body: any; ms: number }> {
   const started = Date.now();
@@ -14,16 +14,6 @@ async function health(baseUrl: string): Promise<{ status: number; body: any; ms:
   return { status: res.status, body, ms: Date.now() - started };
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
 
 describe('/healthz', () => {
   const cleanup: Array<() => Promise<void>> = [];

@@ -3,20 +3,14 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { USERS } from '../helpers/catalog.js';
+import { ONE_DATASET_CATALOG, USERS } from '../helpers/catalog.js';
 import { createTestDatabase } from '../helpers/db.js';
 import { FakeSlack } from '../helpers/fake-slack.js';
 import { freePort, isAlive, MAIN, processTree, REPO_ROOT, spawnProcess, TSX_LOADER, waitUntil, type Spawned } from '../helpers/process.js';
 import { commandBody, postSigned, SIGNING_SECRET } from '../helpers/slack-requests.js';
 
 // owners as Slack ids: nothing needs looking up, so only the token decides whether Slack is asked
-const CATALOG = `admins: [${USERS.admin}]
-datasets:
-  - id: campaign-metrics
-    name: Campaign metrics
-    sensitivity: internal
-    owners: [${USERS.owner1}]
-`;
+const CATALOG = ONE_DATASET_CATALOG;
 
 /** The bot as an operator runs it: its own process, configured by environment, against the fake Slack. */
 describe('the bot as a process', () => {

@@ -62,3 +62,15 @@ export function testCatalog(): Catalog {
     ],
   };
 }
+
+/**
+ * A catalog file with one internal dataset owned by owner1, and admin as the admin: ids only, so
+ * start-up needs no email look-ups. For tests and benches that run the bot as its own process.
+ */
+export const ONE_DATASET_CATALOG = `admins: [${USERS.admin}]
+datasets:
+  - id: campaign-metrics
+    name: Campaign metrics
+    sensitivity: internal
+    owners: [${USERS.owner1}]
+`;

@@ -1,9 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { Redis } from 'ioredis';
 import type { TestProject } from 'vitest/node';
 import { spawnTiedToThisProcess, type TiedChild } from '../../src/shared/watchdog.js';
 import { startPostgresServer, type PostgresServer } from './postgres-server.js';
+import { freePort } from './ports.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -87,16 +88,6 @@ async function startRedis(): Promise<string> {
   return redisUrl;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
 
 async function waitForPort(port: number) {
   for (let i = 0; i < 100; i++) {

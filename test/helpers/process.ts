@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+export { freePort } from './ports.js';
 
 /** The repository root (where package.json is). */
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -62,13 +62,3 @@ export async function waitUntil(probe: () => boolean | Promise<boolean>, what: s
   }
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}

@@ -1,17 +1,12 @@
 import type { AuditEvent } from '../../modules/audit/audit.repository.js';
+import type { ChainedContent } from '../../modules/audit/audit.rules.js';
 import type { ChainedEvent } from '../../modules/audit/verify.rules.js';
 
 /** One exported event: its chained content, its id in the database, and both hashes. */
-export interface ExportRecord {
-  seq: number;
+export interface ExportRecord extends Omit<ChainedContent, 'at'> {
   id: number;
+  /** ISO time with milliseconds, exactly as hashed */
   at: string;
-  actorId: string;
-  action: string;
-  subjectType: string;
-  subjectId: string;
-  details: Record<string, unknown>;
-  prevHash: string;
   hash: string;
 }
 
