@@ -18,6 +18,8 @@ import { startEmbeddedRedis, type EmbeddedRedis } from './shared/redis-embedded.
 import { healthCheck, healthHandler, livenessHandler, type Probe } from './shared/http/health.js';
 import { startHttpServer, type HttpServer } from './shared/http/server.js';
 import { startSlackWeb, type SlackWeb } from './slack/app.js';
+import { slackApiCalls } from './slack/api-calls.js';
+import { operations, warnAboutRedis } from './operations.js';
 import { slackLibraryLogger } from './slack/library-logger.js';
 import { checkSlackToken, describeDatabaseError } from './startup.checks.js';
 import { slackMessenger } from './slack/messenger.js';
@@ -96,7 +98,10 @@ export async function startBot(config: Config, overrides: BotOverrides = {}): Pr
   const logger = overrides.logger ?? createLogger(config.logLevel);
   const redisErrors = summarisedErrors(logger.child({ module: 'redis' }), 'Redis connection error');
   const clock = overrides.clock ?? systemClock;
+  // counts every Web API call and tells /readyz whether Slack is usable
+  const slackCalls = slackApiCalls(config.slack.apiUrl);
   const client = new WebClient(config.slack.botToken, {
+    fetch: slackCalls.fetch,
     ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl.endsWith('/') ? config.slack.apiUrl : `${config.slack.apiUrl}/` } : {}),
     // Few quick retries per call; the jobs' own backoff handles longer outages.
     retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 2_000 },
@@ -128,6 +133,7 @@ export async function startBot(config: Config, overrides: BotOverrides = {}): Pr
   const connectors = overrides.connectors ?? (await startConnectors(catalog, overrides.env ?? process.env, logger));
 
   const queues = await openQueues(redisUrl, config.queuePrefix, redisErrors);
+  if (!embeddedRedis) await warnAboutRedis(queues.redis, logger);
   const deps: Deps = {
     db: database.db,
     catalog,
@@ -163,10 +169,13 @@ export async function startBot(config: Config, overrides: BotOverrides = {}): Pr
     const running = workers;
     probes.workers = async () => running.running();
   }
+  const ops = operations(config, deps, queues, probes, slackCalls);
+  const stopSlackProbe = slackCalls.probe(client);
   if (config.mode !== 'worker') {
-    web = await startSlackWeb(config, deps, probes);
+    web = await startSlackWeb(config, deps, probes, ops);
   } else {
-    workerHealth = await startHttpServer(config.workerHealthPort, { '/healthz': { GET: healthHandler(healthCheck(probes)) }, '/livez': { GET: livenessHandler } }, logger.child({ module: 'http' }));
+    const routes = { ...ops.routes, '/healthz': { GET: healthHandler(healthCheck(probes)) }, '/readyz': { GET: healthHandler(healthCheck(ops.readyProbes)) }, '/livez': { GET: livenessHandler } };
+    workerHealth = await startHttpServer(config.workerHealthPort, routes, logger.child({ module: 'http' }));
   }
   // once started, every line is JSON whatever a library prints (tests pass their own logger)
   const restoreConsole = overrides.logger ? () => {} : routeConsoleTo(logger.child({ module: 'console' }));
@@ -179,6 +188,7 @@ export async function startBot(config: Config, overrides: BotOverrides = {}): Pr
     port: web?.port ?? workerHealth?.port ?? 0,
     settled: async () => web?.settled(),
     async stop(graceMs) {
+      stopSlackProbe();
       await web?.stop(graceMs);
       await workerHealth?.stop(graceMs);
       // waits for the jobs being processed

@@ -24,6 +24,8 @@ export interface Config {
   provisioning: { attempts: number; backoffMs: number; stuckRetrySeconds: number };
   approvals: { reminderWorkingHours: number; escalationWorkingHours: number; pendingExpiryHours: number };
   logLevel: string;
+  /** When set, GET /metrics requires `Authorization: Bearer <metricsToken>`. */
+  metricsToken?: string;
 }
 
 export class ConfigError extends Error {
@@ -78,6 +80,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, modeArg?: string): Config {
     },
     provisioning: { attempts: e.PROVISION_ATTEMPTS, backoffMs: e.PROVISION_BACKOFF_MS, stuckRetrySeconds: e.STUCK_REVOKE_RETRY_SECONDS },
     logLevel: e.LOG_LEVEL,
+    ...(e.METRICS_TOKEN ? { metricsToken: e.METRICS_TOKEN } : {}),
   };
 }
 

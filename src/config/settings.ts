@@ -85,6 +85,10 @@ export const BOT_SETTINGS = {
   APPROVAL_REMINDER_WORKING_HOURS: defaulted(hours(200), 4, 'working hours before a slow approver is reminded'),
   APPROVAL_ESCALATION_WORKING_HOURS: defaulted(hours(400), 8, 'further working hours before the admins are asked too'),
   PENDING_REQUEST_EXPIRY_HOURS: defaulted(hours(24 * 90), 168, 'hours after which an undecided request expires'),
+  METRICS_TOKEN: optional(
+    optionalString.refine((v) => v === undefined || /^\S{16,}$/.test(v), 'must be at least 16 characters without spaces (e.g. from openssl rand -hex 32)'),
+    'when set, GET /metrics requires Authorization: Bearer <this token>',
+  ),
   LOG_LEVEL: defaulted(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), 'info', 'pino log level'),
 } satisfies Record<string, Setting>;
 

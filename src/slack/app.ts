@@ -3,6 +3,7 @@ import type { Config } from '../config/config.js';
 import type { Deps } from '../modules/deps.js';
 import { healthCheck, healthHandler, livenessHandler, type Probe } from '../shared/http/health.js';
 import { startHttpServer, type Routes } from '../shared/http/server.js';
+import type { SlackApiCalls } from './api-calls.js';
 import { registerListeners } from './listeners/listeners.register.js';
 import { errorReply } from './listeners/respond.js';
 import { slackLibraryLogger } from './library-logger.js';
@@ -17,14 +18,23 @@ export interface SlackWeb {
   settled(): Promise<void>;
 }
 
+/** What the operations endpoints need: /readyz's checks, other routes (/metrics), the Web API's watcher. */
+export interface Operations {
+  readyProbes: Record<string, Probe>;
+  routes: Routes;
+  slackCalls: SlackApiCalls;
+}
+
 /**
  * Starts the Slack side: Bolt with signature verification at POST /slack/events (HTTP mode) or
- * Socket Mode, plus GET /healthz (`probes`, and in Socket Mode whether its connection is open).
- * Listeners are registered here and nowhere else.
+ * Socket Mode, plus GET /healthz (`probes`, and in Socket Mode whether its connection is open),
+ * GET /readyz (`ops.readyProbes`, its `slack` check also requiring the Socket Mode connection) and
+ * `ops.routes`. Listeners are registered here and nowhere else.
  */
-export async function startSlackWeb(config: Config, deps: Deps, probes: Record<string, Probe>): Promise<SlackWeb> {
+export async function startSlackWeb(config: Config, deps: Deps, probes: Record<string, Probe>, ops: Operations): Promise<SlackWeb> {
   const logger = slackLibraryLogger(deps.logger.child({ module: 'bolt' }));
-  const clientOptions = config.slack.apiUrl ? { slackApiUrl: withSlash(config.slack.apiUrl) } : {};
+  // Bolt's Web API client (the listeners' `client`) is watched like the bot's own
+  const clientOptions = { ...(config.slack.apiUrl ? { slackApiUrl: withSlash(config.slack.apiUrl) } : {}), fetch: ops.slackCalls.fetch };
   const socketMode = Boolean(config.slack.appToken);
 
   let receiver: HTTPReceiver | undefined;
@@ -65,7 +75,11 @@ export async function startSlackWeb(config: Config, deps: Deps, probes: Record<s
   });
 
   const health = healthCheck(socketMode ? { ...probes, slack: async () => socketOpen } : probes);
-  const routes: Routes = { '/healthz': { GET: healthHandler(health) }, '/livez': { GET: livenessHandler } };
+  const slackReady = ops.readyProbes.slack;
+  const ready = healthCheck(
+    socketMode && slackReady ? { ...ops.readyProbes, slack: async () => socketOpen && (await slackReady()) } : ops.readyProbes,
+  );
+  const routes: Routes = { ...ops.routes, '/healthz': { GET: healthHandler(health) }, '/readyz': { GET: healthHandler(ready) }, '/livez': { GET: livenessHandler } };
   if (receiver) routes['/slack/events'] = { POST: receiver.requestListener };
   const server = await startHttpServer(config.port, routes, deps.logger.child({ module: 'http' }));
   if (socketMode) await app.start();

@@ -8,6 +8,7 @@ import { sendHygieneTips } from '../modules/nudges/tips.usecases.js';
 import { followUpReviews } from '../modules/reviews/followups.usecases.js';
 import { startReview } from '../modules/reviews/reviews.usecases.js';
 import { deliverMessage } from '../modules/notifications/notifications.usecases.js';
+import { metrics } from '../shared/metrics/metrics.js';
 import { QUEUE_NAMES, redisConnection, type Queues } from './queues.js';
 import { upsertSchedules } from './schedules.js';
 
@@ -92,6 +93,7 @@ export async function startWorkers(
 
   const all = [expiry, messages, maintenance, provisioning];
   for (const w of all) {
+    w.on('failed', () => metrics.jobFailed(w.name));
     w.on('failed', (job, err) => log.warn({ queue: w.name, jobId: job?.id, attempt: job?.attemptsMade, err }, 'job failed'));
     w.on('error', (err) => reportRedis(`worker:${w.name}`, err));
   }

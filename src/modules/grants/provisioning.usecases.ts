@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { findDataset, ownersAndAdmins } from '../../catalog/catalog.js';
 import { domainError } from '../../shared/errors.js';
+import { metrics } from '../../shared/metrics/metrics.js';
 import { appendAudit } from '../audit/audit.repository.js';
 import type { Deps } from '../deps.js';
 import { addToOutbox } from '../notifications/notifications.repository.js';
@@ -34,9 +35,11 @@ export async function provisionGrant(deps: Pick<Deps, 'db' | 'catalog' | 'clock'
   const connector = deps.connectors.forDataset(grant.datasetId);
   if (connector.kind === 'manual') return 'skipped';
   const now = () => deps.clock.now();
+  metrics.connectorAttempt('grant', connector.kind);
   try {
     await connector.grant(targetFor(grant, await identityForGrant(deps, grant, connector)));
   } catch (err) {
+    metrics.connectorFailure('grant', connector.kind);
     const message = errorText(err);
     const still = await deps.db.transaction(async (tx) => {
       // another attempt may have finished meanwhile: a late failure then records nothing
@@ -119,11 +122,13 @@ export async function revokeGrant(deps: Pick<Deps, 'db' | 'catalog' | 'clock' | 
   const connector = deps.connectors.forDataset(grant.datasetId);
   if (connector.kind === 'manual') return 'skipped';
   const now = deps.clock.now();
+  metrics.connectorAttempt('revoke', connector.kind);
   try {
     // exactly who was given access; nothing to undo when nobody was named before a failed grant
     const identity = await identityForRevoke(deps, grant, connector);
     if (identity) await connector.revoke(targetFor(grant, identity));
   } catch (err) {
+    metrics.connectorFailure('revoke', connector.kind);
     const message = errorText(err);
     const alerts = await deps.db.transaction(async (tx) => {
       // another attempt (a retry, the reconciler) may have ended the grant meanwhile: a late
@@ -162,6 +167,7 @@ async function finishRevoke(deps: Pick<Deps, 'db' | 'clock' | 'jobs' | 'logger'>
     ]);
   });
   if (!done) return false;
+  if (final === 'expired') metrics.expiryLateness((now.getTime() - grant.endsAt.getTime()) / 1000);
   deps.logger.info({ grantId: grant.id, status: final }, 'grant ended');
   await deps.jobs.enqueueDeliveries(done).catch(() => undefined);
   return true;

@@ -1,4 +1,5 @@
 import { findDataset } from '../../catalog/catalog.js';
+import { metrics } from '../../shared/metrics/metrics.js';
 import { assertText } from '../../shared/text.js';
 import { appendAudit } from '../audit/audit.repository.js';
 import type { Deps } from '../deps.js';
@@ -51,9 +52,11 @@ export async function decideRequest(deps: Pick<Deps, 'db' | 'catalog' | 'clock' 
   const now = deps.clock.now();
   const denyReason = decision.kind === 'deny' ? decision.reason?.trim().slice(0, REASON_MAX_LENGTH) || null : null;
 
+  let requestedAt = now;
   const result = await deps.db.transaction(async (tx): Promise<{ outcome: DecisionOutcome; after?: AfterDecision }> => {
     const request = await repo.lockRequest(tx, requestId);
     if (!request || request.status !== 'pending') return { outcome: 'already_decided' };
+    requestedAt = request.createdAt;
     if (decision.kind === 'deny') {
       await repo.decideRequest(tx, requestId, { status: 'denied', decidedBy: deciderId, decidedAt: now, denyReason });
       await appendAudit(tx, requestEvent(request, now, deciderId, 'request.denied', denyReason ? { denyReason } : {}));
@@ -68,6 +71,7 @@ export async function decideRequest(deps: Pick<Deps, 'db' | 'catalog' | 'clock' 
     return { outcome: 'approved', after: await approveInTx(deps, tx, request, deciderId, now) };
   });
 
+  if (result.outcome === 'approved' || result.outcome === 'denied') metrics.decision(result.outcome, (now.getTime() - requestedAt.getTime()) / 1000);
   if (result.after) await runAfterDecision(deps, result.after);
   deps.logger.info({ requestId, outcome: result.outcome }, 'decision recorded');
   return {
