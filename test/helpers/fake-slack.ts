@@ -59,6 +59,11 @@ export class FakeSlack {
     this.failures.set(method, [...(this.failures.get(method) ?? []), ...Array(times).fill(failure)]);
   }
 
+  /** Forgets the failures set with failNext that have not happened yet: every method answers normally. */
+  clearFailures(): void {
+    this.failures.clear();
+  }
+
   /** Every call of `method` answers after `ms` milliseconds, until set back to 0. */
   delay(method: string, ms: number): void {
     this.delays.set(method, ms);
