@@ -1,0 +1,111 @@
+import { afterEach, describe, expect, inject, it } from 'vitest';
+import { openDatabase } from '../../src/shared/db/client.js';
+import { startTestBot, type TestBot } from '../helpers/bot.js';
+import { USERS } from '../helpers/catalog.js';
+import { createTestDatabase } from '../helpers/db.js';
+import { HangProxy } from '../helpers/hang-proxy.js';
+import { waitUntil } from '../helpers/signals.js';
+
+async function ready(baseUrl: string): Promise<{ status: number; body: any; ms: number }> {
+  const started = Date.now();
+  const res = await fetch(`${baseUrl}/readyz`, { signal: AbortSignal.timeout(5_000) });
+  const body = await res.json();
+  return { status: res.status, body, ms: Date.now() - started };
+}
+
+describe('/readyz', () => {
+  const cleanup: Array<() => Promise<void>> = [];
+  afterEach(async () => {
+    for (const c of cleanup.splice(0).reverse()) await c();
+  });
+  const bot = async (opts: Parameters<typeof startTestBot>[0]): Promise<TestBot> => {
+    const t = await startTestBot(opts);
+    cleanup.push(() => t.stop());
+    return t;
+  };
+
+  it('answers 200 when Postgres, Redis and Slack are usable, in the web and the worker process', async () => {
+    const web = await bot({ config: { mode: 'web' } });
+    const r = await ready(web.baseUrl);
+    expect(r.status).toBe(200);
+    expect(r.body).toEqual({ ok: true, checks: { postgres: true, redis: true, slack: true }, failing: [] });
+    expect((await fetch(`${web.baseUrl}/readyz`, { method: 'HEAD' })).status).toBe(200);
+
+    const worker = await bot({ replicaOf: web, config: { mode: 'worker', workerHealthPort: 0 } });
+    const w = await ready(worker.baseUrl);
+    expect(w.status).toBe(200);
+    expect(w.body).toEqual({ ok: true, checks: { postgres: true, redis: true, workers: true, slack: true }, failing: [] });
+  });
+
+  it('answers 503 within a second naming Redis when Redis hangs', async () => {
+    const target = new URL(inject('redisUrl'));
+    const proxy = await new HangProxy(target.hostname, Number(target.port || 6379)).start();
+    cleanup.push(() => proxy.stop());
+    const t = await startTestBot({ config: { mode: 'web', redisUrl: proxy.via(inject('redisUrl')) } });
+    cleanup.push(async () => {
+      proxy.resume();
+      await t.stop();
+    });
+    expect((await ready(t.baseUrl)).status).toBe(200);
+
+    proxy.hang();
+    for (let i = 0; i < 3; i++) {
+      const r = await ready(t.baseUrl);
+      expect(r.status).toBe(503);
+      expect(r.ms).toBeLessThan(1_000);
+      expect(r.body).toMatchObject({ ok: false, checks: { redis: false, postgres: true, slack: true }, failing: ['redis'] });
+    }
+    // /metrics answers too, leaving out what it could not read in time
+    const started = Date.now();
+    const metrics = await fetch(`${t.baseUrl}/metrics`, { signal: AbortSignal.timeout(5_000) });
+    expect(metrics.status).toBe(200);
+    expect(Date.now() - started).toBeLessThan(3_000);
+    const text = await metrics.text();
+    expect(text).toContain('dab_state_source_up{source="redis"} 0');
+    expect(text).toContain('dab_state_source_up{source="postgres"} 1');
+    expect(text).not.toContain('dab_queue_jobs{');
+  });
+
+  it('answers 503 within a second naming Postgres when Postgres is unreachable', async () => {
+    const real = await createTestDatabase();
+    cleanup.push(() => real.destroy());
+    if (!real.url) throw new Error('This test needs a Postgres server: set TEST_DATABASE_URL (e.g. postgres://postgres@127.0.0.1:5432/test).');
+    const target = new URL(real.url);
+    const proxy = await new HangProxy(target.hostname, Number(target.port || 5432)).start();
+    const proxied = await openDatabase({ url: proxy.via(real.url) });
+    const t = await startTestBot({ config: { mode: 'web' }, database: { ...proxied, destroy: () => proxied.close() } });
+    cleanup.push(() => t.stop());
+    expect((await ready(t.baseUrl)).status).toBe(200);
+
+    await proxy.stop(); // connections dropped, new ones refused
+    for (let i = 0; i < 3; i++) {
+      const r = await ready(t.baseUrl);
+      expect(r.status).toBe(503);
+      expect(r.ms).toBeLessThan(1_000);
+      expect(r.body).toMatchObject({ ok: false, checks: { postgres: false, redis: true }, failing: ['postgres'] });
+    }
+  });
+
+  it('answers 503 naming Slack while its Web API calls fail, and 200 again once they work, without a call per probe', { timeout: 60_000 }, async () => {
+    const t = await bot({ config: { mode: 'all' } });
+    const authTests = () => t.slack.received.filter((m) => m === 'auth.test').length;
+    // start-up's token check, and Bolt's own auth.test (sent without waiting at its construction)
+    await t.slack.waitFor(() => authTests() >= 2, 'the start-up auth.test calls');
+    const before = authTests();
+    for (let i = 0; i < 5; i++) expect((await ready(t.baseUrl)).status).toBe(200);
+    expect(authTests()).toBe(before);
+
+    for (const method of ['conversations.open', 'chat.postMessage', 'auth.test']) t.slack.failNext(method, { status: 500 }, 1_000);
+    await t.command(USERS.marketer, 'request campaign-metrics 1d numbers please'); // the owner's DM fails
+    const failing = await waitUntil(async () => {
+      const r = await ready(t.baseUrl);
+      return r.status === 503 && r;
+    }, '/readyz to say Slack is failing');
+    expect(failing.ms).toBeLessThan(1_000);
+    expect(failing.body).toMatchObject({ ok: false, checks: { slack: false, postgres: true, redis: true }, failing: ['slack'] });
+
+    t.slack.clearFailures();
+    // a background auth.test (every few seconds while Slack fails) or the message's retry finds it back
+    await waitUntil(async () => (await ready(t.baseUrl)).status === 200, '/readyz to recover', 30_000);
+  });
+});
