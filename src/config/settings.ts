@@ -63,8 +63,8 @@ export const BOT_SETTINGS = {
     optionalString.refine((v) => v === undefined || URL.canParse(v), 'must be a URL such as https://slack.com/api/'),
     'base URL of the Slack Web API (proxies, tests)',
   ),
-  PORT: defaulted(port(), 3000, 'HTTP port for /slack/events and /healthz'),
-  WORKER_HEALTH_PORT: defaulted(port(), 3001, 'HTTP port for /healthz in worker mode'),
+  PORT: defaulted(port(), 3000, 'HTTP port for /slack/events, /healthz, /readyz, /livez and /metrics'),
+  WORKER_HEALTH_PORT: defaulted(port(), 3001, 'HTTP port for /healthz, /readyz, /livez and /metrics in worker mode'),
   DATABASE_URL: optional(
     optionalString.refine((v) => v === undefined || /^postgres(ql)?:\/\//.test(v), 'must start with postgres:// or postgresql://'),
     'Postgres URL; unset means the embedded PGlite in DATA_DIR',
