@@ -3,6 +3,9 @@ import { openDatabase } from '../../src/shared/db/client.js';
 import { startTestBot, type TestBot } from '../helpers/bot.js';
 import { USERS } from '../helpers/catalog.js';
 import { createTestDatabase } from '../helpers/db.js';
+import { FakeSlack } from '../helpers/fake-slack.js';
+import { FakeSocketMode } from '../helpers/fake-socket-mode.js';
+import { freePort } from '../helpers/ports.js';
 import { HangProxy } from '../helpers/hang-proxy.js';
 import { waitUntil } from '../helpers/signals.js';
 
@@ -107,5 +110,26 @@ describe('/readyz', () => {
     t.slack.clearFailures();
     // a background auth.test (every few seconds while Slack fails) or the message's retry finds it back
     await waitUntil(async () => (await ready(t.baseUrl)).status === 200, '/readyz to recover', 30_000);
+  });
+
+  it('in Socket Mode, answers 503 naming Slack until the Socket Mode connection is open', async () => {
+    const socket = await new FakeSocketMode().start();
+    cleanup.push(() => socket.stop());
+    const slack = await new FakeSlack().start();
+    cleanup.push(() => slack.stop());
+    slack.socketModeUrl = socket.url;
+    const port = await freePort();
+    const starting = startTestBot({ slack, config: { port, slack: { botToken: 'xoxb-fake', appToken: 'xapp-fake', apiUrl: slack.apiUrl } } });
+    starting.then((t) => cleanup.push(() => t.stop()), () => {});
+    const baseUrl = `http://127.0.0.1:${port}`;
+
+    await slack.waitFor(() => slack.callsTo('apps.connections.open').length > 0, 'apps.connections.open');
+    const waiting = await waitUntil(() => ready(baseUrl).catch(() => undefined), 'the HTTP server');
+    expect(waiting.status).toBe(503);
+    expect(waiting.body).toMatchObject({ ok: false, checks: { slack: false, postgres: true, redis: true }, failing: ['slack'] });
+
+    socket.open();
+    await starting;
+    expect((await ready(baseUrl)).status).toBe(200);
   });
 });
