@@ -170,13 +170,13 @@ export async function startBot(config: Config, overrides: BotOverrides = {}): Pr
     probes.workers = async () => running.running();
   }
   const ops = operations(config, deps, queues, probes, slackCalls);
-  const stopSlackProbe = slackCalls.probe(client);
   if (config.mode !== 'worker') {
     web = await startSlackWeb(config, deps, probes, ops);
   } else {
     const routes = { ...ops.routes, '/healthz': { GET: healthHandler(healthCheck(probes)) }, '/readyz': { GET: healthHandler(healthCheck(ops.readyProbes)) }, '/livez': { GET: livenessHandler } };
     workerHealth = await startHttpServer(config.workerHealthPort, routes, logger.child({ module: 'http' }));
   }
+  const stopSlackProbe = slackCalls.probe(client);
   // once started, every line is JSON whatever a library prints (tests pass their own logger)
   const restoreConsole = overrides.logger ? () => {} : routeConsoleTo(logger.child({ module: 'console' }));
   logger.info({ mode: config.mode, port: web?.port ?? workerHealth?.port, datasets: catalog.datasets.length, database: database.kind }, 'data access bot started');
