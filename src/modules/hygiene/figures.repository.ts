@@ -13,7 +13,9 @@ import type { CoachingRow, DecidedRequestRow, HeldGrantRow, ReviewItemRow } from
  * `failed`, and not a failed grant being cleaned up), started before `until`, and had not ended by `since`.
  */
 export async function heldGrantsBetween(db: DbOrTx, since: Date, until: Date): Promise<HeldGrantRow[]> {
-  const extensions = sql<number>`(select count(*) from ${auditEvents} where ${auditEvents.subjectType} = 'grant' and ${auditEvents.action} = 'grant.extended' and ${auditEvents.subjectId} = ${grants.id}::text)`;
+  // written out with aliases: drizzle leaves column names unqualified in a single-table select,
+  // and an unqualified "id" inside the subquery would be the audit event's
+  const extensions = sql<number>`(select count(*) from ${auditEvents} e where e.subject_type = 'grant' and e.action = 'grant.extended' and e.subject_id = "grants"."id"::text)`;
   const rows = await db
     .select({
       id: grants.id,
