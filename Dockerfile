@@ -21,6 +21,8 @@ ENV NODE_ENV=production \
     DATA_DIR=/app/data \
     PORT=3000 \
     WORKER_HEALTH_PORT=3001
+# a font for the text of the charts the bot draws (resvg reads the system's fonts)
+RUN apt-get update && apt-get install -y --no-install-recommends fonts-dejavu-core && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund --loglevel=error && npm cache clean --force

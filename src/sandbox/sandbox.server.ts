@@ -66,7 +66,19 @@ export async function startSandboxServer(opts: {
 
     if (path.startsWith('/api/')) {
       const args = parseArgs(await readBody(req), req.headers['content-type'] ?? '');
-      return json(res, 200, answerWebApi(store, path.slice('/api/'.length), args, req.headers.authorization, socketMode));
+      return json(res, 200, answerWebApi(store, path.slice('/api/'.length), args, req.headers.authorization, socketMode, `http://${req.headers.host}`));
+    }
+    if (path.startsWith('/upload/')) {
+      // the upload URL handed out by files.getUploadURLExternal: takes the bytes, keeps only their count
+      const upload = store.uploads.get(path.slice('/upload/'.length));
+      if (!upload) return json(res, 404, { ok: false, error: 'not_found' });
+      upload.received = 0;
+      for await (const chunk of req) {
+        upload.received += (chunk as Buffer).length;
+        if (upload.received > 50_000_000) return json(res, 413, { ok: false, error: 'too_large' });
+      }
+      res.writeHead(200, { 'content-type': 'text/plain' }).end('OK');
+      return;
     }
     if (path.startsWith('/respond/')) {
       const target = opts.slack().responseUrls.get(path.slice('/respond/'.length));

@@ -38,6 +38,8 @@ export class SandboxStore {
   readonly messages: SandboxMessage[] = [];
   readonly modals = new Map<string, SandboxView[]>();
   readonly homes = new Map<string, SandboxView>();
+  /** Files the bot uploaded (files.getUploadURLExternal): the size announced and the bytes received. */
+  readonly uploads = new Map<string, { filename: string; length: number; received: number }>();
   /** trigger_id → who may open a view with it. */
   readonly triggers = new Map<string, string>();
   version = 0;

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { BOT_USER_ID } from './sandbox.people.js';
 import { SANDBOX_CHANNEL, type SandboxStore } from './sandbox.store.js';
 import type { SocketModeServer } from './socket-mode.js';
@@ -15,12 +16,19 @@ type Answer = Record<string, unknown> & { ok: boolean };
  * Unknown methods answer `unknown_method`, as Slack does. `apps.connections.open` takes the app
  * token and hands out a Socket Mode URL when the sandbox runs the bot in Socket Mode.
  */
-export function answerWebApi(store: SandboxStore, method: string, args: Args, authorization: string | undefined, socketMode?: SocketModeServer): Answer {
+export function answerWebApi(store: SandboxStore, method: string, args: Args, authorization: string | undefined, socketMode?: SocketModeServer, origin = 'http://localhost'): Answer {
   if (method === 'apps.connections.open') {
     if (authorization !== `Bearer ${SANDBOX_APP_TOKEN}`) return { ok: false, error: authorization === `Bearer ${SANDBOX_BOT_TOKEN}` ? 'not_allowed_token_type' : 'invalid_auth' };
     return socketMode ? socketMode.openConnection() : { ok: false, error: 'socket_mode_not_enabled' };
   }
   if (authorization !== `Bearer ${SANDBOX_BOT_TOKEN}`) return { ok: false, error: 'invalid_auth' };
+  if (method === 'files.getUploadURLExternal') {
+    const length = Number(args.length);
+    if (!args.filename || !(length > 0)) return { ok: false, error: 'invalid_arguments' };
+    const fileId = `F0${randomBytes(5).toString('hex').toUpperCase()}`;
+    store.uploads.set(fileId, { filename: String(args.filename), length, received: 0 });
+    return { ok: true, upload_url: `${origin}/upload/${fileId}`, file_id: fileId };
+  }
   const handler = METHODS[method];
   if (!handler) return { ok: false, error: 'unknown_method' };
   return handler(store, args);
@@ -74,6 +82,20 @@ const METHODS: Record<string, (store: SandboxStore, args: Args) => Answer> = {
   },
 
   'chat.getPermalink': (store, args) => ({ ok: true, channel: args.channel, permalink: `/#${args.channel}/${args.message_ts}` }),
+
+  // The page does not show images: the file is announced in the channel with its comment.
+  'files.completeUploadExternal': (store, args) => {
+    const files = (parsed(args.files) ?? []) as Array<{ id?: string; title?: string }>;
+    const uploads = files.map((f) => ({ f, u: store.uploads.get(String(f.id)) }));
+    if (!uploads.length || uploads.some(({ u }) => !u || u.received !== u.length)) return { ok: false, error: 'file_not_found' };
+    const channel = args.channel_id ? channelOf(store, String(args.channel_id)) : undefined;
+    if (args.channel_id && !channel) return { ok: false, error: 'channel_not_found' };
+    if (channel) {
+      const names = uploads.map(({ f, u }) => `${f.title ?? u!.filename} (${Math.ceil(u!.length / 1024)} KB)`).join(', ');
+      store.post({ channel, user: BOT_USER_ID, text: `${args.initial_comment ? `${String(args.initial_comment)}\n` : ''}:frame_with_picture: ${names}: the sandbox does not show images` });
+    }
+    return { ok: true, files: uploads.map(({ f, u }) => ({ id: f.id, title: f.title, name: u!.filename })) };
+  },
 
   'users.info': (store, args) => {
     const u = store.user(String(args.user ?? ''));

@@ -1,4 +1,5 @@
 import { auditErrors } from '../modules/audit/audit.usecases.js';
+import { hygieneErrors } from '../modules/hygiene/figures.usecases.js';
 import { ackErrors } from '../modules/acknowledgements/acknowledgements.usecases.js';
 import { endingErrors } from '../modules/grants/endings.usecases.js';
 import { extensionErrors } from '../modules/grants/extensions.usecases.js';
@@ -15,7 +16,7 @@ import { COMMAND } from './ids.js';
 import { viewErrors } from './views.js';
 
 /** Every factory of coded errors the bot can show someone. A new one is added here, and then the table below must render it. */
-const ERROR_FACTORIES = [auditErrors, requestErrors, endingErrors, extensionErrors, taskErrors, holderErrors, reviewErrors, ackErrors, textErrors, viewErrors] as const;
+const ERROR_FACTORIES = [auditErrors, requestErrors, endingErrors, extensionErrors, taskErrors, holderErrors, reviewErrors, ackErrors, textErrors, viewErrors, hygieneErrors] as const;
 
 type ErrorsOf<T> = T extends unknown ? { [K in keyof T]: T[K] extends (...args: never[]) => infer E ? E : never }[keyof T] : never;
 /** Every domain error the Slack layer may meet, with its code and typed params. */
@@ -145,6 +146,7 @@ export const SLACK_ERRORS: { [C in ErrorCode]: Rendering<ErrorOfCode<C>> } = {
   'reviews.campaign_not_found': { text: (p) => (p.campaignId ? `There is no access review with id ${code(p.campaignId)}.` : 'No access review has been started yet.') },
   'audit.not_migrated': { text: () => 'The database has no audit chain yet: start the bot once so its migrations run.' },
   'audit.admins_only': { text: () => 'Only access admins can read the audit trail.' },
+  'hygiene.admins_only': { text: () => 'Only access admins can read the hygiene report.' },
   'reviews.not_owner': { text: (p) => `Only the owners of ${code(p.datasetId)} and the access admins can review its grants. Nothing was changed.` },
   'reviews.own_grant': {
     text: (p) => `Nobody reviews their own access: another owner of ${code(p.datasetId)} or an access admin decides on your grant. Nothing was changed.`,

@@ -18,6 +18,7 @@ import {
   buildRequestReceivedBlocks,
   type OutgoingMessage,
 } from './blocks/request.blocks.js';
+import { withHygiene } from './blocks/hygiene.blocks.js';
 import { buildDigestParts, buildReviewReminderBlocks, buildReviewSummaryBlocks } from './blocks/review.blocks.js';
 
 /** Each look as Slack messages (usually one; a digest may need several). The compiler checks that every look has one. */
@@ -38,7 +39,7 @@ const RENDERERS: { [K in ContentKind]: (data: ContentData[K]) => OutgoingMessage
   security_alert: buildSecurityAlertBlocks,
   digest: buildDigestParts,
   review_reminder: buildReviewReminderBlocks,
-  review_summary: buildReviewSummaryBlocks,
+  review_summary: (s) => withHygiene(buildReviewSummaryBlocks(s), s.hygiene),
   tip: ({ text }) => ({
     text: 'A data-handling tip',
     blocks: [section(`:bulb: *Data-handling tip:* ${escapeMrkdwn(text)}`), context('You get this because you hold access to sensitive data.')],

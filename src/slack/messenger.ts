@@ -2,6 +2,7 @@ import { ErrorCode, type WebClient } from '@slack/web-api';
 import { PermanentDeliveryError, type Messenger } from '../modules/notifications/notifications.ports.js';
 import type { OutgoingMessage } from './blocks/request.blocks.js';
 import { renderContent } from './messages.render.js';
+import { renderFile } from './files.render.js';
 
 // Slack errors that no retry can fix; anything else (rate limits, outages) is retried by the job.
 const PERMANENT_SLACK_ERRORS = new Set([
@@ -74,6 +75,20 @@ export function slackMessenger(client: WebClient): Messenger {
         const part = parts[i];
         if (part) await call(() => client.chat.update({ channel: ref.channelId, ts: ref.ts, text: part.text, blocks: part.blocks }));
       }
+    },
+    /**
+     * Slack's current upload (files.upload is retired): ask for an upload URL, POST the bytes to
+     * it, then complete the upload, which shares the file in the channel with its comment.
+     */
+    async upload(to, content) {
+      const file = await renderFile(content);
+      const target = await call(() => client.files.getUploadURLExternal({ filename: file.filename, length: file.bytes.length, alt_text: file.altText }));
+      if (!target.upload_url || !target.file_id) throw new PermanentDeliveryError('files.getUploadURLExternal returned no upload URL');
+      const res = await fetch(target.upload_url, { method: 'POST', body: new Uint8Array(file.bytes), headers: { 'content-type': 'application/octet-stream' }, signal: AbortSignal.timeout(30_000) });
+      // a refused upload is retried by the delivery job with a new URL
+      if (!res.ok) throw new Error(`file upload answered ${res.status}`);
+      await res.arrayBuffer().catch(() => undefined);
+      await call(() => client.files.completeUploadExternal({ files: [{ id: target.file_id!, title: file.title }], channel_id: to.channel, initial_comment: file.comment }));
     },
   };
 }

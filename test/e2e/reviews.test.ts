@@ -79,13 +79,46 @@ describe('weekly access review in Slack', () => {
   });
 
   step('at the deadline the review closes and its summary goes to the security channel', async () => {
+    // the chart's first upload fails at its last step: retried alone, the summary is not repeated
+    t.slack.failNext('files.completeUploadExternal', { status: 200, error: 'fatal_error' });
     clock.advance(5 * DAY + 60_000);
     const summary = await t.slack.waitFor(() => t.slack.callsTo('chat.postMessage').find((c) => c.args.channel === 'C0SECURITY'), 'summary', 15_000);
     const text = JSON.stringify(summary.args.blocks);
     expect(text).toContain('*Grants under review:* 3');
     expect(text).toContain('*Reviewed by owners:* 3 (kept 1, revoked 2)');
+    // the hygiene figures of the week to the close, against the four weeks before
+    expect(text).toContain('*Standing access:*');
+    expect(text).toContain('grant-days a week');
     const [campaign] = await t.database.db.select().from(reviewCampaigns);
     expect(campaign!.status).toBe('closed');
+  });
+
+  step('the chart of standing grant-days per tier is uploaded to the security channel as a PNG', async () => {
+    const done = await t.slack.waitFor(() => t.slack.callsTo('files.completeUploadExternal')[0], 'chart upload completed', 20_000);
+    expect(t.slack.callsTo('files.completeUploadExternal#failed')).toHaveLength(1);
+    expect(done.args.channel_id).toBe('C0SECURITY');
+    expect(done.args.initial_comment).toContain('Standing grant-days per sensitivity tier');
+    const [file] = typeof done.args.files === 'string' ? JSON.parse(done.args.files) : done.args.files;
+    const upload = t.slack.uploads.get(file.id)!;
+    expect(upload.filename).toMatch(/^standing-access-\d{4}-\d{2}-\d{2}\.png$/);
+    expect(upload.bytes.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+    expect(upload.bytes.length).toBeGreaterThan(10_000);
+    expect(upload.bytes.length).toBe(upload.length);
+    // one summary, however many tries the chart took
+    expect(t.slack.callsTo('chat.postMessage').filter((c) => c.args.channel === 'C0SECURITY')).toHaveLength(1);
+  });
+
+  step('/access report: an admin sees the week against the four before; anyone else is refused', async () => {
+    const refused = await t.command(USERS.owner1, 'report');
+    expect(refused.body.text).toContain('Only access admins can read the hygiene report');
+    expect(refused.body.blocks).toBeUndefined();
+    const res = await t.command(USERS.admin, 'report');
+    expect(res.body.response_type).toBe('ephemeral');
+    const text = JSON.stringify(res.body.blocks);
+    expect(text).toMatch(/\*Standing access:\* [\d.,]+ grant-days a week [↑↓→]/);
+    expect(text).toContain('*Grants released early:*');
+    expect(text).toContain('*Review answers on time:*');
+    expect(text).toMatch(/Grant-days this week by tier: .*restricted [\d.]+/);
   });
 
   it('an admin starts a review, owners keep and revoke from their digests, and the deadline closes it with a summary', async () => {

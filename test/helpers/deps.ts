@@ -3,7 +3,7 @@ import { inject } from 'vitest';
 import { DEFAULT_SETTINGS, type Deps, type PeopleDirectory } from '../../src/modules/deps.js';
 import type { Standing } from '../../src/modules/requests/requests.rules.js';
 import { closeExtensionsOfGrant } from '../../src/modules/requests/closures.usecases.js';
-import type { Content, Destination, DigestView, MessageRef, Messenger, ReviewSummary } from '../../src/modules/notifications/notifications.ports.js';
+import type { Content, Destination, DigestView, FileContent, MessageRef, Messenger, ReviewSummary } from '../../src/modules/notifications/notifications.ports.js';
 import type { Person, Provisioner, ProvisionTarget } from '../../src/provisioners/provisioner.js';
 import type { Clock } from '../../src/shared/clock.js';
 import { createLogger } from '../../src/shared/logger.js';
@@ -29,6 +29,7 @@ export class RecordingMessenger implements Messenger {
   readonly sent: Array<{ kind: string; to: string; requestId?: string; grantId?: string }> = [];
   readonly digests: DigestView[] = [];
   readonly summaries: ReviewSummary[] = [];
+  readonly files: Array<{ to: string } & FileContent> = [];
   private ts = 0;
 
   async post(to: Destination, content: Content): Promise<MessageRef[]> {
@@ -55,6 +56,11 @@ export class RecordingMessenger implements Messenger {
       case 'tip': record(`tip:${content.data.text}`); break;
     }
     return 'dm' in to ? [{ channelId: `D${who}`, ts: String(++this.ts) }] : [];
+  }
+
+  async upload(to: { channel: string }, file: FileContent): Promise<void> {
+    this.files.push({ to: to.channel, ...file });
+    this.sent.push({ kind: file.look, to: to.channel });
   }
 
   async update(refs: MessageRef[], content: Content): Promise<void> {

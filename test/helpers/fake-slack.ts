@@ -23,6 +23,8 @@ export class FakeSlack {
   readonly received: string[] = [];
   /** What apps.connections.open answers (Socket Mode); calls with the app token `xapp-fake`. */
   socketModeUrl?: string;
+  /** Bytes POSTed to an upload URL handed out by files.getUploadURLExternal, by file id. */
+  readonly uploads = new Map<string, { filename: string; length: number; bytes: Buffer }>();
   readonly users = new Map<string, { tz?: string; email?: string; deleted?: boolean; guest?: boolean; bot?: boolean }>();
   private failures = new Map<string, Failure[]>();
   private delays = new Map<string, number>();
@@ -89,8 +91,17 @@ export class FakeSlack {
   }
 
   private async handle(req: IncomingMessage): Promise<{ status: number; headers?: Record<string, string>; body: unknown }> {
-    const raw = await readBody(req);
+    const body = await readBody(req);
+    const raw = body.toString('utf8');
     const path = (req.url ?? '').split('?')[0]!;
+    if (path.startsWith('/upload/')) {
+      // Slack's upload URL: takes the file's bytes, no token; answers 200 with a plain "OK"
+      const upload = this.uploads.get(path.slice('/upload/'.length));
+      if (!upload) return { status: 404, body: { ok: false } };
+      upload.bytes = body;
+      this.calls.push({ method: 'upload', args: { fileId: path.slice('/upload/'.length), size: body.length } });
+      return { status: 200, body: 'OK' };
+    }
     if (!path.startsWith('/api/')) {
       this.calls.push({ method: `response_url${path}`, args: JSON.parse(raw || '{}') });
       return { status: 200, body: { ok: true } };
@@ -131,6 +142,19 @@ export class FakeSlack {
         return { ok: true, channel: args.channel, ts: args.ts };
       case 'chat.postEphemeral':
         return { ok: true, message_ts: `${this.nextTs++}.000200` };
+      case 'files.getUploadURLExternal': {
+        if (!args.filename || !(Number(args.length) > 0)) return { ok: false, error: 'invalid_arguments' };
+        const fileId = `F${this.nextTs++}`;
+        this.uploads.set(fileId, { filename: String(args.filename), length: Number(args.length), bytes: Buffer.alloc(0) });
+        return { ok: true, upload_url: `${this.url}/upload/${fileId}`, file_id: fileId };
+      }
+      case 'files.completeUploadExternal': {
+        const files = (typeof args.files === 'string' ? safeJson(args.files) : args.files) as Array<{ id: string; title?: string }>;
+        // as Slack does: a file whose bytes never arrived, or not in full, cannot be completed
+        const missing = files.find((f) => this.uploads.get(f.id)?.bytes.length !== this.uploads.get(f.id)?.length || !this.uploads.has(f.id));
+        if (missing) return { ok: false, error: 'file_not_found' };
+        return { ok: true, files: files.map((f) => ({ id: f.id, title: f.title, name: this.uploads.get(f.id)!.filename })) };
+      }
       case 'users.info': {
         const user = this.users.get(String(args.user));
         if (!user) return { ok: false, error: 'user_not_found' };
@@ -172,12 +196,11 @@ export class FakeSlack {
   }
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
+function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    let data = '';
-    req.setEncoding('utf8');
-    req.on('data', (chunk) => (data += chunk));
-    req.on('end', () => resolve(data));
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }

@@ -5,6 +5,7 @@ import { auditErrors } from '../../src/modules/audit/audit.usecases.js';
 import { ackErrors } from '../../src/modules/acknowledgements/acknowledgements.usecases.js';
 import { endingErrors } from '../../src/modules/grants/endings.usecases.js';
 import { extensionErrors } from '../../src/modules/grants/extensions.usecases.js';
+import { hygieneErrors } from '../../src/modules/hygiene/figures.usecases.js';
 import { holderErrors } from '../../src/modules/grants/holder.usecases.js';
 import { taskErrors } from '../../src/modules/grants/provisioning.usecases.js';
 import { requestErrors } from '../../src/modules/requests/requests.errors.js';
@@ -23,6 +24,7 @@ const SAMPLES: { [C in ErrorCode]: ErrorOfCode<C> } = {
   'requests.bad_duration': requestErrors.badDuration('7y'),
   'audit.not_migrated': auditErrors.notMigrated(),
   'audit.admins_only': auditErrors.adminsOnly(),
+  'hygiene.admins_only': hygieneErrors.adminsOnly(),
   'reviews.campaign_not_found': reviewErrors.campaignNotFound(undefined),
   'requests.duration_too_long': requestErrors.durationTooLong('crm-contacts', 14 * 24 * 60),
   'requests.reason_required': requestErrors.reasonRequired('crm-contacts', 'confidential'),

@@ -9,6 +9,7 @@ import { registerAuditVerifyFile } from './audit-verify-file.command.js';
 import { registerAuditVerify } from './audit-verify.command.js';
 import { CliError, EXIT } from './context.js';
 import { registerReviewReport } from './review-report.command.js';
+import { registerReport } from './report.command.js';
 
 export function buildProgram(): Command {
   const program = new Command('admin')
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   const review = program.command('review').description('Access reviews.').exitOverride();
   registerReviewReport(review);
   for (const c of [...audit.commands, ...review.commands]) c.exitOverride();
+  registerReport(program);
   return program;
 }
 

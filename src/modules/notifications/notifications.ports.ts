@@ -1,4 +1,6 @@
 import type { Sensitivity } from '../../catalog/catalog.schema.js';
+import type { StandingWeek } from '../../shared/chart/standing.chart.js';
+import type { HygieneComparison } from '../hygiene/figures.usecases.js';
 import type { GrantStatus, TaskStep } from '../grants/grants.table.js';
 import type { RequestKind, RequestStatus } from '../requests/requests.table.js';
 
@@ -126,7 +128,8 @@ export interface ContentData {
   /** May take several messages (Slack's limits); each part has its own ref. */
   digest: DigestView;
   review_reminder: DigestView;
-  review_summary: ReviewSummary;
+  /** With the hygiene figures of the week the review closed, against the four weeks before. */
+  review_summary: ReviewSummary & { hygiene?: HygieneComparison };
   tip: { text: string };
 }
 export type ContentKind = keyof ContentData;
@@ -141,7 +144,16 @@ export interface Messenger {
   post(to: Destination, content: Content): Promise<MessageRef[]>;
   /** Rewrites messages posted earlier with the same look, part by part. */
   update(refs: MessageRef[], content: Content): Promise<void>;
+  /** Shares a file the bot makes (rendered by the Slack layer) in a channel, with a line introducing it. */
+  upload(to: { channel: string }, file: FileContent): Promise<void>;
 }
+
+/** The files the bot makes, by look: the data each needs; the Slack layer renders them (a chart as a PNG). */
+export interface FileData {
+  /** Standing grant-days per tier, week by week. */
+  standing_chart: { weeks: StandingWeek[]; comment: string };
+}
+export type FileContent = { [K in keyof FileData]: { look: K; data: FileData[K] } }[keyof FileData];
 
 /** Thrown by a Messenger when retrying cannot help (the user is gone, the message is malformed). */
 export class PermanentDeliveryError extends Error {

@@ -64,7 +64,7 @@ async function closeReview(deps: ReviewDecisionDeps & Pick<Deps, 'logger'>, camp
     const owners = reviewersOfItems(deps.catalog, items);
     return addToOutbox(tx, now, [
       ...owners.map((ownerId) => outboxMessage('review_digest_update', { campaignId: campaign.id, ownerId })),
-      ...(channel ? [outboxMessage('review_summary', { campaignId: campaign.id })] : []),
+      ...(channel ? [outboxMessage('review_summary', { campaignId: campaign.id }), outboxMessage('review_chart', { campaignId: campaign.id })] : []),
     ]);
   });
   deps.logger.info({ ...summary, silentOwners: silentOwners.length, partialOwners: partialOwners.length }, 'access review closed');

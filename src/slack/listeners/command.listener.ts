@@ -10,6 +10,7 @@ import { extendCommand } from './commands/extend.command.js';
 import { helpCommand } from './commands/help.command.js';
 import { listCommand } from './commands/list.command.js';
 import { releaseCommand } from './commands/release.command.js';
+import { reportCommand } from './commands/report.command.js';
 import { formCommand, requestCommand } from './commands/request.command.js';
 import { reviewCommand } from './commands/review.command.js';
 import { revokeCommand } from './commands/revoke.command.js';
@@ -25,6 +26,7 @@ const SUB_COMMANDS: Record<string, CommandHandler> = {
   extend: extendCommand,
   cancel: cancelCommand,
   review: reviewCommand,
+  report: reportCommand,
   list: listCommand,
   datasets: datasetsCommand,
   help: (ctx) => helpCommand(ctx),

@@ -3,7 +3,7 @@ import { accessReady, expiryReminder, grantExpired, grantExtended, provisionFail
 import type { MessageDefinition } from './message.js';
 import { hygieneTip, securityAlert, sensitiveNudge } from './nudge.messages.js';
 import { approvalReminder, approvalRequest, approverMessages, decision, requestExpired, requestReceived } from './request.messages.js';
-import { reviewDigest, reviewDigestUpdate, reviewReminder, reviewSummary } from './review.messages.js';
+import { reviewChart, reviewDigest, reviewDigestUpdate, reviewReminder, reviewSummary } from './review.messages.js';
 import { task, taskMessages, taskReminder } from './task.messages.js';
 
 /**
@@ -30,6 +30,7 @@ export const MESSAGES = {
   review_digest_update: reviewDigestUpdate,
   review_reminder: reviewReminder,
   review_summary: reviewSummary,
+  review_chart: reviewChart,
   sensitive_nudge: sensitiveNudge,
   security_alert: securityAlert,
   hygiene_tip: hygieneTip,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { findCampaign, listDigestMessages, saveDigestMessage } from '../../reviews/reviews.repository.js';
 import type { ReviewSummary } from '../notifications.ports.js';
+import { hygieneComparison, weeklyStandingByTier } from '../../hygiene/figures.usecases.js';
 import { defineMessage } from './message.js';
 
 const reviewPayload = z.object({ campaignId: z.string().uuid(), ownerId: z.string().min(1) });
@@ -50,6 +51,25 @@ export const reviewSummary = defineMessage({
     if (!campaign?.summary || !channel) return;
     const raw = campaign.summary as Record<string, unknown>;
     const summary = { ...(raw as unknown as ReviewSummary), startedAt: new Date(String(raw.startedAt)) };
-    await ctx.messenger.post({ channel }, { look: 'review_summary', data: summary });
+    // the week that ended when the review closed, so a retry says the same
+    const hygiene = await hygieneComparison(ctx, campaign.closedAt ?? ctx.clock.now());
+    await ctx.messenger.post({ channel }, { look: 'review_summary', data: { ...summary, hygiene } });
+  },
+});
+
+/**
+ * To the review channel once a campaign closes, beside its summary: the chart of standing
+ * grant-days per tier over the 12 weeks before the close. A message of its own, so a failed
+ * upload is retried alone and never repeats the summary.
+ */
+export const reviewChart = defineMessage({
+  payload: z.object({ campaignId: z.string().uuid() }),
+  async deliver(ctx, { campaignId }) {
+    const campaign = await findCampaign(ctx.db, campaignId);
+    const channel = ctx.catalog.review?.channel;
+    if (!campaign || !channel) return;
+    const weeks = await weeklyStandingByTier(ctx, { weeks: 12, until: campaign.closedAt ?? ctx.clock.now() });
+    const comment = 'Standing grant-days per sensitivity tier, week by week over the last 12 weeks (lower is better).';
+    await ctx.messenger.upload({ channel }, { look: 'standing_chart', data: { weeks, comment } });
   },
 });
