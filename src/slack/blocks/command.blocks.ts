@@ -22,6 +22,7 @@ export function helpReply(): EphemeralReply {
     `• \`${COMMAND} revoke @person &lt;dataset&gt; [reason…]\` (owners and admins) take access away now`,
     `• \`${COMMAND} review\` (owners and admins) open access-review items you may decide; \`${COMMAND} review start\` (admins) start a review now`,
     `• \`${COMMAND} datasets\` what you can ask for, and who approves it`,
+    `• \`${COMMAND} audit @person\` or \`${COMMAND} audit &lt;dataset&gt;\` (admins) recent history from the audit trail`,
     'Durations: `30m`, `4h`, `7d`, `2w`. Without one, the dataset’s default applies.',
   ].join('\n');
   return { text, blocks: [section(text)] };
