@@ -3,6 +3,8 @@
  * calls the same use cases as Slack; exit codes are in EXIT (context.ts). State-changing commands
  * act as `cliActor()` (`cli:<os user>`), which the audit trail names.
  */
+import { realpathSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { isAppError } from '../../shared/errors.js';
 import { registerAuditExport } from './audit-export.command.js';
@@ -72,4 +74,6 @@ export async function runAdmin(argv: string[]): Promise<number> {
   }
 }
 
-runAdmin(process.argv.slice(2)).then((code) => process.exit(code));
+/** Run as a program (not imported, as the tests do to read every command's help). */
+const entry = process.argv[1] ? pathToFileURL(realpathSync(process.argv[1])).href : undefined;
+if (import.meta.url === entry) void runAdmin(process.argv.slice(2)).then((code) => process.exit(code));
