@@ -39,6 +39,21 @@ export function buildConnectors(catalog: Catalog, env: NodeJS.ProcessEnv, logger
   return fromMap(byDataset);
 }
 
+/**
+ * Each dataset's kind of connector and nothing more, for a process that never talks to a target
+ * system itself (the admin CLI: the grants and revokes it starts are carried out by the worker).
+ * Needs no connector secrets; calling a target from here throws.
+ */
+export function connectorKinds(catalog: Catalog): Connectors {
+  const elsewhere = (kind: Provisioner['kind']): Provisioner => {
+    const refuse = (): never => {
+      throw new Error(`the ${kind} connector is called by the bot's worker, not by this process`);
+    };
+    return { kind, identify: refuse, grant: async () => refuse(), revoke: async () => refuse(), check: async () => refuse() };
+  };
+  return fromMap(new Map(catalog.datasets.map((d) => [d.id, d.provisioner.type === 'manual' ? { kind: 'manual' as const } : elsewhere(d.provisioner.type)])));
+}
+
 /** Every dataset uses the same connector (tests, or a single-system install). */
 export function singleConnector(catalog: Catalog, connector: Connector): Connectors {
   return fromMap(new Map(catalog.datasets.map((d) => [d.id, connector])));

@@ -11,7 +11,7 @@ import { formatDuration } from '../shared/duration.js';
 import type { AppError } from '../shared/errors.js';
 import { standingRefusal } from '../modules/requests/requests.rules.js';
 import { textErrors, type TextField } from '../shared/text.js';
-import { fallbackTime, mention } from './blocks/format.js';
+import { escapeMrkdwn, fallbackTime, mention } from './blocks/format.js';
 import { COMMAND } from './ids.js';
 import { viewErrors } from './views.js';
 
@@ -126,6 +126,8 @@ export const SLACK_ERRORS: { [C in ErrorCode]: Rendering<ErrorOfCode<C>> } = {
         ? `The access to ${code(p.datasetId)} that this button was for has already ended. Nothing was changed; any newer access you hold stays as it is.`
         : `The access to ${code(p.datasetId)} that this was about has already ended, so it cannot be extended. Nothing was changed. \`${COMMAND} list\` shows what you have now.`,
   },
+  'grants.unknown_grant': { text: (p) => `There is no access grant with id ${code(escapeMrkdwn(p.grantId))}.` },
+  'grants.not_active': { text: (p) => `This access to ${code(p.datasetId)} is ${p.status}, not active, so there is nothing to revoke. Nothing was changed.` },
   'grants.revoke_not_allowed': { text: (p) => `Only the owners of ${code(p.datasetId)} and the access admins can revoke access to it. Nothing was changed.` },
   'grants.not_held': { text: (p) => `You have no active access to ${code(p.datasetId)}. \`${COMMAND} list\` shows what you have.` },
   'grants.extension_beyond_total': {

@@ -19,6 +19,7 @@ export const ACTION_IDS = {
   reviewRevoke: 'review_revoke',
   reviewKeepAll: 'review_keep_all',
   reviewRevokeAll: 'review_revoke_all',
+  auditOlder: 'audit_older',
 } as const;
 
 export const CALLBACK_IDS = {

@@ -79,9 +79,9 @@ describe('npm run admin -- review report', () => {
     expect(JSON.parse(json.stdout)).toMatchObject({ campaign: { id: campaignId }, counts: { kept_by_reviewer: 1, revoked_by_reviewer: 1, kept_at_deadline: 1, revoked_at_deadline: 1 } });
   });
 
-  it('says so, with exit code 2, for a review that does not exist', async () => {
+  it('says so, with exit code 3, for a review that does not exist', async () => {
     const r = await runAdmin(['review', 'report', '00000000-0000-0000-0000-000000000000'], url);
-    expect(r.code).toBe(2);
+    expect(r.code).toBe(3);
     expect(r.stderr).toContain('error: There is no access review with id 00000000-0000-0000-0000-000000000000.');
   });
 });

@@ -130,4 +130,18 @@ describe('the compiled build with production dependencies only', () => {
       await database.destroy();
     }
   }, 120_000);
+
+  it('`npm run admin` and `npm run catalog:check` run the compiled CLI with NODE_ENV=production (no tsx)', async () => {
+    const env = { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'production' };
+    const help = await run('npm', ['run', '-s', 'admin', '--', '--help'], { cwd: app, env });
+    expect(help.stdout).toContain('Usage: admin [options] [command]');
+    for (const g of ['grants', 'requests', 'messages', 'review', 'catalog', 'audit']) expect(help.stdout).toContain(`  ${g} `);
+    const revokeHelp = await run('npm', ['run', '-s', 'admin', '--', 'grants', 'revoke', '--help'], { cwd: app, env });
+    expect(revokeHelp.stdout).toContain('Usage: admin grants revoke');
+    await writeFile(join(app, 'catalog.yml'), CATALOG);
+    const check = await run('npm', ['run', '-s', 'catalog:check', '--', 'catalog.yml'], { cwd: app, env });
+    expect(check.stdout).toContain('catalog.yml: 1 dataset');
+    const usage = run('npm', ['run', '-s', 'admin', '--', 'grants', 'frobnicate'], { cwd: app, env });
+    await expect(usage).rejects.toMatchObject({ code: 2 });
+  }, 60_000);
 });

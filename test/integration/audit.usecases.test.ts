@@ -133,7 +133,8 @@ describe('auditHistory (for /access audit)', () => {
     expect(dataset.hasMore).toBe(true);
     const ids = dataset.events.map((e) => e.id);
     expect(ids).toEqual([...ids].sort((a, b) => b - a));
-    const page2 = await auditHistory(t.deps, { actorId: USERS.admin, datasetId: 'campaign-metrics', page: 2 });
+    expect(dataset.nextBefore).toBe(ids[9]);
+    const page2 = await auditHistory(t.deps, { actorId: USERS.admin, datasetId: 'campaign-metrics', page: 2, before: dataset.nextBefore });
     expect(page2.events[0]!.id).toBeLessThan(ids[9]!);
     expect(page2.events.map((e) => e.action)).not.toContain('audit.viewed');
 
@@ -141,7 +142,7 @@ describe('auditHistory (for /access audit)', () => {
     expect(viewed).toEqual([
       { actor_id: USERS.admin, subject_type: 'person', subject_id: 'U0HIST', details: { page: 1 } },
       { actor_id: USERS.admin, subject_type: 'dataset', subject_id: 'campaign-metrics', details: { page: 1 } },
-      { actor_id: USERS.admin, subject_type: 'dataset', subject_id: 'campaign-metrics', details: { page: 2 } },
+      { actor_id: USERS.admin, subject_type: 'dataset', subject_id: 'campaign-metrics', details: { page: 2, before: ids[9] } },
     ]);
     expect((await verifyAuditChain(t.deps.db)).ok).toBe(true);
   });

@@ -50,6 +50,8 @@ const SAMPLES: { [C in ErrorCode]: ErrorOfCode<C> } = {
   'grants.user_has_none': endingErrors.userHasNone('U0MKT1', 'crm-contacts'),
   'grants.already_ended': extensionErrors.alreadyEnded('crm-contacts'),
   'grants.revoke_not_allowed': endingErrors.notAllowed('crm-contacts'),
+  'grants.unknown_grant': endingErrors.unknownGrant('0d1f0c9e-0000-4000-8000-000000000000'),
+  'grants.not_active': endingErrors.notActive('crm-contacts', 'revoking'),
   'grants.not_held': extensionErrors.notHeld('crm-contacts'),
   'grants.extension_beyond_total': extensionErrors.beyondTotal('crm-contacts', 4 * 24 * 60, until),
   'grants.changed_meanwhile': extensionErrors.changedMeanwhile('crm-contacts'),

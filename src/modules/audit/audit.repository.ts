@@ -12,7 +12,7 @@ export interface AuditEntry {
   at: Date;
   actorId: string;
   action: string;
-  subjectType: 'request' | 'grant' | 'person' | 'review' | 'dataset';
+  subjectType: 'request' | 'grant' | 'person' | 'review' | 'dataset' | 'outbox';
   subjectId: string;
   details?: Record<string, unknown>;
 }
@@ -134,17 +134,16 @@ export function auditFilterSql(f: AuditFilter): SQL | undefined {
 }
 
 /**
- * Newest first, one page at a time (for reading a person's or a dataset's recent history).
+ * Newest first, one page at a time, older than `beforeId` (for reading a person's or a dataset's recent history).
  * Readings of the trail (`audit.viewed`) are left out, so reading does not shift the pages.
  */
-export async function listRecentAudit(db: DbOrTx, filter: AuditFilter, limit: number, offset: number): Promise<AuditEvent[]> {
+export async function listRecentAudit(db: DbOrTx, filter: AuditFilter, limit: number, beforeId?: number): Promise<AuditEvent[]> {
   return db
     .select()
     .from(auditEvents)
-    .where(and(auditFilterSql(filter), ne(auditEvents.action, AUDIT_VIEWED)))
+    .where(and(auditFilterSql(filter), ne(auditEvents.action, AUDIT_VIEWED), beforeId ? lt(auditEvents.id, beforeId) : undefined))
     .orderBy(desc(auditEvents.id))
-    .limit(limit)
-    .offset(offset);
+    .limit(limit);
 }
 
 export async function listAuditFor(db: DbOrTx, subjectType: string, subjectId: string): Promise<AuditEvent[]> {

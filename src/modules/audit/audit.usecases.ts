@@ -84,24 +84,34 @@ export interface HistoryPage {
   events: AuditEvent[];
   page: number;
   hasMore: boolean;
+  /** the cursor of the next (older) page: its events are older than this event id */
+  nextBefore?: number;
 }
 
-export type HistoryQuery = { actorId: string; page?: number } & ({ personId: string } | { datasetId: string });
+/**
+ * `before`: the cursor of an "Older" button (events older than that event id); `page` only numbers
+ * the page for people. Neither says anything about who may read: that is checked on every call.
+ */
+export type HistoryQuery = { actorId: string; page?: number; before?: number } & ({ personId: string } | { datasetId: string });
 
 /**
  * A person's or a dataset's recent history, newest first, a page at a time (for `/access audit`).
- * Admins only; each reading is itself an audit event (`audit.viewed`).
+ * Admins only; each reading is itself an audit event (`audit.viewed`). Pages follow event ids, so
+ * events appended meanwhile do not shift the older pages.
  */
 export async function auditHistory(deps: Pick<Deps, 'db' | 'catalog' | 'clock'>, q: HistoryQuery): Promise<HistoryPage> {
   if (!deps.catalog.admins.includes(q.actorId)) {
     throw auditErrors.adminsOnly();
   }
   const page = Math.max(1, Math.floor(q.page ?? 1));
+  const before = q.before !== undefined && Number.isSafeInteger(q.before) && q.before > 0 ? q.before : undefined;
   const filter: AuditFilter = 'personId' in q ? { personId: q.personId } : { datasetId: q.datasetId };
   const subject = 'personId' in q ? { subjectType: 'person' as const, subjectId: q.personId } : { subjectType: 'dataset' as const, subjectId: q.datasetId };
   return deps.db.transaction(async (tx) => {
-    const rows = await repo.listRecentAudit(tx, filter, HISTORY_PAGE_SIZE + 1, (page - 1) * HISTORY_PAGE_SIZE);
-    await repo.appendAudit(tx, { at: deps.clock.now(), actorId: q.actorId, action: repo.AUDIT_VIEWED, ...subject, details: { page } });
-    return { events: rows.slice(0, HISTORY_PAGE_SIZE), page, hasMore: rows.length > HISTORY_PAGE_SIZE };
+    const rows = await repo.listRecentAudit(tx, filter, HISTORY_PAGE_SIZE + 1, before);
+    await repo.appendAudit(tx, { at: deps.clock.now(), actorId: q.actorId, action: repo.AUDIT_VIEWED, ...subject, details: { page, ...(before ? { before } : {}) } });
+    const events = rows.slice(0, HISTORY_PAGE_SIZE);
+    const hasMore = rows.length > HISTORY_PAGE_SIZE;
+    return { events, page, hasMore, ...(hasMore ? { nextBefore: events.at(-1)!.id } : {}) };
   });
 }

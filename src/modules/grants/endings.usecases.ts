@@ -1,5 +1,6 @@
 import { catalogErrors } from '../../catalog/catalog.errors.js';
 import { findDataset, suggestDatasetIds } from '../../catalog/catalog.js';
+import { actorId, isOperator, type Actor } from '../../shared/actor.js';
 import { domainError, type AppError } from '../../shared/errors.js';
 import { assertText } from '../../shared/text.js';
 import type { Deps } from '../deps.js';
@@ -23,6 +24,9 @@ export const endingErrors = {
     ),
   notAllowed: (datasetId: string) =>
     domainError('grants.revoke_not_allowed', { datasetId }, `Only the owners of ${datasetId} and the access admins can revoke access to it. Nothing was changed.`),
+  unknownGrant: (grantId: string) => domainError('grants.unknown_grant', { grantId }, `There is no access grant with id ${grantId}.`),
+  notActive: (datasetId: string, status: string) =>
+    domainError('grants.not_active', { datasetId, status }, `This access to ${datasetId} is ${status}, not active, so there is nothing to revoke. Nothing was changed.`),
 };
 
 /**
@@ -59,6 +63,21 @@ export async function revokeGrantOf(deps: EndingDeps, actorId: string, userId: s
   if (!dataset.owners.includes(actorId) && !deps.catalog.admins.includes(actorId)) throw endingErrors.notAllowed(dataset.id);
   const grant = await repo.findHeldGrant(deps.db, userId, dataset.id);
   return endNow(deps, grant, actorId, 'revoked', reason?.trim() || null, () => endingErrors.userHasNone(userId, dataset.id));
+}
+
+/**
+ * Revokes one grant named by its id, with a reason the holder is told: an owner of its dataset or
+ * an admin, or an operator (the admin CLI). The same path as `/access revoke`.
+ */
+export async function revokeGrantById(deps: EndingDeps, actor: Actor, grantId: string, reason: string) {
+  assertText(reason, 'revokeReason');
+  const grant = await repo.findGrant(deps.db, grantId.trim());
+  if (!grant) throw endingErrors.unknownGrant(grantId.trim().slice(0, 64));
+  const id = actorId(actor);
+  if (!isOperator(actor) && !deps.catalog.admins.includes(id) && !(findDataset(deps.catalog, grant.datasetId)?.owners ?? []).includes(id)) {
+    throw endingErrors.notAllowed(grant.datasetId);
+  }
+  return endNow(deps, grant, id, 'revoked', reason.trim() || null, () => endingErrors.notActive(grant.datasetId, grant.status));
 }
 
 /**

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, isNull, lte, ne, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNotNull, isNull, lt, lte, ne, or, sql } from 'drizzle-orm';
 import type { GrantTarget } from '../../provisioners/provisioner.js';
 import type { DbOrTx } from '../../shared/db/client.js';
 import { grants, HELD_STATUSES, provisioningTasks, type GrantStatus, type TaskStep } from './grants.table.js';
@@ -205,4 +205,50 @@ export async function otherUsersOnLogin(db: DbOrTx, login: string, userId: strin
     .from(grants)
     .where(and(sql`${grants.target}->>'login' = ${login}`, ne(grants.userId, userId)));
   return rows.map((r) => r.userId);
+}
+
+export interface GrantFilter {
+  userId?: string;
+  datasetId?: string;
+  statuses?: GrantStatus[];
+  /** ends (or ended) before this time */
+  endingBefore?: Date;
+  limit: number;
+}
+
+/** Grants matching every filter given, soonest end first. */
+export async function listGrants(db: DbOrTx, f: GrantFilter): Promise<Grant[]> {
+  return db
+    .select()
+    .from(grants)
+    .where(
+      and(
+        f.userId ? eq(grants.userId, f.userId) : undefined,
+        f.datasetId ? eq(grants.datasetId, f.datasetId) : undefined,
+        f.statuses?.length ? inArray(grants.status, f.statuses) : undefined,
+        f.endingBefore ? lt(grants.endsAt, f.endingBefore) : undefined,
+      ),
+    )
+    .orderBy(asc(grants.endsAt), asc(grants.id))
+    .limit(f.limit);
+}
+
+/** Revokes whose retries ran out (owners and admins were alerted), or manual ones waiting for a person. */
+export async function listStuckRevokes(db: DbOrTx, limit: number): Promise<Grant[]> {
+  return db
+    .select()
+    .from(grants)
+    .where(and(eq(grants.status, 'revoking'), isNotNull(grants.alertedAt)))
+    .orderBy(asc(grants.alertedAt), asc(grants.id))
+    .limit(limit);
+}
+
+/** Grants the target system never gave, most recent first. */
+export async function listFailedGrants(db: DbOrTx, limit: number): Promise<Grant[]> {
+  return db
+    .select()
+    .from(grants)
+    .where(eq(grants.status, 'failed'))
+    .orderBy(desc(grants.endedAt), asc(grants.id))
+    .limit(limit);
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { findDataset, ownersAndAdmins } from '../../catalog/catalog.js';
+import { actorId, isOperator, type Actor } from '../../shared/actor.js';
 import { domainError } from '../../shared/errors.js';
 import { metrics } from '../../shared/metrics/metrics.js';
 import { appendAudit } from '../audit/audit.repository.js';
@@ -191,13 +192,17 @@ export const taskErrors = {
 
 /**
  * A person confirms they did a step by hand: gave the access (a manual dataset), or removed it
- * (a manual dataset, or a stuck automated revoke). Checked on the server; idempotent.
+ * (a manual dataset, or a stuck automated revoke). Checked on the server; idempotent. An operator
+ * (the admin CLI) is not checked against the catalog, but the step's own rules still apply.
  */
-export async function confirmTask(deps: Pick<Deps, 'db' | 'catalog' | 'clock' | 'jobs' | 'connectors' | 'logger'>, grantId: string, userId: string, step: TaskStep): Promise<void> {
+export async function confirmTask(deps: Pick<Deps, 'db' | 'catalog' | 'clock' | 'jobs' | 'connectors' | 'logger'>, grantId: string, actor: Actor, step: TaskStep): Promise<Grant> {
   const grant = await repo.findGrant(deps.db, grantId);
   if (!grant) throw taskErrors.notFound();
-  if (grant.userId === userId) throw taskErrors.ownGrant();
-  if (!ownersAndAdmins(deps.catalog, grant.datasetId).includes(userId)) throw taskErrors.notAllowed(grant.datasetId);
+  const userId = actorId(actor);
+  if (!isOperator(actor)) {
+    if (grant.userId === userId) throw taskErrors.ownGrant();
+    if (!ownersAndAdmins(deps.catalog, grant.datasetId).includes(userId)) throw taskErrors.notAllowed(grant.datasetId);
+  }
   const expected = step === 'grant' ? 'provisioning' : 'revoking';
   if (grant.status !== expected) throw taskErrors.alreadyDone(grant.status);
   const manual = deps.connectors.forDataset(grant.datasetId).kind === 'manual';
@@ -208,6 +213,7 @@ export async function confirmTask(deps: Pick<Deps, 'db' | 'catalog' | 'clock' | 
   const how = manual ? 'manual' : 'resolved_by_hand';
   const moved = step === 'grant' ? await activate(deps, grant, userId, how) : await finishRevoke(deps, grant, userId, how);
   if (!moved) throw taskErrors.alreadyDone('changed');
+  return grant;
 }
 
 /** An approved request for new access, as the grants module needs it. */

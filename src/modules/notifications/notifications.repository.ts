@@ -1,4 +1,4 @@
-import { and, asc, eq, lte, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, lte, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../shared/db/client.js';
 import { outbox } from './notifications.table.js';
 import { readMessage, type OutboxMessage } from './messages/messages.js';
@@ -38,11 +38,12 @@ export async function recordOutboxFailure(db: DbOrTx, id: number, error: string,
     .where(and(eq(outbox.id, id), eq(outbox.status, 'pending')));
 }
 
-export async function listPendingOutbox(db: DbOrTx, createdBefore: Date, limit: number): Promise<number[]> {
+/** Undelivered messages made at or before `createdBefore`, in id order after `afterId` (keyset pages). */
+export async function listPendingOutbox(db: DbOrTx, createdBefore: Date, limit: number, afterId = 0): Promise<number[]> {
   const rows = await db
     .select({ id: outbox.id })
     .from(outbox)
-    .where(and(eq(outbox.status, 'pending'), lte(outbox.createdAt, createdBefore)))
+    .where(and(eq(outbox.status, 'pending'), lte(outbox.createdAt, createdBefore), gt(outbox.id, afterId)))
     .orderBy(asc(outbox.id))
     .limit(limit);
   return rows.map((r) => r.id);

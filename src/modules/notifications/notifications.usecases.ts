@@ -1,3 +1,5 @@
+import { actorId, type Actor } from '../../shared/actor.js';
+import { appendAudit } from '../audit/audit.repository.js';
 import type { Deps } from '../deps.js';
 import { toGrantView } from '../grants/grants.usecases.js';
 import { findGrant } from '../grants/grants.repository.js';
@@ -5,7 +7,7 @@ import { loadRequestView } from '../requests/requests.usecases.js';
 import { loadDigest } from '../reviews/reviews.usecases.js';
 import type { MessageContext } from './messages/message.js';
 import { InvalidMessageError, readMessage } from './messages/messages.js';
-import { findOutbox, markOutboxSent, recordOutboxFailure } from './notifications.repository.js';
+import { findOutbox, listPendingOutbox, markOutboxSent, recordOutboxFailure } from './notifications.repository.js';
 import { PermanentDeliveryError } from './notifications.ports.js';
 
 export type DeliveryOutcome = 'sent' | 'already_done' | 'failed';
@@ -52,4 +54,33 @@ function messageContext(deps: Pick<Deps, 'db' | 'catalog' | 'clock' | 'messenger
       digest: (campaignId, ownerId) => loadDigest(deps, campaignId, ownerId),
     },
   };
+}
+
+const RESEND_BATCH = 500;
+
+/**
+ * Enqueues again every message still undelivered after `olderThanMs` (what the reconciler does
+ * each minute, on demand). Delivery is idempotent per message, so a message already queued is not
+ * sent twice. The request is audited (`messages.resent`) with how many were enqueued.
+ */
+export async function resendUndelivered(deps: Pick<Deps, 'db' | 'clock' | 'jobs'>, actor: Actor, olderThanMs: number): Promise<{ requeued: number; outboxIds: number[] }> {
+  const now = deps.clock.now();
+  const cutoff = new Date(now.getTime() - olderThanMs);
+  const outboxIds: number[] = [];
+  for (let after = 0; ; ) {
+    const batch = await listPendingOutbox(deps.db, cutoff, RESEND_BATCH, after);
+    await deps.jobs.enqueueDeliveries(batch);
+    outboxIds.push(...batch);
+    if (batch.length < RESEND_BATCH) break;
+    after = batch[batch.length - 1]!;
+  }
+  await appendAudit(deps.db, {
+    at: now,
+    actorId: actorId(actor),
+    action: 'messages.resent',
+    subjectType: 'outbox',
+    subjectId: 'undelivered',
+    details: { requeued: outboxIds.length, olderThanSeconds: Math.round(olderThanMs / 1000), firstId: outboxIds[0] ?? null, lastId: outboxIds.at(-1) ?? null },
+  });
+  return { requeued: outboxIds.length, outboxIds };
 }

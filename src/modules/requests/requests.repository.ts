@@ -1,4 +1,4 @@
-import { and, asc, count, eq, inArray, isNotNull, isNull, notExists, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gte, inArray, isNotNull, isNull, lt, notExists, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../shared/db/client.js';
 import { isUniqueViolation } from '../../shared/errors.js';
 import { accessRequests, requestApprovals, requestApprovers, type RequestStatus } from './requests.table.js';
@@ -204,4 +204,33 @@ export async function listApproverMessages(db: DbOrTx, requestId: string): Promi
     .select()
     .from(requestApprovers)
     .where(and(eq(requestApprovers.requestId, requestId), isNotNull(requestApprovers.messageTs)));
+}
+
+export interface RequestFilter {
+  requesterId?: string;
+  datasetId?: string;
+  statuses?: RequestStatus[];
+  /** made at or after */
+  since?: Date;
+  /** made before */
+  before?: Date;
+  limit: number;
+}
+
+/** Requests matching every filter given, newest first. */
+export async function listRequests(db: DbOrTx, f: RequestFilter): Promise<AccessRequest[]> {
+  return db
+    .select()
+    .from(accessRequests)
+    .where(
+      and(
+        f.requesterId ? eq(accessRequests.requesterId, f.requesterId) : undefined,
+        f.datasetId ? eq(accessRequests.datasetId, f.datasetId) : undefined,
+        f.statuses?.length ? inArray(accessRequests.status, f.statuses) : undefined,
+        f.since ? gte(accessRequests.createdAt, f.since) : undefined,
+        f.before ? lt(accessRequests.createdAt, f.before) : undefined,
+      ),
+    )
+    .orderBy(desc(accessRequests.createdAt), asc(accessRequests.id))
+    .limit(f.limit);
 }

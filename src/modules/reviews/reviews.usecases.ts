@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { addDays } from 'date-fns';
 import { DEFAULT_REVIEW, findDataset } from '../../catalog/catalog.js';
+import { actorId, isOperator, type Actor } from '../../shared/actor.js';
 import { domainError } from '../../shared/errors.js';
 import { appendAudit } from '../audit/audit.repository.js';
 import type { Deps } from '../deps.js';
@@ -42,8 +43,9 @@ const ownersOf = (deps: Pick<Deps, 'catalog'>, datasetId: string) => findDataset
  * of the grants they are asked about (an owner's own grant goes to another owner, or the admins). Only one review is open at a time; starting while one is
  * open returns the open one.
  */
-export async function startReview(deps: Pick<Deps, 'db' | 'catalog' | 'clock' | 'jobs' | 'logger'>, startedBy: string): Promise<{ campaign: Campaign; created: boolean }> {
-  if (startedBy !== 'system' && !deps.catalog.admins.includes(startedBy)) throw reviewErrors.notAdmin();
+export async function startReview(deps: Pick<Deps, 'db' | 'catalog' | 'clock' | 'jobs' | 'logger'>, actor: Actor): Promise<{ campaign: Campaign; created: boolean }> {
+  const startedBy = actorId(actor);
+  if (!isOperator(actor) && startedBy !== 'system' && !deps.catalog.admins.includes(startedBy)) throw reviewErrors.notAdmin();
   const open = await repo.findOpenCampaign(deps.db);
   if (open) return { campaign: open, created: false };
   const now = deps.clock.now();

@@ -23,6 +23,7 @@ export function helpReply(): EphemeralReply {
     `• \`${COMMAND} review\` (owners and admins) open access-review items you may decide; \`${COMMAND} review start\` (admins) start a review now`,
     `• \`${COMMAND} datasets\` what you can ask for, and who approves it`,
     `• \`${COMMAND} report\` (admins) this week's access hygiene against the previous four weeks`,
+    `• \`${COMMAND} audit @person\` or \`${COMMAND} audit &lt;dataset&gt;\` (admins) recent history from the audit trail`,
     'Durations: `30m`, `4h`, `7d`, `2w`. Without one, the dataset’s default applies.',
   ].join('\n');
   return { text, blocks: [section(text)] };

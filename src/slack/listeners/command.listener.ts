@@ -3,6 +3,7 @@ import type { Deps } from '../../modules/deps.js';
 import { textErrors, textProblem } from '../../shared/text.js';
 import { slackErrorText } from '../errors.render.js';
 import { COMMAND } from '../ids.js';
+import { auditCommand } from './commands/audit.command.js';
 import { cancelCommand } from './commands/cancel.command.js';
 import { ackText, type CommandContext, type CommandHandler } from './commands/command.context.js';
 import { datasetsCommand } from './commands/datasets.command.js';
@@ -29,6 +30,7 @@ const SUB_COMMANDS: Record<string, CommandHandler> = {
   report: reportCommand,
   list: listCommand,
   datasets: datasetsCommand,
+  audit: auditCommand,
   help: (ctx) => helpCommand(ctx),
 };
 

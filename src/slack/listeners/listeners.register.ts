@@ -1,6 +1,7 @@
 import type { App } from '@slack/bolt';
 import type { Deps } from '../../modules/deps.js';
 import { registerAcknowledgementView } from './actions/acknowledgement.view.js';
+import { registerAuditOlderAction } from './actions/audit-older.action.js';
 import { registerApproveAction } from './actions/approve.action.js';
 import { registerCancelRequestAction } from './actions/cancel-request.action.js';
 import { registerDenyFormView } from './actions/deny-form.view.js';
@@ -42,4 +43,5 @@ export function registerListeners(app: App, deps: Deps): void {
   registerNudgeFixedAction(app, deps);
   registerReviewItemAction(app, deps, refreshHome);
   registerReviewDatasetAction(app, deps, refreshHome);
+  registerAuditOlderAction(app, deps);
 }
