@@ -23,6 +23,19 @@ export async function insertRequest(db: DbOrTx, row: NewAccessRequest, approverI
   }
 }
 
+/**
+ * Inserts new requests in one statement; a request whose requester already has one pending for
+ * the dataset (the partial unique index) is skipped. Returns the rows inserted.
+ */
+export async function insertNewRequests(db: DbOrTx, rows: NewAccessRequest[]): Promise<AccessRequest[]> {
+  if (rows.length === 0) return [];
+  return db.insert(accessRequests).values(rows).onConflictDoNothing().returning();
+}
+
+export async function insertApprovers(db: DbOrTx, approvers: Array<{ requestId: string; approverId: string }>): Promise<void> {
+  if (approvers.length) await db.insert(requestApprovers).values(approvers);
+}
+
 /** Reads the request and locks its row until the transaction ends, so decisions on it queue up. */
 export async function lockRequest(db: DbOrTx, id: string): Promise<AccessRequest | undefined> {
   const [row] = await db.select().from(accessRequests).where(eq(accessRequests.id, id)).for('update');

@@ -11,6 +11,7 @@ import { addToOutbox } from '../notifications/notifications.repository.js';
 import { outboxMessage } from '../notifications/messages/messages.js';
 import type { RequestView } from '../notifications/notifications.ports.js';
 import { approveInTx, runAfterDecision } from './approvals.usecases.js';
+import { storeNewRequest } from './request-batches.usecases.js';
 import { chooseApprovers, mayBeAsked } from './approvers.usecases.js';
 import * as repo from './requests.repository.js';
 import { requestErrors } from './requests.errors.js';
@@ -112,43 +113,39 @@ export async function openRequest(deps: OpenRequestDeps, input: OpenRequest): Pr
   const about = input.kind === 'extension' ? { kind: 'extension' as const, grantId: input.grant.id } : {};
   const via = input.kind === 'access' ? input.via : undefined;
 
-  const result = await deps.db.transaction(async (tx) => {
-    const row = { id, ...about, datasetId: dataset.id, requesterId: input.requesterId, durationMinutes: minutes, reason, createdAt: now, approvalsRequired: required };
-    const messages = auto
-      ? []
-      : [
-          ...approvers.map((approverId) => outboxMessage('approval_request', { requestId: id, approverId })),
-          ...(via !== undefined && via !== 'command' ? [outboxMessage('request_received', { requestId: id })] : []),
-        ];
-    // the check and the writes go out together (one round trip on a pipelining driver); a held
-    // grant refuses the request, which rolls the writes back
-    const [held, inserted, queued] = await Promise.allSettled([
-      input.kind === 'access' ? findHeldGrant(tx, input.requesterId, dataset.id) : undefined,
-      repo.insertRequest(tx, row, approvers),
-      addToOutbox(tx, now, messages),
-    ]);
-    if (held.status === 'rejected') throw held.reason;
-    if (held.value?.status === 'active') throw requestErrors.alreadyActive(dataset.id, held.value.endsAt);
-    if (held.value) throw requestErrors.grantInProgress(dataset.id, held.value.status);
-    if (inserted.status === 'rejected') throw inserted.reason;
-    if (queued.status === 'rejected') throw queued.reason;
-    const request = inserted.value;
-    const created = {
-      at: now,
-      actorId: input.requesterId,
-      action: 'request.created',
-      subjectType: 'request' as const,
-      subjectId: id,
-      details: { datasetId: dataset.id, ...about, durationMinutes: minutes, reason, approvers, via, approvalsRequired: request.approvalsRequired },
-    };
-    if (auto) {
-      await appendAudit(tx, created);
-      return approveInTx(deps, tx, request, 'system', now);
-    }
-    // last: every audited transaction waits for the chain's head, so it is held only until the commit
-    await appendAudit(tx, created);
-    return { outboxIds: queued.value };
-  });
+  const row = { id, ...about, datasetId: dataset.id, requesterId: input.requesterId, durationMinutes: minutes, reason, createdAt: now, approvalsRequired: required };
+  const created = {
+    at: now,
+    actorId: input.requesterId,
+    action: 'request.created',
+    subjectType: 'request' as const,
+    subjectId: id,
+    details: { datasetId: dataset.id, ...about, durationMinutes: minutes, reason, approvers, via, approvalsRequired: required },
+  };
+  const messages = [
+    ...approvers.map((approverId) => outboxMessage('approval_request', { requestId: id, approverId })),
+    ...(via !== undefined && via !== 'command' ? [outboxMessage('request_received', { requestId: id })] : []),
+  ];
+  // new access waiting for approvers is the common case: stored together with others arriving at the same time
+  const result =
+    input.kind === 'access' && !auto
+      ? await storeNewRequest(deps.db, { row, approverIds: approvers, messages, audit: created })
+      : await deps.db.transaction(async (tx) => {
+          if (input.kind === 'access') {
+            const held = await findHeldGrant(tx, input.requesterId, dataset.id);
+            if (held?.status === 'active') throw requestErrors.alreadyActive(dataset.id, held.endsAt);
+            if (held) throw requestErrors.grantInProgress(dataset.id, held.status);
+          }
+          const request = await repo.insertRequest(tx, row, approvers);
+          if (auto) {
+            await appendAudit(tx, created);
+            return approveInTx(deps, tx, request, 'system', now);
+          }
+          const outboxIds = await addToOutbox(tx, now, messages);
+          // last: every audited transaction waits for the chain's head, so it is held only until the commit
+          await appendAudit(tx, created);
+          return { outboxIds };
+        });
   deps.logger.info({ requestId: id, datasetId: dataset.id, approvers: approvers.length, auto }, 'request created');
   const [, view] = await Promise.all([runAfterDecision(deps, result), loadRequestView(deps, id)]);
   return view!;
