@@ -56,4 +56,24 @@ describe('requests arriving together are stored together, each with its own outc
     expect(await t.deps.db.select().from(accessRequests).where(eq(accessRequests.requesterId, 'U0BATCHPEND'))).toHaveLength(1);
     expect(await verifyAuditChain(t.deps.db)).toMatchObject({ ok: true });
   });
+
+  it('still refuses guests, deactivated accounts and bots sensitive data, with nothing stored, among requests that go through', async () => {
+    const people = t.people;
+    people.standings.set('U0BGUEST', 'guest');
+    people.standings.set('U0BGONE', 'deactivated');
+    people.standings.set('U0BBOT', 'bot');
+    const reason = 'a perfectly good reason';
+    const outcomes = await Promise.allSettled(
+      ['U0BGUEST', 'U0BMEMBER1', 'U0BGONE', 'U0BMEMBER2', 'U0BBOT'].map((u) => createRequest(t.deps, { requesterId: u, datasetId: 'crm-contacts', duration: '1d', reason, via: 'command' })),
+    );
+    expect(outcomes.map((o) => (o.status === 'rejected' ? (o.reason as { code?: string }).code : 'created'))).toEqual([
+      'requests.not_allowed_to_request',
+      'created',
+      'requests.not_allowed_to_request',
+      'created',
+      'requests.not_allowed_to_request',
+    ]);
+    const stored = await t.deps.db.select().from(accessRequests).where(inArray(accessRequests.requesterId, ['U0BGUEST', 'U0BGONE', 'U0BBOT', 'U0BMEMBER1', 'U0BMEMBER2']));
+    expect(stored.map((r) => r.requesterId).sort()).toEqual(['U0BMEMBER1', 'U0BMEMBER2']);
+  });
 });
