@@ -115,6 +115,37 @@ describe('working hours', () => {
   it('falls back to UTC for an unknown zone', () => {
     expect(addWorkingHours(at('2026-03-02T10:00:00Z'), 1, 'Nowhere/Land').toISOString()).toBe('2026-03-02T11:00:00.000Z');
   });
+  it('gives the same moment as counting every 5-minute step, across zones, weekends and clock changes', () => {
+    // the definition, one step at a time (what the faster count must agree with)
+    const formats = new Map<string, Intl.DateTimeFormat>();
+    const parts = (d: Date, timeZone: string) => {
+      if (!formats.has(timeZone)) formats.set(timeZone, new Intl.DateTimeFormat('en-US', { timeZone, weekday: 'short', hour: 'numeric', minute: 'numeric', hourCycle: 'h23' }));
+      const p = Object.fromEntries(formats.get(timeZone)!.formatToParts(d).map((x) => [x.type, x.value]));
+      return { day: ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'].indexOf(p.weekday!), minutes: Number(p.hour) * 60 + Number(p.minute) };
+    };
+    const stepwise = (start: Date, hours: number, timeZone: string) => {
+      let remaining = Math.round(hours * 60);
+      let t = start.getTime();
+      for (let i = 0; remaining > 0 && i < 20_000; i++) {
+        const { day, minutes } = parts(new Date(t), timeZone);
+        if (day >= 1 && day <= 5 && minutes >= 540 && minutes < 1020) remaining -= 5;
+        t += 300_000;
+      }
+      return new Date(t).toISOString();
+    };
+    const zones = ['UTC', 'Europe/Berlin', 'America/New_York', 'Asia/Kolkata', 'Australia/Lord_Howe', 'Pacific/Chatham'];
+    // around the March and October clock changes, and odd minutes
+    const starts = ['2026-03-27T22:17:00Z', '2026-03-07T23:59:00Z', '2026-10-24T18:03:00Z', '2026-10-30T08:58:00Z', '2026-11-01T05:31:00Z', '2026-04-03T16:59:30Z'];
+    for (const zone of zones) {
+      for (const start of starts) {
+        for (const hours of [0.01, 1, 4, 8.5, 12, 40]) {
+          expect(addWorkingHours(at(start), hours, zone).toISOString(), `${start} + ${hours}h in ${zone}`).toBe(stepwise(at(start), hours, zone));
+        }
+      }
+    }
+    // an odd input stays bounded as before: 20,000 steps
+    expect(addWorkingHours(at('2026-03-02T10:00:00Z'), 400, 'UTC').toISOString()).toBe(stepwise(at('2026-03-02T10:00:00Z'), 400, 'UTC'));
+  });
 });
 
 describe('standing', () => {

@@ -41,8 +41,8 @@ export async function appendAudit(db: DbOrTx, ...entries: AuditEntry[]): Promise
     hash = eventHash(content);
     return { ...content, hash };
   });
-  await db.insert(auditEvents).values(rows);
-  await db.update(auditChainHead).set({ seq, hash }).where(eq(auditChainHead.id, 1));
+  // sent together (one round trip on a pipelining driver): the head is locked while they run
+  await Promise.all([db.insert(auditEvents).values(rows), db.update(auditChainHead).set({ seq, hash }).where(eq(auditChainHead.id, 1))]);
 }
 
 function isTx(db: DbOrTx): db is Tx {

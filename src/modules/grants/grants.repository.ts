@@ -38,6 +38,15 @@ export async function findHeldGrant(db: DbOrTx, userId: string, datasetId: strin
   return row;
 }
 
+/** The grants held (being set up, active, being removed) for any of these person–dataset pairs. */
+export async function findHeldGrantsFor(db: DbOrTx, pairs: Array<{ userId: string; datasetId: string }>): Promise<Grant[]> {
+  if (pairs.length === 0) return [];
+  return db
+    .select()
+    .from(grants)
+    .where(and(inArray(grants.userId, [...new Set(pairs.map((p) => p.userId))]), inArray(grants.datasetId, [...new Set(pairs.map((p) => p.datasetId))]), inArray(grants.status, HELD_STATUSES)));
+}
+
 /** The person's grants that are being set up, active, or being removed. */
 export async function listHeldGrantsForUser(db: DbOrTx, userId: string): Promise<Grant[]> {
   return db

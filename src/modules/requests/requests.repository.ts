@@ -11,13 +11,29 @@ export type RequestApprover = typeof requestApprovers.$inferSelect;
 
 export async function insertRequest(db: DbOrTx, row: NewAccessRequest, approverIds: string[]): Promise<AccessRequest> {
   try {
-    const [created] = await db.insert(accessRequests).values(row).returning();
-    if (approverIds.length) await db.insert(requestApprovers).values(approverIds.map((approverId) => ({ requestId: row.id, approverId })));
+    // sent together: one round trip on a pipelining driver (the approvers' rows follow in order)
+    const [[created]] = await Promise.all([
+      db.insert(accessRequests).values(row).returning(),
+      approverIds.length ? db.insert(requestApprovers).values(approverIds.map((approverId) => ({ requestId: row.id, approverId }))) : undefined,
+    ]);
     return created!;
   } catch (err) {
     if (isUniqueViolation(err, 'access_requests_one_pending')) throw requestErrors.alreadyPending(row.datasetId);
     throw err;
   }
+}
+
+/**
+ * Inserts new requests in one statement; a request whose requester already has one pending for
+ * the dataset (the partial unique index) is skipped. Returns the rows inserted.
+ */
+export async function insertNewRequests(db: DbOrTx, rows: NewAccessRequest[]): Promise<AccessRequest[]> {
+  if (rows.length === 0) return [];
+  return db.insert(accessRequests).values(rows).onConflictDoNothing().returning();
+}
+
+export async function insertApprovers(db: DbOrTx, approvers: Array<{ requestId: string; approverId: string }>): Promise<void> {
+  if (approvers.length) await db.insert(requestApprovers).values(approvers);
 }
 
 /** Reads the request and locks its row until the transaction ends, so decisions on it queue up. */

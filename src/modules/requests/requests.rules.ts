@@ -41,6 +41,7 @@ export const REASON_MAX_LENGTH = TEXT_LIMITS.reason;
 
 const WORKDAY = { startHour: 9, endHour: 17 } as const;
 const STEP_MINUTES = 5;
+const MAX_STEPS = 20_000;
 const zoneFormats = new Map<string, Intl.DateTimeFormat>();
 
 function localParts(date: Date, timeZone: string): { weekday: number; minutes: number } {
@@ -58,22 +59,33 @@ function localParts(date: Date, timeZone: string): { weekday: number; minutes: n
   return { weekday, minutes: Number(parts.hour) * 60 + Number(parts.minute) };
 }
 
-function isWorkingTime(date: Date, timeZone: string): boolean {
-  const { weekday, minutes } = localParts(date, timeZone);
-  return weekday >= 1 && weekday <= 5 && minutes >= WORKDAY.startHour * 60 && minutes < WORKDAY.endHour * 60;
-}
-
 /**
  * The moment `hours` working hours (Monday–Friday, 09:00–17:00 in `timeZone`) have passed after
  * `start`. A request made on Friday evening is not "late" on Saturday morning.
+ * Counted in steps of STEP_MINUTES from `start`, a step being working time when it starts in it;
+ * runs of steps that cannot change state (the rest of a workday, an hour of the night) are taken
+ * at once, so a date costs a few dozen time-zone lookups instead of hundreds (the reconciler
+ * computes it for every pending request every minute).
  */
 export function addWorkingHours(start: Date, hours: number, timeZone = 'UTC'): Date {
   let remaining = Math.round(hours * 60);
   let t = start.getTime();
-  // at most a few weeks of steps: bounded even for odd inputs
-  for (let i = 0; remaining > 0 && i < 20_000; i++) {
-    if (isWorkingTime(new Date(t), timeZone)) remaining -= STEP_MINUTES;
-    t += STEP_MINUTES * 60_000;
+  const [open, close] = [WORKDAY.startHour * 60, WORKDAY.endHour * 60];
+  // at most 20,000 steps (a few weeks): bounded even for odd inputs
+  for (let taken = 0; remaining > 0 && taken < MAX_STEPS; ) {
+    const { weekday, minutes } = localParts(new Date(t), timeZone);
+    let steps: number;
+    if (weekday >= 1 && weekday <= 5 && minutes >= open && minutes < close) {
+      // working until the end of the day or until done (clocks change at night, not in working hours)
+      steps = Math.min(Math.ceil((close - minutes) / STEP_MINUTES), Math.ceil(remaining / STEP_MINUTES), MAX_STEPS - taken);
+      remaining -= steps * STEP_MINUTES;
+    } else {
+      // not working until 09:00 or, after it, until midnight; an hour at most, so a clock change is seen
+      const next = minutes < open ? open : 24 * 60;
+      steps = Math.min(Math.ceil((next - minutes) / STEP_MINUTES), 60 / STEP_MINUTES, MAX_STEPS - taken);
+    }
+    taken += steps;
+    t += steps * STEP_MINUTES * 60_000;
   }
   return new Date(t);
 }

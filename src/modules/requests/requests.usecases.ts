@@ -11,6 +11,7 @@ import { addToOutbox } from '../notifications/notifications.repository.js';
 import { outboxMessage } from '../notifications/messages/messages.js';
 import type { RequestView } from '../notifications/notifications.ports.js';
 import { approveInTx, runAfterDecision } from './approvals.usecases.js';
+import { storeNewRequest } from './request-batches.usecases.js';
 import { chooseApprovers, mayBeAsked } from './approvers.usecases.js';
 import * as repo from './requests.repository.js';
 import { requestErrors } from './requests.errors.js';
@@ -94,54 +95,60 @@ export type OpenRequest = { dataset: Dataset; requesterId: string; minutes: numb
  */
 export async function openRequest(deps: OpenRequestDeps, input: OpenRequest): Promise<RequestView> {
   const { dataset, minutes, reason } = input;
-  await assertMayRequest(deps, input.requesterId, dataset);
-  // an extension keeps the grant whose request already went through the data-handling policy
-  if (input.kind === 'access' && (await needsAcknowledgement(deps, input.requesterId, dataset))) throw ackErrors.required();
   const auto = input.kind === 'access' && dataset.policy.autoApprove;
-  const { approvers, required } = auto ? { approvers: [], required: 1 } : await chooseApprovers(deps, dataset, input.requesterId);
+  // the checks are independent reads (Slack profiles, the database): made at once, refused in this order
+  const [allowed, acknowledged, chosen] = await Promise.allSettled([
+    assertMayRequest(deps, input.requesterId, dataset),
+    // an extension keeps the grant whose request already went through the data-handling policy
+    input.kind === 'access' ? needsAcknowledgement(deps, input.requesterId, dataset) : false,
+    auto ? { approvers: [], required: 1 } : chooseApprovers(deps, dataset, input.requesterId),
+  ]);
+  if (allowed.status === 'rejected') throw allowed.reason;
+  if (acknowledged.status === 'rejected') throw acknowledged.reason;
+  if (acknowledged.value) throw ackErrors.required();
+  if (chosen.status === 'rejected') throw chosen.reason;
+  const { approvers, required } = chosen.value;
   const now = deps.clock.now();
   const id = randomUUID();
   const about = input.kind === 'extension' ? { kind: 'extension' as const, grantId: input.grant.id } : {};
   const via = input.kind === 'access' ? input.via : undefined;
 
-  const result = await deps.db.transaction(async (tx) => {
-    if (input.kind === 'access') {
-      const held = await findHeldGrant(tx, input.requesterId, dataset.id);
-      if (held?.status === 'active') throw requestErrors.alreadyActive(dataset.id, held.endsAt);
-      if (held) throw requestErrors.grantInProgress(dataset.id, held.status);
-    }
-    const request = await repo.insertRequest(
-      tx,
-      {
-        id,
-        ...about,
-        datasetId: dataset.id,
-        requesterId: input.requesterId,
-        durationMinutes: minutes,
-        reason,
-        createdAt: now,
-        approvalsRequired: required,
-      },
-      approvers,
-    );
-    await appendAudit(tx, {
-      at: now,
-      actorId: input.requesterId,
-      action: 'request.created',
-      subjectType: 'request',
-      subjectId: id,
-      details: { datasetId: dataset.id, ...about, durationMinutes: minutes, reason, approvers, via, approvalsRequired: request.approvalsRequired },
-    });
-    if (auto) return approveInTx(deps, tx, request, 'system', now);
-    const outboxIds = await addToOutbox(tx, now, [
-      ...approvers.map((approverId) => outboxMessage('approval_request', { requestId: id, approverId })),
-      ...(via !== undefined && via !== 'command' ? [outboxMessage('request_received', { requestId: id })] : []),
-    ]);
-    return { outboxIds };
-  });
+  const row = { id, ...about, datasetId: dataset.id, requesterId: input.requesterId, durationMinutes: minutes, reason, createdAt: now, approvalsRequired: required };
+  const created = {
+    at: now,
+    actorId: input.requesterId,
+    action: 'request.created',
+    subjectType: 'request' as const,
+    subjectId: id,
+    details: { datasetId: dataset.id, ...about, durationMinutes: minutes, reason, approvers, via, approvalsRequired: required },
+  };
+  const messages = [
+    ...approvers.map((approverId) => outboxMessage('approval_request', { requestId: id, approverId })),
+    ...(via !== undefined && via !== 'command' ? [outboxMessage('request_received', { requestId: id })] : []),
+  ];
+  // new access waiting for approvers is the common case: stored together with others arriving at the same time
+  const result =
+    input.kind === 'access' && !auto
+      ? await storeNewRequest(deps.db, { row, approverIds: approvers, messages, audit: created })
+      : await deps.db.transaction(async (tx) => {
+          if (input.kind === 'access') {
+            const held = await findHeldGrant(tx, input.requesterId, dataset.id);
+            if (held?.status === 'active') throw requestErrors.alreadyActive(dataset.id, held.endsAt);
+            if (held) throw requestErrors.grantInProgress(dataset.id, held.status);
+          }
+          const request = await repo.insertRequest(tx, row, approvers);
+          if (auto) {
+            await appendAudit(tx, created);
+            return approveInTx(deps, tx, request, 'system', now);
+          }
+          const outboxIds = await addToOutbox(tx, now, messages);
+          // last: every audited transaction waits for the chain's head, so it is held only until the commit
+          await appendAudit(tx, created);
+          return { outboxIds };
+        });
   deps.logger.info({ requestId: id, datasetId: dataset.id, approvers: approvers.length, auto }, 'request created');
-  await runAfterDecision(deps, result);
-  return (await loadRequestView(deps, id))!;
+  const [, view] = await Promise.all([runAfterDecision(deps, result), loadRequestView(deps, id)]);
+  return view!;
 }
 
 /** The requester withdraws a pending request; the approvers' messages lose their buttons. */
@@ -168,10 +175,8 @@ export async function cancelRequestForDataset(deps: Pick<Deps, 'db' | 'catalog' 
 }
 
 export async function loadRequestView(deps: Pick<Deps, 'db' | 'catalog'>, requestId: string): Promise<RequestView | undefined> {
-  const request = await repo.findRequest(deps.db, requestId);
+  const [request, approvers, approvals] = await Promise.all([repo.findRequest(deps.db, requestId), repo.listApprovers(deps.db, requestId), repo.listApprovals(deps.db, requestId)]);
   if (!request) return undefined;
-  const approvers = await repo.listApprovers(deps.db, requestId);
-  const approvals = await repo.listApprovals(deps.db, requestId);
   const grant =
     request.kind === 'extension' && request.grantId
       ? await findGrant(deps.db, request.grantId)

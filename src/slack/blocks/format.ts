@@ -61,22 +61,28 @@ export function formatWhen(date: Date, timeZone = 'UTC'): string {
   return `<!date^${unix}^{date_short_pretty} at {time}|${fallbackTime(date, timeZone)}>`;
 }
 
-export function fallbackTime(date: Date, timeZone = 'UTC'): string {
-  let zone = timeZone;
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-  } catch {
-    zone = 'UTC';
+// building an Intl.DateTimeFormat costs far more than using one: one per time zone, reused
+const fallbackFormats = new Map<string, Intl.DateTimeFormat>();
+
+function fallbackFormat(timeZone: string): Intl.DateTimeFormat {
+  let format = fallbackFormats.get(timeZone);
+  if (!format) {
+    const options = { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short' } as const;
+    try {
+      format = new Intl.DateTimeFormat('en-GB', { ...options, timeZone });
+    } catch {
+      // an unknown zone: UTC (and remembered, so a bad zone costs once)
+      format = new Intl.DateTimeFormat('en-GB', { ...options, timeZone: 'UTC' });
+    }
+    // zones are a few hundred at most; bound it anyway
+    if (fallbackFormats.size >= 1000) fallbackFormats.clear();
+    fallbackFormats.set(timeZone, format);
   }
-  const text = new Intl.DateTimeFormat('en-GB', {
-    timeZone: zone,
-    year: 'numeric',
-    month: 'short',
-    day: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    timeZoneName: 'short',
-  }).format(date);
+  return format;
+}
+
+export function fallbackTime(date: Date, timeZone = 'UTC'): string {
+  const text = fallbackFormat(timeZone).format(date);
   return text.replace(/[|<>]/g, '');
 }
 

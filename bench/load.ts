@@ -1,0 +1,70 @@
+/**
+ * A closed-loop load generator: `concurrency` connections kept alive (as Slack keeps them), each
+ * sending its next signed request as soon as the previous one is answered. The signature is made
+ * before the clock starts (Slack signs on its side); the time is to the end of the answer's body.
+ */
+import { Agent, request } from 'node:http';
+import { slackSignature } from '../test/helpers/slack-requests.js';
+
+export interface LoadResult {
+  /** Milliseconds per request, in completion order. */
+  latencies: number[];
+  /** Requests answered per second over the whole run. */
+  throughput: number;
+  /** Answers that were not HTTP 200 (each is also a failure of the scenario). */
+  failures: number;
+  /** The bodies of the answers, when asked for. */
+  bodies: string[];
+}
+
+function post(agent: Agent, url: URL, body: string, secret: string): Promise<{ status: number; body: string; ms: number }> {
+  const timestamp = Math.floor(Date.now() / 1000);
+  const headers = {
+    'content-type': 'application/x-www-form-urlencoded',
+    'content-length': Buffer.byteLength(body),
+    'x-slack-request-timestamp': String(timestamp),
+    'x-slack-signature': slackSignature(body, timestamp, secret),
+  };
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const req = request(url, { method: 'POST', agent, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), ms: performance.now() - started }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+export async function drive(
+  target: string,
+  secret: string,
+  opts: { total: number; concurrency: number; body: (i: number) => string; keepBodies?: boolean },
+): Promise<LoadResult> {
+  const agent = new Agent({ keepAlive: true, maxSockets: opts.concurrency });
+  const url = new URL(target);
+  const latencies: number[] = [];
+  const bodies: string[] = [];
+  let failures = 0;
+  let next = 0;
+  const started = performance.now();
+  try {
+    await Promise.all(
+      Array.from({ length: opts.concurrency }, async () => {
+        while (next < opts.total) {
+          const i = next++;
+          const res = await post(agent, url, opts.body(i), secret).catch(() => ({ status: 0, body: '', ms: Number.NaN }));
+          if (res.status !== 200) failures++;
+          else latencies.push(res.ms);
+          if (opts.keepBodies) bodies.push(res.body);
+        }
+      }),
+    );
+  } finally {
+    agent.destroy();
+  }
+  const seconds = (performance.now() - started) / 1000;
+  return { latencies, throughput: opts.total / seconds, failures, bodies };
+}
