@@ -4,7 +4,7 @@ import { DEFAULT_REVIEW, findDataset } from '../../catalog/catalog.js';
 import { domainError } from '../../shared/errors.js';
 import { appendAudit } from '../audit/audit.repository.js';
 import type { Deps } from '../deps.js';
-import { listGrantsByIds, listGrantsIn, revokeForReview } from '../grants/index.js';
+import { listActiveGrantKeys, listGrantsByIds, revokeForReview } from '../grants/index.js';
 import { requestReasons } from '../requests/requests.usecases.js';
 import { addToOutbox } from '../notifications/notifications.repository.js';
 import { outboxMessage } from '../notifications/messages/messages.js';
@@ -47,10 +47,12 @@ export async function startReview(deps: Pick<Deps, 'db' | 'catalog' | 'clock' | 
   const open = await repo.findOpenCampaign(deps.db);
   if (open) return { campaign: open, created: false };
   const now = deps.clock.now();
-  const active = (await listGrantsIn(deps.db, 'active')).sort((a, b) => a.datasetId.localeCompare(b.datasetId) || a.startsAt.getTime() - b.startsAt.getTime() || a.userId.localeCompare(b.userId));
+  const active = await listActiveGrantKeys(deps.db);
   const result = await deps.db.transaction(async (tx) => {
+    // the one-open-review index makes a concurrent start wait here, then find this one
     const campaign = await repo.insertCampaign(tx, { id: randomUUID(), startedAt: now, startedBy, deadline: addDays(now, settings(deps).deadlineDays) });
     if (!campaign) return undefined;
+    // in bounded statements (see insertItems): one INSERT of a company's grants would not fit
     await repo.insertItems(
       tx,
       active.map((g, position) => ({ id: randomUUID(), campaignId: campaign.id, grantId: g.id, datasetId: g.datasetId, userId: g.userId, position })),
@@ -61,8 +63,9 @@ export async function startReview(deps: Pick<Deps, 'db' | 'catalog' | 'clock' | 
     return { campaign, ids };
   });
   if (!result) return { campaign: (await repo.findOpenCampaign(deps.db))!, created: false };
-  deps.logger.info({ campaignId: result.campaign.id, grants: active.length }, 'access review started');
-  await deps.jobs.enqueueDeliveries(result.ids).catch(() => undefined);
+  deps.logger.info({ campaignId: result.campaign.id, grants: active.length, digests: result.ids.length }, 'access review started');
+  // if this fails the reconciler enqueues the digests from the outbox
+  await deps.jobs.enqueueDeliveries(result.ids).catch((err) => deps.logger.warn({ err }, 'digests not enqueued; the reconciler will'));
   return { campaign: result.campaign, created: true };
 }
 
