@@ -53,6 +53,7 @@ export class RecordingMessenger implements Messenger {
       case 'review_reminder': record('review_reminder'); break;
       case 'review_summary': this.summaries.push(content.data); record('review_summary'); break;
       case 'tip': record(`tip:${content.data.text}`); break;
+      case 'scheduled_job_failed': record(`job_failed:${content.data.job}:${content.data.code}`); break;
     }
     return 'dm' in to ? [{ channelId: `D${who}`, ts: String(++this.ts) }] : [];
   }

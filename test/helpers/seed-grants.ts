@@ -11,7 +11,6 @@ export interface ScaleShape {
 
 export const scaleDatasetId = (d: number) => `ds-${String(d).padStart(4, '0')}`;
 export const scaleOwnerId = (d: number) => `U0OWN${String(d).padStart(4, '0')}`;
-export const scaleHolderId = (u: number) => `U0HLD${String(u).padStart(5, '0')}`;
 
 /** A catalog of `datasets` datasets, each with its own single owner (never a holder). */
 export function scaleCatalog(shape: ScaleShape, admins = ['U0ADMIN1']): Catalog {
@@ -22,7 +21,7 @@ export function scaleCatalog(shape: ScaleShape, admins = ['U0ADMIN1']): Catalog 
 }
 
 /**
- * Writes `datasets × perDataset` approved requests and their active grants in two statements
+ * Writes `datasets × perDataset` approved requests (holder `u` is `U0HLD` and five digits) and their active grants in two statements
  * (seeding for scale tests and the bench; the product never writes grants this way). Holder `u`
  * holds a grant on every dataset, so each dataset has `perDataset` distinct holders.
  */

@@ -14,7 +14,6 @@ export {
   listGrantsByIds,
   listGrantsIn,
   listHeldGrantsForUser,
-  type ActiveGrantKey,
   type Grant,
 } from './grants.repository.js';
 export type { GrantStatus } from './grants.table.js';

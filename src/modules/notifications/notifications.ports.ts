@@ -128,6 +128,8 @@ export interface ContentData {
   review_reminder: DigestView;
   review_summary: ReviewSummary;
   tip: { text: string };
+  /** To the admins and the security channel: a scheduled job's last attempt failed (first time that day). */
+  scheduled_job_failed: { job: string; code: string; day: string };
 }
 export type ContentKind = keyof ContentData;
 export type Content = { [K in ContentKind]: { look: K; data: ContentData[K] } }[ContentKind];
