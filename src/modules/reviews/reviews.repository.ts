@@ -64,14 +64,14 @@ export async function findItem(db: DbOrTx, id: string): Promise<ReviewItem | und
   return row;
 }
 
-/** Records a decision only if the item is still open: the first one wins. */
-export async function decideItem(db: DbOrTx, id: string, decision: ReviewDecision, decidedBy: string, at: Date, automatic: boolean) {
-  const [row] = await db
+/** Records decisions only on items still open (the first one wins), for a bounded batch: returns those this call decided. */
+export async function decideItems(db: DbOrTx, ids: string[], decision: ReviewDecision, decidedBy: string, at: Date, automatic: boolean): Promise<ReviewItem[]> {
+  if (ids.length === 0) return [];
+  return db
     .update(reviewItems)
     .set({ decision, decidedBy, decidedAt: at, automatic })
-    .where(and(eq(reviewItems.id, id), isNull(reviewItems.decision)))
+    .where(and(inArray(reviewItems.id, ids), isNull(reviewItems.decision)))
     .returning();
-  return row;
 }
 
 export async function markReminderSent(db: DbOrTx, id: string, at: Date): Promise<boolean> {

@@ -103,33 +103,46 @@ export async function decideReviewDataset(
   return { decided: decided.length, ownLeft: open.filter((i) => i.userId === userId).length };
 }
 
-async function applyDecisions(deps: ReviewDecisionDeps, items: ReviewItem[], actorId: string, decision: ReviewDecision, automatic: boolean): Promise<ReviewItem[]> {
+/** Items decided per transaction: one guarded UPDATE and one audit append for each batch. */
+const DECISION_BATCH = 500;
+
+/**
+ * Records decisions in bounded batches (each one transaction: the guarded UPDATE, first decision
+ * wins, and one audit event per item), then takes revoked access away grant by grant. Reviewers'
+ * digests are redrawn once at the end unless `redraw` is false (the close redraws them all).
+ */
+async function applyDecisions(deps: ReviewDecisionDeps, items: ReviewItem[], actorId: string, decision: ReviewDecision, automatic: boolean, redraw = true): Promise<ReviewItem[]> {
   const now = deps.clock.now();
   const decided: ReviewItem[] = [];
-  for (const item of items) {
-    const row = await deps.db.transaction(async (tx) => {
-      const updated = await repo.decideItem(tx, item.id, decision, actorId, now, automatic);
-      if (!updated) return undefined;
-      await appendAudit(tx, {
-        at: now,
-        actorId,
-        action: decision === 'keep' ? 'review.kept' : 'review.revoked',
-        subjectType: 'grant',
-        subjectId: item.grantId,
-        details: { campaignId: item.campaignId, datasetId: item.datasetId, userId: item.userId, automatic },
-      });
+  for (let i = 0; i < items.length; i += DECISION_BATCH) {
+    const batch = items.slice(i, i + DECISION_BATCH);
+    const rows = await deps.db.transaction(async (tx) => {
+      const updated = (await repo.decideItems(tx, batch.map((item) => item.id), decision, actorId, now, automatic)).sort((a, b) => a.position - b.position);
+      const action = decision === 'keep' ? 'review.kept' : 'review.revoked';
+      await appendAudit(
+        tx,
+        ...updated.map((item) => ({
+          at: now,
+          actorId,
+          action,
+          subjectType: 'grant' as const,
+          subjectId: item.grantId,
+          details: { campaignId: item.campaignId, datasetId: item.datasetId, userId: item.userId, automatic },
+        })),
+      );
       return updated;
     });
-    if (!row) continue;
-    decided.push(row);
+    decided.push(...rows);
     if (decision === 'revoke') {
-      const note = automatic
-        ? `Not reviewed by the access review's deadline; the policy for \`${item.datasetId}\` removes unreviewed access.`
-        : 'Not kept in the weekly access review.';
-      await revokeForReview(deps, item.grantId, actorId, note);
+      for (const item of rows) {
+        const note = automatic
+          ? `Not reviewed by the access review's deadline; the policy for \`${item.datasetId}\` removes unreviewed access.`
+          : 'Not kept in the weekly access review.';
+        await revokeForReview(deps, item.grantId, actorId, note);
+      }
     }
   }
-  if (decided.length) {
+  if (decided.length && redraw) {
     const reviewers = reviewersOfItems(deps.catalog, decided);
     const ids = await addToOutbox(deps.db, now, reviewers.map((ownerId) => outboxMessage('review_digest_update', { campaignId: items[0]!.campaignId, ownerId })));
     await deps.jobs.enqueueDeliveries(ids).catch(() => undefined);
@@ -189,10 +202,22 @@ export async function myOpenReviewItems(deps: Pick<Deps, 'db' | 'catalog'>, user
   return digest;
 }
 
-/** At the deadline: what nobody reviewed follows its dataset's policy (keep, or revoke). */
+/**
+ * At the deadline: what nobody reviewed follows its dataset's policy (keep, or revoke), in bounded
+ * batches. No digest is redrawn here: closing the review redraws each one once.
+ */
 export async function applyDeadlineDecisions(deps: ReviewDecisionDeps, items: ReviewItem[]): Promise<void> {
+  const byPolicy = new Map<ReviewDecision, ReviewItem[]>();
+  const policyOf = new Map<string, ReviewDecision>();
   for (const item of items) {
-    const policy = findDataset(deps.catalog, item.datasetId)?.policy.reviewDefault ?? 'revoke';
-    await applyDecisions(deps, [item], 'system', policy, true);
+    let policy = policyOf.get(item.datasetId);
+    if (!policy) {
+      policy = findDataset(deps.catalog, item.datasetId)?.policy.reviewDefault ?? 'revoke';
+      policyOf.set(item.datasetId, policy);
+    }
+    const list = byPolicy.get(policy) ?? [];
+    list.push(item);
+    byPolicy.set(policy, list);
   }
+  for (const [policy, list] of byPolicy) await applyDecisions(deps, list, 'system', policy, true, false);
 }
