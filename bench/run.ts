@@ -22,6 +22,7 @@ import { fakeSlackConfig } from '../test/helpers/config.js';
 import { createTestDatabase } from '../test/helpers/db.js';
 import { FakeSlack } from '../test/helpers/fake-slack.js';
 import { blockActionPayload, commandBody, interactionBody, postSigned } from '../test/helpers/slack-requests.js';
+import { benchReviews } from './reviews.js';
 import { benchScan } from './scan.js';
 import { benchStartup } from './startup.js';
 import { absoluteTarget, percentile, printTargets, ratioTarget } from './targets.js';
@@ -64,6 +65,7 @@ function report(label: string, samples: number[]) {
 }
 
 async function main() {
+  if (process.argv[2] === 'reviews') return void (process.exitCode = printTargets(await benchReviews()) ? 0 : 1);
   if (process.argv[2] === 'startup') {
     process.exitCode = (await benchStartup()) ? 0 : 1;
     return;

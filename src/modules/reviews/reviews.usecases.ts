@@ -4,14 +4,14 @@ import { DEFAULT_REVIEW, findDataset } from '../../catalog/catalog.js';
 import { domainError } from '../../shared/errors.js';
 import { appendAudit } from '../audit/audit.repository.js';
 import type { Deps } from '../deps.js';
-import { listActiveGrantKeys, listGrantsByIds, revokeForReview } from '../grants/index.js';
+import { listActiveGrantKeys, listGrantsByIds, revokeForReview, type Grant } from '../grants/index.js';
 import { requestReasons } from '../requests/requests.usecases.js';
 import { addToOutbox } from '../notifications/notifications.repository.js';
 import { outboxMessage } from '../notifications/messages/messages.js';
 import type { DigestView } from '../notifications/notifications.ports.js';
 import * as repo from './reviews.repository.js';
 import type { Campaign, ReviewItem } from './reviews.repository.js';
-import { assignedReviewers, mayReview, reviewersOfItems } from './reviews.rules.js';
+import { mayReview, reviewersLookup, reviewersOfItems } from './reviews.rules.js';
 import type { ReviewDecision } from './reviews.table.js';
 
 export const reviewErrors = {
@@ -103,6 +103,9 @@ export async function decideReviewDataset(
   return { decided: decided.length, ownLeft: open.filter((i) => i.userId === userId).length };
 }
 
+/** Grants read per query when a digest is loaded. */
+const READ_BATCH = 1_000;
+
 /** Items decided per transaction: one guarded UPDATE and one audit append for each batch. */
 const DECISION_BATCH = 500;
 
@@ -159,19 +162,30 @@ export async function loadDigest(deps: Pick<Deps, 'db' | 'catalog'>, campaignId:
   if (!campaign) return undefined;
   // an admin may be asked about (or decide) grants on any dataset
   const candidates = deps.catalog.admins.includes(ownerId) ? undefined : deps.catalog.datasets.filter((d) => d.owners.includes(ownerId)).map((d) => d.id);
-  const shown = (item: ReviewItem) => (scope === 'assigned' ? assignedReviewers(deps.catalog, item).includes(ownerId) : mayReview(deps.catalog, item, ownerId));
+  const reviewersOf = reviewersLookup(deps.catalog);
+  const isAdmin = deps.catalog.admins.includes(ownerId);
+  const shown = (item: ReviewItem) =>
+    scope === 'assigned' ? reviewersOf(item).includes(ownerId) : item.userId !== ownerId && (isAdmin || reviewersOf(item).includes(ownerId));
   const datasets: DigestView['datasets'] = [];
-  const items = candidates?.length === 0 ? [] : await repo.listItems(deps.db, campaignId, candidates);
-  const grants = new Map((await listGrantsByIds(deps.db, items.map((i) => i.grantId))).map((g) => [g.id, g]));
-  const reasons = await requestReasons(deps, [...grants.values()].map((g) => g.requestId));
+  // only the reviewer's items are joined with their grants and reasons, in bounded reads
+  const items = (candidates?.length === 0 ? [] : await repo.listItems(deps.db, campaignId, candidates)).filter(shown);
+  const grants = new Map<string, Grant>();
+  const reasons = new Map<string, string | null>();
+  for (let i = 0; i < items.length; i += READ_BATCH) {
+    const batch = await listGrantsByIds(deps.db, items.slice(i, i + READ_BATCH).map((item) => item.grantId));
+    for (const g of batch) grants.set(g.id, g);
+    for (const [id, reason] of await requestReasons(deps, batch.map((g) => g.requestId))) reasons.set(id, reason);
+  }
+  const groups = new Map<string, DigestView['datasets'][number]>();
   for (const item of items) {
     const grant = grants.get(item.grantId);
-    if (!grant || !shown(item)) continue;
+    if (!grant) continue;
     const { startsAt, endsAt } = grant;
     const reason = reasons.get(grant.requestId) ?? null;
-    let group = datasets.find((d) => d.id === item.datasetId);
+    let group = groups.get(item.datasetId);
     if (!group) {
       group = { id: item.datasetId, name: findDataset(deps.catalog, item.datasetId)?.name ?? item.datasetId, items: [] };
+      groups.set(item.datasetId, group);
       datasets.push(group);
     }
     group.items.push({

@@ -62,22 +62,26 @@ export function formatWhen(date: Date, timeZone = 'UTC'): string {
 }
 
 export function fallbackTime(date: Date, timeZone = 'UTC'): string {
-  let zone = timeZone;
+  return fallbackFormat(timeZone)
+    .format(date)
+    .replace(/[|<>]/g, '');
+}
+
+// Building an Intl.DateTimeFormat costs about a millisecond, formatting with one microseconds: a
+// digest of 100 grants formats 200 dates, so one formatter per zone is kept (an unknown zone: UTC's).
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function fallbackFormat(timeZone: string): Intl.DateTimeFormat {
+  let f = formatters.get(timeZone);
+  if (f) return f;
+  const options: Intl.DateTimeFormatOptions = { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short' };
   try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    f = new Intl.DateTimeFormat('en-GB', { ...options, timeZone });
   } catch {
-    zone = 'UTC';
+    f = new Intl.DateTimeFormat('en-GB', { ...options, timeZone: 'UTC' });
   }
-  const text = new Intl.DateTimeFormat('en-GB', {
-    timeZone: zone,
-    year: 'numeric',
-    month: 'short',
-    day: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    timeZoneName: 'short',
-  }).format(date);
-  return text.replace(/[|<>]/g, '');
+  // bounded: zones are few, but a crafted one must not grow the cache forever
+  if (formatters.size < 1_000) formatters.set(timeZone, f);
+  return f;
 }
 
 export const SENSITIVITY_LABEL: Record<Sensitivity, string> = {
