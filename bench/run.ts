@@ -11,6 +11,7 @@
  */
 import { availableParallelism, loadavg } from 'node:os';
 import { benchAck } from './ack.js';
+import { benchReviews } from './reviews.js';
 import { sampleRss } from './memory.js';
 import { benchScan } from './scan.js';
 import { benchStartup } from './startup.js';
@@ -27,6 +28,7 @@ const SCENARIOS: Scenario[] = [
   { name: 'scan', run: benchScan },
   { name: 'startup', run: benchStartup },
   { name: 'ack', run: benchAck },
+  { name: 'reviews', run: benchReviews, inProcess: true },
 ];
 
 const MEMORY_LIMIT_MB = 200;

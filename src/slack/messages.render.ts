@@ -19,6 +19,7 @@ import {
   type OutgoingMessage,
 } from './blocks/request.blocks.js';
 import { withHygiene } from './blocks/hygiene.blocks.js';
+import { buildScheduledJobFailedBlocks } from './blocks/operations.blocks.js';
 import { buildDigestParts, buildReviewReminderBlocks, buildReviewSummaryBlocks } from './blocks/review.blocks.js';
 
 /** Each look as Slack messages (usually one; a digest may need several). The compiler checks that every look has one. */
@@ -44,6 +45,7 @@ const RENDERERS: { [K in ContentKind]: (data: ContentData[K]) => OutgoingMessage
     text: 'A data-handling tip',
     blocks: [section(`:bulb: *Data-handling tip:* ${escapeMrkdwn(text)}`), context('You get this because you hold access to sensitive data.')],
   }),
+  scheduled_job_failed: buildScheduledJobFailedBlocks,
 };
 
 /** The Slack messages for one piece of content, in order. Pure. */

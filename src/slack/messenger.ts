@@ -47,11 +47,16 @@ export function slackMessenger(client: WebClient): Messenger {
   }
 
   return {
-    async post(to, content) {
+    async post(to, content, progress) {
       const parts = renderContent(content);
       const refs = [];
       if ('dm' in to) {
-        for (const part of parts) refs.push(await postTo(await openDm(to.dm), part, false));
+        for (const [index, part] of parts.entries()) {
+          if (progress && index < progress.fromPart) continue;
+          const ref = await postTo(await openDm(to.dm), part, false);
+          refs.push(ref);
+          await progress?.onPosted(index, ref);
+        }
       } else if ('channel' in to) {
         // the review summary went out with Slack's default unfurling; keep each message as it was
         for (const part of parts) refs.push(await postTo(to.channel, part, content.look === 'review_summary'));

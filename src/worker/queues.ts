@@ -133,6 +133,15 @@ export function bullJobScheduler(queues: Queues, clock: Clock, retry: RetryPolic
     },
     async enqueueDeliveries(outboxIds) {
       if (outboxIds.length === 0) return;
+      // A finished job kept under the same id (a failed one, or what a stalled run left behind under
+      // load) would turn this add into a no-op and leave the message pending for ever: clear it.
+      // A job still waiting, delayed or running is left alone, so a message never has two at once.
+      await Promise.all(
+        outboxIds.map(async (outboxId) => {
+          const state = await queues.messages.getJobState(jobIds.deliver(outboxId));
+          if (state === 'failed' || state === 'completed' || state === 'unknown') await queues.messages.remove(jobIds.deliver(outboxId));
+        }),
+      );
       await queues.messages.addBulk(
         outboxIds.map((outboxId) => ({ name: 'deliver', data: { outboxId }, opts: { ...MESSAGE_JOB, jobId: jobIds.deliver(outboxId) } })),
       );

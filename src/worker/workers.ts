@@ -9,6 +9,7 @@ import { followUpReviews } from '../modules/reviews/followups.usecases.js';
 import { startReview } from '../modules/reviews/reviews.usecases.js';
 import { deliverMessage } from '../modules/notifications/notifications.usecases.js';
 import { metrics } from '../shared/metrics/metrics.js';
+import { reportScheduledJobFailure } from '../modules/operations/operations.usecases.js';
 import { QUEUE_NAMES, redisConnection, type Queues } from './queues.js';
 import { upsertSchedules } from './schedules.js';
 
@@ -97,6 +98,11 @@ export async function startWorkers(
     w.on('failed', (job, err) => log.warn({ queue: w.name, jobId: job?.id, attempt: job?.attemptsMade, err }, 'job failed'));
     w.on('error', (err) => reportRedis(`worker:${w.name}`, err));
   }
+  // a scheduled job's last attempt failed: the admins hear of it (once per job and day), not only the log
+  maintenance.on('failed', (job, err) => {
+    if (!job || job.attemptsMade < (job.opts.attempts ?? 1)) return;
+    reportScheduledJobFailure(deps, job.name, err).catch((e) => log.error({ job: job.name, err: e }, 'could not alert the admins of a failed job'));
+  });
 
   await upsertSchedules(queues, opts.reconcileIntervalSeconds, deps.catalog);
   // If Redis is flushed, its job schedulers go with it; re-declaring them is cheap and idempotent.

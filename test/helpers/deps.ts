@@ -3,7 +3,7 @@ import { inject } from 'vitest';
 import { DEFAULT_SETTINGS, type Deps, type PeopleDirectory } from '../../src/modules/deps.js';
 import type { Standing } from '../../src/modules/requests/requests.rules.js';
 import { closeExtensionsOfGrant } from '../../src/modules/requests/closures.usecases.js';
-import type { Content, Destination, DigestView, FileContent, MessageRef, Messenger, ReviewSummary } from '../../src/modules/notifications/notifications.ports.js';
+import type { Content, Destination, DigestView, FileContent, MessageRef, Messenger, PartProgress, ReviewSummary } from '../../src/modules/notifications/notifications.ports.js';
 import type { Person, Provisioner, ProvisionTarget } from '../../src/provisioners/provisioner.js';
 import type { Clock } from '../../src/shared/clock.js';
 import { createLogger } from '../../src/shared/logger.js';
@@ -32,7 +32,8 @@ export class RecordingMessenger implements Messenger {
   readonly files: Array<{ to: string } & FileContent> = [];
   private ts = 0;
 
-  async post(to: Destination, content: Content): Promise<MessageRef[]> {
+  async post(to: Destination, content: Content, progress?: PartProgress): Promise<MessageRef[]> {
+    if (progress && progress.fromPart > 0) return []; // its one part was posted by an earlier attempt
     const who = 'dm' in to ? to.dm : 'channel' in to ? to.channel : to.privately.user;
     const record = (kind: string, ids: { requestId?: string; grantId?: string } = {}) => this.sent.push({ kind, to: who, ...ids });
     switch (content.look) {
@@ -54,8 +55,12 @@ export class RecordingMessenger implements Messenger {
       case 'review_reminder': record('review_reminder'); break;
       case 'review_summary': this.summaries.push(content.data); record('review_summary'); break;
       case 'tip': record(`tip:${content.data.text}`); break;
+      case 'scheduled_job_failed': record(`job_failed:${content.data.job}:${content.data.code}`); break;
     }
-    return 'dm' in to ? [{ channelId: `D${who}`, ts: String(++this.ts) }] : [];
+    if (!('dm' in to)) return [];
+    const ref = { channelId: `D${who}`, ts: String(++this.ts) };
+    await progress?.onPosted(0, ref);
+    return [ref];
   }
 
   async upload(to: { channel: string }, file: FileContent): Promise<void> {

@@ -10,7 +10,8 @@ export interface RecordedCall {
   args: Record<string, any>;
 }
 
-type Failure = { status: 429; retryAfter: number } | { status: 200; error: string } | { status: 500 };
+/** `pass`: this call is answered normally (to fail a later call in the sequence, e.g. part 2 of a message). */
+type Failure = { status: 429; retryAfter: number } | { status: 200; error: string } | { status: 500 } | { status: 'pass' };
 
 /**
  * A stand-in for Slack's Web API (the only stand-in in the tests): answers in Slack's shapes
@@ -119,7 +120,8 @@ export class FakeSlack {
 
     const wait = this.delays.get(method);
     if (wait) await new Promise((r) => setTimeout(r, wait));
-    const failure = this.failures.get(method)?.shift();
+    const queued = this.failures.get(method)?.shift();
+    const failure = queued?.status === 'pass' ? undefined : queued;
     if (failure) {
       this.calls.push({ method: `${method}#failed`, args });
       if (failure.status === 429) return { status: 429, headers: { 'retry-after': String(failure.retryAfter) }, body: { ok: false, error: 'ratelimited' } };

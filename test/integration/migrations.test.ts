@@ -17,6 +17,7 @@ const TABLES = [
   'review_campaigns',
   'review_items',
   'review_messages',
+  'scheduled_job_failures',
   'sensitive_data_nudges',
 ];
 

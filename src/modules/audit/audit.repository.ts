@@ -12,7 +12,7 @@ export interface AuditEntry {
   at: Date;
   actorId: string;
   action: string;
-  subjectType: 'request' | 'grant' | 'person' | 'review' | 'dataset' | 'outbox';
+  subjectType: 'request' | 'grant' | 'person' | 'review' | 'dataset' | 'outbox' | 'job';
   subjectId: string;
   details?: Record<string, unknown>;
 }

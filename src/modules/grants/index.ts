@@ -6,6 +6,16 @@
 export { applyExtension, extendWithinAllowance, findGrantToExtend } from './extensions.usecases.js';
 export { holderErrors, ownGrant } from './holder.usecases.js';
 export { revokeForReview } from './endings.usecases.js';
-export { findGrant, findGrantByRequest, findHeldGrant, findHeldGrantsFor, listGrantsByIds, listGrantsIn, listHeldGrantsForUser, type Grant } from './grants.repository.js';
+export {
+  findGrant,
+  findGrantByRequest,
+  findHeldGrant,
+  findHeldGrantsFor,
+  listActiveGrantKeys,
+  listGrantsByIds,
+  listGrantsIn,
+  listHeldGrantsForUser,
+  type Grant,
+} from './grants.repository.js';
 export type { GrantStatus } from './grants.table.js';
 export { createGrant } from './provisioning.usecases.js';

@@ -131,6 +131,8 @@ export interface ContentData {
   /** With the hygiene figures of the week the review closed, against the four weeks before. */
   review_summary: ReviewSummary & { hygiene?: HygieneComparison };
   tip: { text: string };
+  /** To the admins and the security channel: a scheduled job's last attempt failed (first time that day). */
+  scheduled_job_failed: { job: string; code: string; day: string };
 }
 export type ContentKind = keyof ContentData;
 export type Content = { [K in ContentKind]: { look: K; data: ContentData[K] } }[ContentKind];
@@ -138,10 +140,20 @@ export type Content = { [K in ContentKind]: { look: K; data: ContentData[K] } }[
 /** Where a message goes: a person's direct messages, a channel, or privately to one person in a channel. */
 export type Destination = { dm: string } | { channel: string } | { privately: { channel: string; user: string } };
 
+/** Resuming a multi-part message: skip the parts already posted, record each new one as it lands. */
+export interface PartProgress {
+  fromPart: number;
+  onPosted(part: number, ref: MessageRef): Promise<void>;
+}
+
 /** The port through which messages reach people. The Slack implementation is src/slack/messenger.ts. */
 export interface Messenger {
-  /** Posts the content (one or more parts); returns where each part landed (none for a private note shown in a channel). */
-  post(to: Destination, content: Content): Promise<MessageRef[]>;
+  /**
+   * Posts the content (one or more parts); returns where each part landed (none for a private note
+   * shown in a channel). With `parts`, a DM resumes at `fromPart` (those before were posted by an
+   * earlier attempt) and reports each part as soon as it lands, so a retry never posts one twice.
+   */
+  post(to: Destination, content: Content, parts?: PartProgress): Promise<MessageRef[]>;
   /** Rewrites messages posted earlier with the same look, part by part. */
   update(refs: MessageRef[], content: Content): Promise<void>;
   /** Shares a file the bot makes (rendered by the Slack layer) in a channel, with a line introducing it. */

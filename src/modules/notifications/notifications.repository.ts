@@ -5,6 +5,8 @@ import { readMessage, type OutboxMessage } from './messages/messages.js';
 
 export type OutboxRow = typeof outbox.$inferSelect;
 
+const OUTBOX_BATCH = 1_000;
+
 /**
  * Stores messages to deliver once the transaction commits. Each payload is checked against its
  * kind (the compiler checks it too); a wrong one throws InvalidMessageError and nothing is stored.
@@ -12,11 +14,16 @@ export type OutboxRow = typeof outbox.$inferSelect;
 export async function addToOutbox(db: DbOrTx, now: Date, messages: OutboxMessage[]): Promise<number[]> {
   if (messages.length === 0) return [];
   const values = messages.map((m) => ({ kind: m.kind, payload: readMessage(m.kind, m.payload).payload as Record<string, unknown>, createdAt: now }));
-  const rows = await db
-    .insert(outbox)
-    .values(values)
-    .returning({ id: outbox.id });
-  return rows.map((r) => r.id);
+  const ids: number[] = [];
+  // bounded statements, whatever the number of messages (a review's digests grow with the company)
+  for (let i = 0; i < values.length; i += OUTBOX_BATCH) {
+    const rows = await db
+      .insert(outbox)
+      .values(values.slice(i, i + OUTBOX_BATCH))
+      .returning({ id: outbox.id });
+    ids.push(...rows.map((r) => r.id));
+  }
+  return ids;
 }
 
 export async function findOutbox(db: DbOrTx, id: number): Promise<OutboxRow | undefined> {

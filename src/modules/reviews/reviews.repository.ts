@@ -1,21 +1,19 @@
-import { and, asc, desc, eq, inArray, isNull } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../shared/db/client.js';
-import { isUniqueViolation } from '../../shared/errors.js';
 import { reviewCampaigns, reviewItems, reviewMessages, type ReviewDecision } from './reviews.table.js';
 import { isUuid } from '../../shared/db/ids.js';
 
 export type Campaign = typeof reviewCampaigns.$inferSelect;
 export type ReviewItem = typeof reviewItems.$inferSelect;
 
-/** Inserts a campaign; undefined when another one is already open. */
+/**
+ * Inserts a campaign; undefined when another one is already open. A start racing another waits
+ * on the one-open index and then inserts nothing (no error: inside a transaction, postgres-js
+ * would rethrow a unique violation at commit even if it was caught).
+ */
 export async function insertCampaign(db: DbOrTx, row: typeof reviewCampaigns.$inferInsert): Promise<Campaign | undefined> {
-  try {
-    const [c] = await db.insert(reviewCampaigns).values(row).returning();
-    return c;
-  } catch (err) {
-    if (isUniqueViolation(err, 'review_campaigns_one_open')) return undefined;
-    throw err;
-  }
+  const [c] = await db.insert(reviewCampaigns).values(row).onConflictDoNothing().returning();
+  return c;
 }
 
 export async function findOpenCampaign(db: DbOrTx): Promise<Campaign | undefined> {
@@ -34,8 +32,22 @@ export async function findPreviousClosed(db: DbOrTx, before: Date): Promise<Camp
   return campaigns.find((c) => c.startedAt < before);
 }
 
-export async function insertItems(db: DbOrTx, rows: Array<typeof reviewItems.$inferInsert>): Promise<void> {
-  if (rows.length) await db.insert(reviewItems).values(rows);
+/** Review items per INSERT: bounds each statement (about 1 MB), whatever the number of grants. */
+const ITEM_BATCH = 5_000;
+
+/**
+ * Writes review items in bounded statements, each batch as one JSON parameter: the query builder's
+ * `values(rows)` takes about 0.4 ms a row to build and overflows the stack past ~11,000 rows, and
+ * one parameter per column would pass Postgres's 65,535-parameter limit.
+ */
+export async function insertItems(db: DbOrTx, rows: Array<Pick<ReviewItem, 'id' | 'campaignId' | 'grantId' | 'datasetId' | 'userId' | 'position'>>): Promise<void> {
+  for (let i = 0; i < rows.length; i += ITEM_BATCH) {
+    const batch = rows.slice(i, i + ITEM_BATCH).map((r) => ({ id: r.id, campaign_id: r.campaignId, grant_id: r.grantId, dataset_id: r.datasetId, user_id: r.userId, position: r.position }));
+    await db.execute(sql`
+      insert into ${reviewItems} (id, campaign_id, grant_id, dataset_id, user_id, position)
+      select id, campaign_id, grant_id, dataset_id, user_id, position
+      from jsonb_to_recordset(${JSON.stringify(batch)}::jsonb) as r(id uuid, campaign_id uuid, grant_id uuid, dataset_id text, user_id text, position integer)`);
+  }
 }
 
 export async function listItems(db: DbOrTx, campaignId: string, datasetIds?: string[]): Promise<ReviewItem[]> {
@@ -52,14 +64,14 @@ export async function findItem(db: DbOrTx, id: string): Promise<ReviewItem | und
   return row;
 }
 
-/** Records a decision only if the item is still open: the first one wins. */
-export async function decideItem(db: DbOrTx, id: string, decision: ReviewDecision, decidedBy: string, at: Date, automatic: boolean) {
-  const [row] = await db
+/** Records decisions only on items still open (the first one wins), for a bounded batch: returns those this call decided. */
+export async function decideItems(db: DbOrTx, ids: string[], decision: ReviewDecision, decidedBy: string, at: Date, automatic: boolean): Promise<ReviewItem[]> {
+  if (ids.length === 0) return [];
+  return db
     .update(reviewItems)
     .set({ decision, decidedBy, decidedAt: at, automatic })
-    .where(and(eq(reviewItems.id, id), isNull(reviewItems.decision)))
+    .where(and(inArray(reviewItems.id, ids), isNull(reviewItems.decision)))
     .returning();
-  return row;
 }
 
 export async function markReminderSent(db: DbOrTx, id: string, at: Date): Promise<boolean> {

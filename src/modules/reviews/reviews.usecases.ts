@@ -5,14 +5,14 @@ import { actorId, isOperator, type Actor } from '../../shared/actor.js';
 import { domainError } from '../../shared/errors.js';
 import { appendAudit } from '../audit/audit.repository.js';
 import type { Deps } from '../deps.js';
-import { listGrantsByIds, listGrantsIn, revokeForReview } from '../grants/index.js';
+import { listActiveGrantKeys, listGrantsByIds, revokeForReview, type Grant } from '../grants/index.js';
 import { requestReasons } from '../requests/requests.usecases.js';
 import { addToOutbox } from '../notifications/notifications.repository.js';
 import { outboxMessage } from '../notifications/messages/messages.js';
 import type { DigestView } from '../notifications/notifications.ports.js';
 import * as repo from './reviews.repository.js';
 import type { Campaign, ReviewItem } from './reviews.repository.js';
-import { assignedReviewers, mayReview, reviewersOfItems } from './reviews.rules.js';
+import { mayReview, reviewersLookup, reviewersOfItems } from './reviews.rules.js';
 import type { ReviewDecision } from './reviews.table.js';
 
 export const reviewErrors = {
@@ -49,10 +49,12 @@ export async function startReview(deps: Pick<Deps, 'db' | 'catalog' | 'clock' | 
   const open = await repo.findOpenCampaign(deps.db);
   if (open) return { campaign: open, created: false };
   const now = deps.clock.now();
-  const active = (await listGrantsIn(deps.db, 'active')).sort((a, b) => a.datasetId.localeCompare(b.datasetId) || a.startsAt.getTime() - b.startsAt.getTime() || a.userId.localeCompare(b.userId));
+  const active = await listActiveGrantKeys(deps.db);
   const result = await deps.db.transaction(async (tx) => {
+    // the one-open-review index makes a concurrent start wait here, then find this one
     const campaign = await repo.insertCampaign(tx, { id: randomUUID(), startedAt: now, startedBy, deadline: addDays(now, settings(deps).deadlineDays) });
     if (!campaign) return undefined;
+    // in bounded statements (see insertItems): one INSERT of a company's grants would not fit
     await repo.insertItems(
       tx,
       active.map((g, position) => ({ id: randomUUID(), campaignId: campaign.id, grantId: g.id, datasetId: g.datasetId, userId: g.userId, position })),
@@ -63,8 +65,9 @@ export async function startReview(deps: Pick<Deps, 'db' | 'catalog' | 'clock' | 
     return { campaign, ids };
   });
   if (!result) return { campaign: (await repo.findOpenCampaign(deps.db))!, created: false };
-  deps.logger.info({ campaignId: result.campaign.id, grants: active.length }, 'access review started');
-  await deps.jobs.enqueueDeliveries(result.ids).catch(() => undefined);
+  deps.logger.info({ campaignId: result.campaign.id, grants: active.length, digests: result.ids.length }, 'access review started');
+  // if this fails the reconciler enqueues the digests from the outbox
+  await deps.jobs.enqueueDeliveries(result.ids).catch((err) => deps.logger.warn({ err }, 'digests not enqueued; the reconciler will'));
   return { campaign: result.campaign, created: true };
 }
 
@@ -102,33 +105,49 @@ export async function decideReviewDataset(
   return { decided: decided.length, ownLeft: open.filter((i) => i.userId === userId).length };
 }
 
-async function applyDecisions(deps: ReviewDecisionDeps, items: ReviewItem[], actorId: string, decision: ReviewDecision, automatic: boolean): Promise<ReviewItem[]> {
+/** Grants read per query when a digest is loaded. */
+const READ_BATCH = 1_000;
+
+/** Items decided per transaction: one guarded UPDATE and one audit append for each batch. */
+const DECISION_BATCH = 500;
+
+/**
+ * Records decisions in bounded batches (each one transaction: the guarded UPDATE, first decision
+ * wins, and one audit event per item), then takes revoked access away grant by grant. Reviewers'
+ * digests are redrawn once at the end unless `redraw` is false (the close redraws them all).
+ */
+async function applyDecisions(deps: ReviewDecisionDeps, items: ReviewItem[], actorId: string, decision: ReviewDecision, automatic: boolean, redraw = true): Promise<ReviewItem[]> {
   const now = deps.clock.now();
   const decided: ReviewItem[] = [];
-  for (const item of items) {
-    const row = await deps.db.transaction(async (tx) => {
-      const updated = await repo.decideItem(tx, item.id, decision, actorId, now, automatic);
-      if (!updated) return undefined;
-      await appendAudit(tx, {
-        at: now,
-        actorId,
-        action: decision === 'keep' ? 'review.kept' : 'review.revoked',
-        subjectType: 'grant',
-        subjectId: item.grantId,
-        details: { campaignId: item.campaignId, datasetId: item.datasetId, userId: item.userId, automatic },
-      });
+  for (let i = 0; i < items.length; i += DECISION_BATCH) {
+    const batch = items.slice(i, i + DECISION_BATCH);
+    const rows = await deps.db.transaction(async (tx) => {
+      const updated = (await repo.decideItems(tx, batch.map((item) => item.id), decision, actorId, now, automatic)).sort((a, b) => a.position - b.position);
+      const action = decision === 'keep' ? 'review.kept' : 'review.revoked';
+      await appendAudit(
+        tx,
+        ...updated.map((item) => ({
+          at: now,
+          actorId,
+          action,
+          subjectType: 'grant' as const,
+          subjectId: item.grantId,
+          details: { campaignId: item.campaignId, datasetId: item.datasetId, userId: item.userId, automatic },
+        })),
+      );
       return updated;
     });
-    if (!row) continue;
-    decided.push(row);
+    decided.push(...rows);
     if (decision === 'revoke') {
-      const note = automatic
-        ? `Not reviewed by the access review's deadline; the policy for \`${item.datasetId}\` removes unreviewed access.`
-        : 'Not kept in the weekly access review.';
-      await revokeForReview(deps, item.grantId, actorId, note);
+      for (const item of rows) {
+        const note = automatic
+          ? `Not reviewed by the access review's deadline; the policy for \`${item.datasetId}\` removes unreviewed access.`
+          : 'Not kept in the weekly access review.';
+        await revokeForReview(deps, item.grantId, actorId, note);
+      }
     }
   }
-  if (decided.length) {
+  if (decided.length && redraw) {
     const reviewers = reviewersOfItems(deps.catalog, decided);
     const ids = await addToOutbox(deps.db, now, reviewers.map((ownerId) => outboxMessage('review_digest_update', { campaignId: items[0]!.campaignId, ownerId })));
     await deps.jobs.enqueueDeliveries(ids).catch(() => undefined);
@@ -145,19 +164,30 @@ export async function loadDigest(deps: Pick<Deps, 'db' | 'catalog'>, campaignId:
   if (!campaign) return undefined;
   // an admin may be asked about (or decide) grants on any dataset
   const candidates = deps.catalog.admins.includes(ownerId) ? undefined : deps.catalog.datasets.filter((d) => d.owners.includes(ownerId)).map((d) => d.id);
-  const shown = (item: ReviewItem) => (scope === 'assigned' ? assignedReviewers(deps.catalog, item).includes(ownerId) : mayReview(deps.catalog, item, ownerId));
+  const reviewersOf = reviewersLookup(deps.catalog);
+  const isAdmin = deps.catalog.admins.includes(ownerId);
+  const shown = (item: ReviewItem) =>
+    scope === 'assigned' ? reviewersOf(item).includes(ownerId) : item.userId !== ownerId && (isAdmin || reviewersOf(item).includes(ownerId));
   const datasets: DigestView['datasets'] = [];
-  const items = candidates?.length === 0 ? [] : await repo.listItems(deps.db, campaignId, candidates);
-  const grants = new Map((await listGrantsByIds(deps.db, items.map((i) => i.grantId))).map((g) => [g.id, g]));
-  const reasons = await requestReasons(deps, [...grants.values()].map((g) => g.requestId));
+  // only the reviewer's items are joined with their grants and reasons, in bounded reads
+  const items = (candidates?.length === 0 ? [] : await repo.listItems(deps.db, campaignId, candidates)).filter(shown);
+  const grants = new Map<string, Grant>();
+  const reasons = new Map<string, string | null>();
+  for (let i = 0; i < items.length; i += READ_BATCH) {
+    const batch = await listGrantsByIds(deps.db, items.slice(i, i + READ_BATCH).map((item) => item.grantId));
+    for (const g of batch) grants.set(g.id, g);
+    for (const [id, reason] of await requestReasons(deps, batch.map((g) => g.requestId))) reasons.set(id, reason);
+  }
+  const groups = new Map<string, DigestView['datasets'][number]>();
   for (const item of items) {
     const grant = grants.get(item.grantId);
-    if (!grant || !shown(item)) continue;
+    if (!grant) continue;
     const { startsAt, endsAt } = grant;
     const reason = reasons.get(grant.requestId) ?? null;
-    let group = datasets.find((d) => d.id === item.datasetId);
+    let group = groups.get(item.datasetId);
     if (!group) {
       group = { id: item.datasetId, name: findDataset(deps.catalog, item.datasetId)?.name ?? item.datasetId, items: [] };
+      groups.set(item.datasetId, group);
       datasets.push(group);
     }
     group.items.push({
@@ -188,10 +218,22 @@ export async function myOpenReviewItems(deps: Pick<Deps, 'db' | 'catalog'>, user
   return digest;
 }
 
-/** At the deadline: what nobody reviewed follows its dataset's policy (keep, or revoke). */
+/**
+ * At the deadline: what nobody reviewed follows its dataset's policy (keep, or revoke), in bounded
+ * batches. No digest is redrawn here: closing the review redraws each one once.
+ */
 export async function applyDeadlineDecisions(deps: ReviewDecisionDeps, items: ReviewItem[]): Promise<void> {
+  const byPolicy = new Map<ReviewDecision, ReviewItem[]>();
+  const policyOf = new Map<string, ReviewDecision>();
   for (const item of items) {
-    const policy = findDataset(deps.catalog, item.datasetId)?.policy.reviewDefault ?? 'revoke';
-    await applyDecisions(deps, [item], 'system', policy, true);
+    let policy = policyOf.get(item.datasetId);
+    if (!policy) {
+      policy = findDataset(deps.catalog, item.datasetId)?.policy.reviewDefault ?? 'revoke';
+      policyOf.set(item.datasetId, policy);
+    }
+    const list = byPolicy.get(policy) ?? [];
+    list.push(item);
+    byPolicy.set(policy, list);
   }
+  for (const [policy, list] of byPolicy) await applyDecisions(deps, list, 'system', policy, true, false);
 }

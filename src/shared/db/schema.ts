@@ -6,3 +6,4 @@ export * from '../../modules/nudges/nudges.table.js';
 export * from '../../modules/acknowledgements/acknowledgements.table.js';
 export * from '../../modules/reviews/reviews.table.js';
 export * from '../../modules/requests/drafts.table.js';
+export * from '../../modules/operations/operations.table.js';

@@ -3,6 +3,7 @@ import { accessReady, expiryReminder, grantExpired, grantExtended, provisionFail
 import type { MessageDefinition } from './message.js';
 import { hygieneTip, securityAlert, sensitiveNudge } from './nudge.messages.js';
 import { approvalReminder, approvalRequest, approverMessages, decision, requestExpired, requestReceived } from './request.messages.js';
+import { scheduledJobFailed } from './operations.messages.js';
 import { reviewChart, reviewDigest, reviewDigestUpdate, reviewReminder, reviewSummary } from './review.messages.js';
 import { task, taskMessages, taskReminder } from './task.messages.js';
 
@@ -34,6 +35,7 @@ export const MESSAGES = {
   sensitive_nudge: sensitiveNudge,
   security_alert: securityAlert,
   hygiene_tip: hygieneTip,
+  scheduled_job_failed: scheduledJobFailed,
 } as const;
 
 export type MessageKind = keyof typeof MESSAGES;

@@ -6,17 +6,22 @@ import { defineMessage } from './message.js';
 
 const reviewPayload = z.object({ campaignId: z.string().uuid(), ownerId: z.string().min(1) });
 
-/** One reviewer's digest of the grants they decide, with Keep and Revoke; records each part's ref. */
+/**
+ * One reviewer's digest of the grants they decide, with Keep and Revoke. Each part's ref is saved
+ * as soon as it is posted, and a retry (a rate limit or an outage half-way through) resumes after
+ * the parts already saved: no part is posted twice, none is lost.
+ */
 export const reviewDigest = defineMessage({
   payload: reviewPayload,
   async deliver(ctx, { campaignId, ownerId }) {
-    if ((await listDigestMessages(ctx.db, campaignId, ownerId)).length) return; // sent on an earlier attempt
+    const posted = (await listDigestMessages(ctx.db, campaignId, ownerId)).length;
     const digest = await ctx.views.digest(campaignId, ownerId);
     if (!digest || digest.datasets.length === 0) return;
-    const refs = await ctx.messenger.post({ dm: ownerId }, { look: 'digest', data: digest });
-    for (const [part, ref] of refs.entries()) {
-      await saveDigestMessage(ctx.db, { campaignId, ownerId, part, channelId: ref.channelId, messageTs: ref.ts });
-    }
+    await ctx.messenger.post(
+      { dm: ownerId },
+      { look: 'digest', data: digest },
+      { fromPart: posted, onPosted: (part, ref) => saveDigestMessage(ctx.db, { campaignId, ownerId, part, channelId: ref.channelId, messageTs: ref.ts }) },
+    );
   },
 });
 
