@@ -85,6 +85,7 @@ export const BOT_SETTINGS = {
   APPROVAL_REMINDER_WORKING_HOURS: defaulted(hours(200), 4, 'working hours before a slow approver is reminded'),
   APPROVAL_ESCALATION_WORKING_HOURS: defaulted(hours(400), 8, 'further working hours before the admins are asked too'),
   PENDING_REQUEST_EXPIRY_HOURS: defaulted(hours(24 * 90), 168, 'hours after which an undecided request expires'),
+  SLACK_MESSAGES_PER_SECOND: defaulted(count('must be a whole number', 1, 1000), 10, 'messages posted to Slack per second at most, all replicas together (a 429 also pauses them)'),
   LOG_LEVEL: defaulted(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), 'info', 'pino log level'),
 } satisfies Record<string, Setting>;
 

@@ -1,6 +1,7 @@
 import { DelayedError, UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import { z } from 'zod';
 import type { Deps } from '../modules/deps.js';
+import { expireDueGrants } from '../modules/grants/expiry.usecases.js';
 import { expireGrant, reconcile } from '../modules/grants/grants.usecases.js';
 import { provisionGrant, revokeGrant } from '../modules/grants/provisioning.usecases.js';
 import { followUpPendingRequests } from '../modules/requests/followups.usecases.js';
@@ -8,6 +9,7 @@ import { sendHygieneTips } from '../modules/nudges/tips.usecases.js';
 import { followUpReviews } from '../modules/reviews/followups.usecases.js';
 import { startReview } from '../modules/reviews/reviews.usecases.js';
 import { deliverMessage } from '../modules/notifications/notifications.usecases.js';
+import { DeliveryRateLimitedError } from '../modules/notifications/notifications.ports.js';
 import { QUEUE_NAMES, redisConnection, type Queues } from './queues.js';
 import { upsertSchedules } from './schedules.js';
 
@@ -32,7 +34,7 @@ export interface Workers {
 export async function startWorkers(
   deps: Deps,
   queues: Queues,
-  opts: { redisUrl: string; prefix: string; reconcileIntervalSeconds: number; onRedisError?: (source: string, err: unknown) => void },
+  opts: { redisUrl: string; prefix: string; reconcileIntervalSeconds: number; messagesPerSecond: number; onRedisError?: (source: string, err: unknown) => void },
 ): Promise<Workers> {
   const log = deps.logger.child({ module: 'worker' });
   const reportRedis = opts.onRedisError ?? ((source: string, err: unknown) => log.error({ source, err }, 'worker error'));
@@ -48,6 +50,8 @@ export async function startWorkers(
     QUEUE_NAMES.expiry,
     async (job, token) => {
       const { grantId } = parsePayload(payloads.expire, job);
+      // whichever job wakes first ends every grant due with it, in batches; the rest find theirs ended
+      await expireDueGrants(deps);
       const outcome = await expireGrant(deps, grantId);
       if (outcome.kind === 'not_due') {
         // Woken early (clock skew, or the end moved): sleep again until the grant is due.
@@ -59,10 +63,21 @@ export async function startWorkers(
     { ...common, connection: connection(), concurrency: 5 },
   );
 
-  const messages = new Worker(
+  const messages: Worker = new Worker(
     QUEUE_NAMES.messages,
-    async (job) => deliverMessage(deps, parsePayload(payloads.deliver, job).outboxId),
-    { ...common, connection: connection(), concurrency: 5 },
+    async (job) => {
+      try {
+        return await deliverMessage(deps, parsePayload(payloads.deliver, job).outboxId);
+      } catch (err) {
+        if (!(err instanceof DeliveryRateLimitedError)) throw err;
+        // Slack said to wait: the whole queue (every replica) pauses that long and this job goes
+        // back to waiting, without using up one of its attempts
+        await messages.rateLimit(err.retryAfterMs);
+        throw Worker.RateLimitError();
+      }
+    },
+    // paced below Slack's limits; a 429 still pauses it for as long as Slack asks
+    { ...common, connection: connection(), concurrency: 5, limiter: { max: opts.messagesPerSecond, duration: 1000 } },
   );
 
   const maintenance = new Worker(

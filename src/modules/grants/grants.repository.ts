@@ -66,6 +66,36 @@ export async function transitionGrant(
   return row;
 }
 
+/**
+ * Claims up to `limit` active grants due by `now` and moves them to `revoking` (reason `expired`)
+ * in one statement. Rows another transaction holds are skipped (`FOR UPDATE SKIP LOCKED`), so
+ * several workers claiming at once split the due grants between them and never claim one twice.
+ */
+export async function claimDueGrants(db: DbOrTx, now: Date, limit: number): Promise<Grant[]> {
+  const due = db
+    .select({ id: grants.id })
+    .from(grants)
+    .where(and(eq(grants.status, 'active'), lte(grants.endsAt, now)))
+    .orderBy(asc(grants.endsAt))
+    .limit(limit)
+    .for('update', { skipLocked: true });
+  return db
+    .update(grants)
+    .set({ status: 'revoking', endReason: 'expired', attempts: 0, lastError: null })
+    .where(and(inArray(grants.id, due), eq(grants.status, 'active')))
+    .returning();
+}
+
+/** Ends many grants still `revoking` at once (revoking → `final`); returns those it moved. */
+export async function endRevokedGrants(db: DbOrTx, ids: string[], final: 'expired' | 'revoked' | 'failed', now: Date): Promise<Grant[]> {
+  if (ids.length === 0) return [];
+  return db
+    .update(grants)
+    .set({ status: final, endedAt: now, nextAttemptAt: null, alertedAt: null, attempts: 0, lastError: null })
+    .where(and(inArray(grants.id, ids), eq(grants.status, 'revoking')))
+    .returning();
+}
+
 export async function recordStepFailure(db: DbOrTx, id: string, status: GrantStatus, error: string): Promise<Grant | undefined> {
   const [row] = await db
     .update(grants)
@@ -80,15 +110,6 @@ export async function setRetryAndAlert(db: DbOrTx, id: string, nextAttemptAt: Da
     .update(grants)
     .set({ ...(nextAttemptAt !== null ? { nextAttemptAt } : {}), ...(alertedAt !== null ? { alertedAt } : {}) })
     .where(eq(grants.id, id));
-}
-
-export async function listOverdueGrants(db: DbOrTx, now: Date, limit: number): Promise<Grant[]> {
-  return db
-    .select()
-    .from(grants)
-    .where(and(eq(grants.status, 'active'), lte(grants.endsAt, now)))
-    .orderBy(asc(grants.endsAt))
-    .limit(limit);
 }
 
 export async function listGrantsIn(db: DbOrTx, status: GrantStatus): Promise<Grant[]> {
