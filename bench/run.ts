@@ -22,6 +22,7 @@ import { fakeSlackConfig } from '../test/helpers/config.js';
 import { createTestDatabase } from '../test/helpers/db.js';
 import { FakeSlack } from '../test/helpers/fake-slack.js';
 import { blockActionPayload, commandBody, interactionBody, postSigned } from '../test/helpers/slack-requests.js';
+import { benchExpiry } from './expiry.js';
 import { benchScan } from './scan.js';
 import { benchStartup } from './startup.js';
 import { absoluteTarget, percentile, printTargets, ratioTarget } from './targets.js';
@@ -64,6 +65,7 @@ function report(label: string, samples: number[]) {
 }
 
 async function main() {
+  if (process.argv[2] === 'expiry') return void (process.exitCode = printTargets(await benchExpiry()) ? 0 : 1);
   if (process.argv[2] === 'startup') {
     process.exitCode = (await benchStartup()) ? 0 : 1;
     return;

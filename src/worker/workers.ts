@@ -25,6 +25,9 @@ function parsePayload<T>(schema: z.ZodType<T>, job: Job): T {
   return parsed.data;
 }
 
+/** Expiry jobs run at once per process; each that wakes runs a batch pass (see expireDueGrants). */
+export const EXPIRY_CONCURRENCY = 5;
+
 export interface Workers {
   /** Every worker's loop is running (for the health check). */
   running(): boolean;
@@ -60,7 +63,7 @@ export async function startWorkers(
       }
       return outcome.kind;
     },
-    { ...common, connection: connection(), concurrency: 5 },
+    { ...common, connection: connection(), concurrency: EXPIRY_CONCURRENCY },
   );
 
   const messages: Worker = new Worker(
