@@ -1,6 +1,6 @@
 import { and, asc, eq, inArray, isNull, lte, ne, or, sql } from 'drizzle-orm';
 import type { GrantTarget } from '../../provisioners/provisioner.js';
-import type { DbOrTx } from '../../shared/db/client.js';
+import type { DbOrTx, Tx } from '../../shared/db/client.js';
 import { grants, HELD_STATUSES, provisioningTasks, type GrantStatus, type TaskStep } from './grants.table.js';
 import { isUuid } from '../../shared/db/ids.js';
 
@@ -71,18 +71,21 @@ export async function transitionGrant(
  * in one statement. Rows another transaction holds are skipped (`FOR UPDATE SKIP LOCKED`), so
  * several workers claiming at once split the due grants between them and never claim one twice.
  */
-export async function claimDueGrants(db: DbOrTx, now: Date, limit: number): Promise<Grant[]> {
-  const due = db
+export async function claimDueGrants(tx: Tx, now: Date, limit: number): Promise<Grant[]> {
+  // two statements in the caller's transaction: the locks taken by the first hold until it ends
+  // (an `IN (subquery … LIMIT … FOR UPDATE)` may be re-run by the planner and claim more than `limit`)
+  const due = await tx
     .select({ id: grants.id })
     .from(grants)
     .where(and(eq(grants.status, 'active'), lte(grants.endsAt, now)))
     .orderBy(asc(grants.endsAt))
     .limit(limit)
     .for('update', { skipLocked: true });
-  return db
+  if (due.length === 0) return [];
+  return tx
     .update(grants)
     .set({ status: 'revoking', endReason: 'expired', attempts: 0, lastError: null })
-    .where(and(inArray(grants.id, due), eq(grants.status, 'active')))
+    .where(and(inArray(grants.id, due.map((d) => d.id)), eq(grants.status, 'active')))
     .returning();
 }
 
