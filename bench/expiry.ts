@@ -44,7 +44,7 @@ async function until(probe: () => Promise<boolean>, what: string, timeoutMs: num
   const deadline = Date.now() + timeoutMs;
   while (!(await probe())) {
     if (Date.now() > deadline) throw new Error(`bench: timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, process.env.BENCH_DEBUG ? 2000 : 50));
   }
 }
 
@@ -129,7 +129,14 @@ async function runScenario(name: string, catalog: Catalog, connectors: ReturnTyp
       await until(async () => (await sql`select count(*)::int as n from grants where status = 'expired'`)[0]!.n >= N, `${name}: every grant to end`, LEAD_MS + 300_000);
       const rows = await sql`select extract(epoch from (ended_at - ends_at)) * 1000 as ms from grants`;
       const lateness = rows.map((r) => Number(r.ms));
-      await until(async () => slack.callsTo('chat.postMessage').length >= N, `${name}: every holder's DM`, 600_000);
+      await until(
+        async () => {
+          if (process.env.BENCH_DEBUG) console.log(`${name}: ${slack.callsTo('chat.postMessage').length} DMs, ${JSON.stringify(await bot!.queues.messages.getJobCounts())}`);
+          return slack.callsTo('chat.postMessage').length >= N;
+        },
+        `${name}: every holder's DM`,
+        600_000,
+      );
       const lastDm = Date.now() - due.getTime();
       const dms = new Map<string, number>();
       for (const c of slack.callsTo('chat.postMessage')) if (String(c.args.text).includes('has ended')) dms.set(String(c.args.channel), (dms.get(String(c.args.channel)) ?? 0) + 1);

@@ -80,7 +80,7 @@ export async function startWorkers(
       }
     },
     // paced below Slack's limits; a 429 still pauses it for as long as Slack asks
-    { ...common, connection: connection(), concurrency: 5, limiter: { max: opts.messagesPerSecond, duration: 1000 } },
+    { ...common, connection: connection(), concurrency: 10, limiter: { max: opts.messagesPerSecond, duration: 1000 } },
   );
 
   const maintenance = new Worker(
