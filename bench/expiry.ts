@@ -135,7 +135,7 @@ async function runScenario(name: string, catalog: Catalog, connectors: ReturnTyp
           return slack.callsTo('chat.postMessage').length >= N;
         },
         `${name}: every holder's DM`,
-        600_000,
+        1_800_000,
       );
       const lastDm = Date.now() - due.getTime();
       const dms = new Map<string, number>();

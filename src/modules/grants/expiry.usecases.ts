@@ -10,7 +10,7 @@ import { grantEvent, revokeStarted, targetFor } from './provisioning.usecases.js
 type PassDeps = Pick<Deps, 'db' | 'catalog' | 'clock' | 'jobs' | 'connectors' | 'logger' | 'onGrantEnding'>;
 
 /** Grants claimed per transaction: one audit append, one outbox insert and one revoke statement each. */
-export const EXPIRY_BATCH = 500;
+export const EXPIRY_BATCH = 1000;
 
 export interface ExpiryPass {
   /** Grants moved from active to revoking by this pass. */

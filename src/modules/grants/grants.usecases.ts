@@ -37,6 +37,12 @@ export async function expireGrant(deps: Pick<Deps, 'db' | 'catalog' | 'clock' | 
   return { kind: 'expired' };
 }
 
+/** Whether the grant is active and due now (a job woken for it then runs a pass for everything due). */
+export async function isDue(deps: Pick<Deps, 'db' | 'clock'>, grantId: string): Promise<boolean> {
+  const grant = await repo.findGrant(deps.db, grantId);
+  return grant?.status === 'active' && grant.endsAt <= deps.clock.now();
+}
+
 export interface ReconcileReport {
   expired: number;
   expiryJobsEnsured: number;
