@@ -11,6 +11,7 @@
  */
 import { availableParallelism, loadavg } from 'node:os';
 import { benchAck } from './ack.js';
+import { benchExpiry } from './expiry.js';
 import { benchReviews } from './reviews.js';
 import { sampleRss } from './memory.js';
 import { benchScan } from './scan.js';
@@ -28,6 +29,7 @@ const SCENARIOS: Scenario[] = [
   { name: 'scan', run: benchScan },
   { name: 'startup', run: benchStartup },
   { name: 'ack', run: benchAck },
+  { name: 'expiry', run: benchExpiry, inProcess: true },
   { name: 'reviews', run: benchReviews, inProcess: true },
 ];
 

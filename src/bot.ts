@@ -7,7 +7,7 @@ import type { Config } from './config/config.js';
 import { BOT_SETTINGS } from './config/settings.js';
 import type { Deps } from './modules/deps.js';
 import { approverWarnings } from './modules/requests/approvers.usecases.js';
-import { closeExtensionsOfGrant } from './modules/requests/closures.usecases.js';
+import { closeExtensionsOfGrants } from './modules/requests/closures.usecases.js';
 import { sortFindings } from './catalog/catalog.findings.js';
 import { buildConnectors, ConnectorConfigError, connectorFindings, type Connectors } from './provisioners/registry.js';
 import { systemClock, type Clock } from './shared/clock.js';
@@ -100,13 +100,20 @@ export async function startBot(config: Config, overrides: BotOverrides = {}): Pr
   const clock = overrides.clock ?? systemClock;
   // counts every Web API call and tells /readyz whether Slack is usable
   const slackCalls = slackApiCalls(config.slack.apiUrl);
-  const client = new WebClient(config.slack.botToken, {
-    fetch: slackCalls.fetch,
-    ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl.endsWith('/') ? config.slack.apiUrl : `${config.slack.apiUrl}/` } : {}),
-    // Few quick retries per call; the jobs' own backoff handles longer outages.
-    retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 2_000 },
-    logger: slackLibraryLogger(logger.child({ module: 'slack-web-api' })),
-  });
+  const webClient = (opts: { rejectRateLimitedCalls: boolean }) =>
+    new WebClient(config.slack.botToken, {
+      fetch: slackCalls.fetch,
+      ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl.endsWith('/') ? config.slack.apiUrl : `${config.slack.apiUrl}/` } : {}),
+      // Few quick retries per call; the jobs' own backoff handles longer outages.
+      retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 2_000 },
+      logger: slackLibraryLogger(logger.child({ module: 'slack-web-api' })),
+      ...opts,
+    });
+  const client = webClient({ rejectRateLimitedCalls: false });
+  // Messages get a client of their own that hands a 429 straight back: the messages queue then
+  // waits as long as Slack asks (once, for every replica), instead of the client sleeping inside a
+  // job and pausing the lookups the Slack listeners make on the same client.
+  const messagesClient = webClient({ rejectRateLimitedCalls: true });
   const users = slackUserDirectory(client);
   // a wrong token is named first, whatever the catalog holds
   await checkSlackToken(client, config.slack.apiUrl);
@@ -139,7 +146,7 @@ export async function startBot(config: Config, overrides: BotOverrides = {}): Pr
     catalog,
     clock,
     jobs: bullJobScheduler(queues, clock, config.provisioning),
-    messenger: slackMessenger(client),
+    messenger: slackMessenger(messagesClient),
     connectors,
     people: users,
     settings: {
@@ -149,7 +156,7 @@ export async function startBot(config: Config, overrides: BotOverrides = {}): Pr
       pendingRequestExpiryHours: config.approvals.pendingExpiryHours,
     },
     logger,
-    onGrantEnding: closeExtensionsOfGrant,
+    onGrantEnding: closeExtensionsOfGrants,
   };
 
   let web: SlackWeb | undefined;
@@ -164,6 +171,7 @@ export async function startBot(config: Config, overrides: BotOverrides = {}): Pr
       redisUrl,
       prefix: config.queuePrefix,
       reconcileIntervalSeconds: config.reconcileIntervalSeconds,
+      messagesPerSecond: config.messagesPerSecond ?? BOT_SETTINGS.SLACK_MESSAGES_PER_SECOND.default,
       onRedisError: redisErrors,
     });
     const running = workers;

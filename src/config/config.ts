@@ -21,6 +21,8 @@ export interface Config {
   catalogPath: string;
   queuePrefix: string;
   reconcileIntervalSeconds: number;
+  /** Pace of posting to Slack (SLACK_MESSAGES_PER_SECOND); unset: its default. */
+  messagesPerSecond?: number;
   provisioning: { attempts: number; backoffMs: number; stuckRetrySeconds: number };
   approvals: { reminderWorkingHours: number; escalationWorkingHours: number; pendingExpiryHours: number };
   logLevel: string;
@@ -73,6 +75,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, modeArg?: string): Config {
     catalogPath: e.CATALOG_PATH,
     queuePrefix: e.QUEUE_PREFIX,
     reconcileIntervalSeconds: e.RECONCILE_INTERVAL_SECONDS,
+    messagesPerSecond: e.SLACK_MESSAGES_PER_SECOND,
     approvals: {
       reminderWorkingHours: e.APPROVAL_REMINDER_WORKING_HOURS,
       escalationWorkingHours: e.APPROVAL_ESCALATION_WORKING_HOURS,

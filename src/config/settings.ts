@@ -89,6 +89,7 @@ export const BOT_SETTINGS = {
     optionalString.refine((v) => v === undefined || /^\S{16,}$/.test(v), 'must be at least 16 characters without spaces (e.g. from openssl rand -hex 32)'),
     'when set, GET /metrics requires Authorization: Bearer <this token>',
   ),
+  SLACK_MESSAGES_PER_SECOND: defaulted(count('must be a whole number', 1, 1000), 10, 'messages posted to Slack per second at most, all replicas together (a 429 also pauses them)'),
   LOG_LEVEL: defaulted(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), 'info', 'pino log level'),
 } satisfies Record<string, Setting>;
 

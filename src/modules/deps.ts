@@ -41,12 +41,12 @@ export const DEFAULT_SETTINGS: Settings = {
 };
 
 /**
- * What the other modules do, in the same transaction, when a grant starts ending (released,
- * revoked, expired): the requests module closes the grant's pending extension requests. The
+ * What the other modules do, in the same transaction, when grants start ending (released,
+ * revoked, expired; one, or a batch falling due together): the requests module closes the grant's pending extension requests. The
  * grants module knows nothing of requests; bot.ts wires in the requests module's function.
  * Returns outbox ids to deliver once the transaction has committed.
  */
-export type GrantEndingHook = (tx: Tx, grantId: string, endReason: string, now: Date) => Promise<number[]>;
+export type GrantEndingHook = (tx: Tx, grantIds: string[], endReason: string, now: Date) => Promise<number[]>;
 
 /** Everything a use case may touch, passed in so tests can wire real parts with a test clock. */
 export interface Deps {

@@ -5,6 +5,9 @@ import { ProvisionerError, type Provisioner, type ProvisionTarget } from './prov
 
 type PostgresConfig = Extract<ProvisionerConfig, { type: 'postgres' }>;
 
+/** Logins named in one `REVOKE role FROM a, b, c` (one statement per chunk). */
+const REVOKE_CHUNK = 1000;
+
 /**
  * GRANT <dataset role> TO <login role> / REVOKE … FROM …, on a Postgres warehouse. Role names
  * are validated and passed as quoted identifiers; nothing typed in Slack reaches the SQL.
@@ -54,6 +57,35 @@ export function postgresProvisioner(datasetId: string, config: PostgresConfig, c
           throw new ProvisionerError(`dataset "${datasetId}": ${login} still holds ${config.role} after REVOKE (granted by another role, or through another role it belongs to)`);
         }
       });
+    },
+    async revokeMany(targets) {
+      const noLogin = targets.filter((t) => !t.identity.login);
+      const withLogin = targets.filter((t) => t.identity.login);
+      const logins = [...new Set(withLogin.map((t) => t.identity.login!))];
+      const still = new Set<string>();
+      for (let i = 0; i < logins.length; i += REVOKE_CHUNK) {
+        const chunk = logins.slice(i, i + REVOKE_CHUNK);
+        await run(`revoke ${config.role} from ${chunk.length} logins`, async (db) => {
+          // a login that does not exist holds nothing; naming it would fail the whole statement
+          const rows = await db`select rolname from pg_roles where rolname = any(${chunk})`;
+          const existing = rows.map((r) => r.rolname as string);
+          if (existing.length === 0) return;
+          await db`REVOKE ${db(config.role)} FROM ${db(existing)}`;
+          // as for one revoke: ended only where the login no longer has the role by any path
+          const held = await db`
+            select l.login from unnest(${existing}::text[]) as l(login)
+            where pg_has_role(l.login::name, ${config.role}::name, 'MEMBER')`;
+          for (const r of held) still.add(r.login as string);
+        });
+      }
+      return [
+        ...noLogin.map((t) => ({ grantId: t.grantId, error: `dataset "${datasetId}": no warehouse login was recorded for this grant` })),
+        ...withLogin.map((t) =>
+          still.has(t.identity.login!)
+            ? { grantId: t.grantId, error: `dataset "${datasetId}": ${t.identity.login} still holds ${config.role} after REVOKE (granted by another role, or through another role it belongs to)` }
+            : { grantId: t.grantId },
+        ),
+      ];
     },
     async check() {
       const [row] = await run('check the connection', (db) => db`select 1 as ok from pg_roles where rolname = ${config.role}`);

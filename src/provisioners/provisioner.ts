@@ -42,9 +42,23 @@ export interface Provisioner {
   identify(person: Person): GrantTarget;
   grant(target: ProvisionTarget): Promise<void>;
   revoke(target: ProvisionTarget): Promise<void>;
+  /**
+   * Takes access away for many grants at once, where the target system allows it (one statement
+   * for many logins). Says, for each grant, whether the access is gone (no `error`) or still held
+   * or unknown (`error`): only a grant whose access is gone may be marked ended. Absent: the
+   * connector revokes one grant at a time (`revoke`).
+   */
+  revokeMany?(targets: ProvisionTarget[]): Promise<RevokeResult[]>;
   /** Tests configuration and connection without granting anything. */
   check(): Promise<void>;
   close?(): Promise<void>;
+}
+
+/** What `revokeMany` says about one grant. */
+export interface RevokeResult {
+  grantId: string;
+  /** Set when the access may still be held: the grant goes back to being revoked on its own, with retries. */
+  error?: string;
 }
 
 /** Manual datasets have no connector: a person does the work and confirms in Slack. */

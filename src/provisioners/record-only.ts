@@ -15,6 +15,10 @@ export function recordOnlyProvisioner(logger: Logger): Provisioner {
     async revoke(t) {
       logger.info({ grantId: t.grantId, datasetId: t.datasetId }, 'record-only provisioner: revoke recorded');
     },
+    async revokeMany(targets) {
+      logger.info({ count: targets.length }, 'record-only provisioner: revokes recorded');
+      return targets.map((t) => ({ grantId: t.grantId }));
+    },
     async check() {},
   };
 }

@@ -1,5 +1,5 @@
 import { ErrorCode, type WebClient } from '@slack/web-api';
-import { PermanentDeliveryError, type Messenger } from '../modules/notifications/notifications.ports.js';
+import { DeliveryRateLimitedError, PermanentDeliveryError, type Messenger } from '../modules/notifications/notifications.ports.js';
 import type { OutgoingMessage } from './blocks/request.blocks.js';
 import { renderContent } from './messages.render.js';
 import { renderFile } from './files.render.js';
@@ -98,12 +98,13 @@ export function slackMessenger(client: WebClient): Messenger {
   };
 }
 
-/** Runs a Web API call, turning Slack's permanent refusals into PermanentDeliveryError. */
+/** Runs a Web API call, turning Slack's permanent refusals into PermanentDeliveryError and a 429 into DeliveryRateLimitedError. */
 async function call<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (err) {
-    const e = err as { code?: string; data?: { error?: string } };
+    const e = err as { code?: string; data?: { error?: string }; retryAfter?: number };
+    if (e.code === ErrorCode.RateLimitedError) throw new DeliveryRateLimitedError(Math.max(1, e.retryAfter ?? 1) * 1000);
     if (e.code === ErrorCode.PlatformError && e.data?.error && PERMANENT_SLACK_ERRORS.has(e.data.error)) {
       throw new PermanentDeliveryError(`slack: ${e.data.error}`);
     }

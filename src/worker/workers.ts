@@ -1,7 +1,8 @@
 import { DelayedError, UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import { z } from 'zod';
 import type { Deps } from '../modules/deps.js';
-import { expireGrant, reconcile } from '../modules/grants/grants.usecases.js';
+import { expireDueGrants } from '../modules/grants/expiry.usecases.js';
+import { expireGrant, isDue, reconcile } from '../modules/grants/grants.usecases.js';
 import { provisionGrant, revokeGrant } from '../modules/grants/provisioning.usecases.js';
 import { followUpPendingRequests } from '../modules/requests/followups.usecases.js';
 import { sendHygieneTips } from '../modules/nudges/tips.usecases.js';
@@ -10,6 +11,7 @@ import { startReview } from '../modules/reviews/reviews.usecases.js';
 import { deliverMessage } from '../modules/notifications/notifications.usecases.js';
 import { metrics } from '../shared/metrics/metrics.js';
 import { reportScheduledJobFailure } from '../modules/operations/operations.usecases.js';
+import { DeliveryRateLimitedError } from '../modules/notifications/notifications.ports.js';
 import { QUEUE_NAMES, redisConnection, type Queues } from './queues.js';
 import { upsertSchedules } from './schedules.js';
 
@@ -25,6 +27,9 @@ function parsePayload<T>(schema: z.ZodType<T>, job: Job): T {
   return parsed.data;
 }
 
+/** Expiry jobs run at once per process; each that wakes runs a batch pass (see expireDueGrants). */
+export const EXPIRY_CONCURRENCY = 5;
+
 export interface Workers {
   /** Every worker's loop is running (for the health check). */
   running(): boolean;
@@ -34,7 +39,7 @@ export interface Workers {
 export async function startWorkers(
   deps: Deps,
   queues: Queues,
-  opts: { redisUrl: string; prefix: string; reconcileIntervalSeconds: number; onRedisError?: (source: string, err: unknown) => void },
+  opts: { redisUrl: string; prefix: string; reconcileIntervalSeconds: number; messagesPerSecond: number; onRedisError?: (source: string, err: unknown) => void },
 ): Promise<Workers> {
   const log = deps.logger.child({ module: 'worker' });
   const reportRedis = opts.onRedisError ?? ((source: string, err: unknown) => log.error({ source, err }, 'worker error'));
@@ -50,6 +55,9 @@ export async function startWorkers(
     QUEUE_NAMES.expiry,
     async (job, token) => {
       const { grantId } = parsePayload(payloads.expire, job);
+      // whichever job wakes first ends every grant due with it, in batches; the rest find theirs
+      // already on its way out and stop after one read
+      if (await isDue(deps, grantId)) await expireDueGrants(deps);
       const outcome = await expireGrant(deps, grantId);
       if (outcome.kind === 'not_due') {
         // Woken early (clock skew, or the end moved): sleep again until the grant is due.
@@ -58,13 +66,24 @@ export async function startWorkers(
       }
       return outcome.kind;
     },
-    { ...common, connection: connection(), concurrency: 5 },
+    { ...common, connection: connection(), concurrency: EXPIRY_CONCURRENCY },
   );
 
-  const messages = new Worker(
+  const messages: Worker = new Worker(
     QUEUE_NAMES.messages,
-    async (job) => deliverMessage(deps, parsePayload(payloads.deliver, job).outboxId),
-    { ...common, connection: connection(), concurrency: 5 },
+    async (job) => {
+      try {
+        return await deliverMessage(deps, parsePayload(payloads.deliver, job).outboxId);
+      } catch (err) {
+        if (!(err instanceof DeliveryRateLimitedError)) throw err;
+        // Slack said to wait: the whole queue (every replica) pauses that long and this job goes
+        // back to waiting, without using up one of its attempts
+        await messages.rateLimit(err.retryAfterMs);
+        throw Worker.RateLimitError();
+      }
+    },
+    // paced below Slack's limits; a 429 still pauses it for as long as Slack asks
+    { ...common, connection: connection(), concurrency: 10, limiter: { max: opts.messagesPerSecond, duration: 1000 } },
   );
 
   const maintenance = new Worker(

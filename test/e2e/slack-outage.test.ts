@@ -28,6 +28,28 @@ describe('messages survive Slack rate limits and outages', () => {
     expect(askedAbout(USERS.owner1, request!.id)).toHaveLength(1);
   });
 
+  it('a run of 429s pauses posting for Retry-After, uses up no attempt, and every message arrives exactly once', async () => {
+    // more 429s in a row than the Web API client would ever retry by itself: it hands each one
+    // back, and the messages queue waits as Slack asks instead of failing the job
+    t.slack.failNext('chat.postMessage', { status: 429, retryAfter: 1 }, 6);
+    const started = Date.now();
+    const people = [USERS.marketer, USERS.marketer2, USERS.stranger];
+    for (const p of people) await t.command(p, 'request campaign-metrics 1d numbers');
+    const requests = await t.database.db.select().from(accessRequests);
+    expect(requests).toHaveLength(3);
+    for (const r of requests) await t.slack.waitFor(() => askedAbout(USERS.owner1, r.id).length > 0, 'approval DM after 429s', 30_000);
+    await outboxDrained(t, 30_000);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+    expect(t.slack.callsTo('chat.postMessage#failed')).toHaveLength(6);
+    for (const r of requests) expect(askedAbout(USERS.owner1, r.id)).toHaveLength(1);
+    const rows = await t.database.db.select().from(outbox);
+    expect(rows.length).toBeGreaterThanOrEqual(3);
+    // sent once each, on the attempt that was not rate limited
+    for (const row of rows) expect(row).toMatchObject({ status: 'sent', attempts: 1, lastError: null });
+    const posted = t.slack.callsTo('chat.postMessage').map((c) => `${c.args.channel} ${c.args.text}`);
+    expect(new Set(posted).size).toBe(posted.length);
+  });
+
   it('an outage longer than one call is retried by the job with backoff', async () => {
     t.slack.failNext('chat.postMessage', { status: 500 }, 4);
     await t.command(USERS.marketer2, 'request campaign-metrics 1d numbers');

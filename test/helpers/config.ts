@@ -17,6 +17,8 @@ export function fakeSlackConfig(slackApiUrl: string, redisUrl: string, overrides
     catalogPath: 'unused',
     queuePrefix: testQueuePrefix(),
     reconcileIntervalSeconds: 1,
+    // the fake Slack has no limits to respect; tests of pacing set their own
+    messagesPerSecond: 200,
     provisioning: { attempts: 3, backoffMs: 500, stuckRetrySeconds: 2 },
     approvals: { reminderWorkingHours: 4, escalationWorkingHours: 8, pendingExpiryHours: 168 },
     logLevel: 'silent',

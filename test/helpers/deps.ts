@@ -2,7 +2,7 @@ import { testQueuePrefix } from './queues.js';
 import { inject } from 'vitest';
 import { DEFAULT_SETTINGS, type Deps, type PeopleDirectory } from '../../src/modules/deps.js';
 import type { Standing } from '../../src/modules/requests/requests.rules.js';
-import { closeExtensionsOfGrant } from '../../src/modules/requests/closures.usecases.js';
+import { closeExtensionsOfGrants } from '../../src/modules/requests/closures.usecases.js';
 import type { Content, Destination, DigestView, FileContent, MessageRef, Messenger, PartProgress, ReviewSummary } from '../../src/modules/notifications/notifications.ports.js';
 import type { Person, Provisioner, ProvisionTarget } from '../../src/provisioners/provisioner.js';
 import type { Clock } from '../../src/shared/clock.js';
@@ -163,7 +163,7 @@ export async function createTestDeps(): Promise<TestDeps> {
     people,
     settings: { ...DEFAULT_SETTINGS },
     logger: createLogger('silent'),
-    onGrantEnding: closeExtensionsOfGrant,
+    onGrantEnding: closeExtensionsOfGrants,
   };
   return {
     deps,

@@ -29,7 +29,7 @@ describe('a scheduled job that fails', () => {
   it('alerts the admins and the security channel once a day, with the job and a code, never the error text', async () => {
     // a database state in which starting a review cannot work
     await t.database.db.execute(sql`alter table review_campaigns rename to review_campaigns_elsewhere`);
-    workers = await startWorkers(t.deps, t.queues, { redisUrl: inject('redisUrl'), prefix: t.queues.maintenance.opts.prefix!, reconcileIntervalSeconds: 3600 });
+    workers = await startWorkers(t.deps, t.queues, { redisUrl: inject('redisUrl'), prefix: t.queues.maintenance.opts.prefix!, reconcileIntervalSeconds: 3600, messagesPerSecond: 200 });
 
     await t.queues.maintenance.add('start-review', {}, { jobId: 'weekly-1' });
     const first = await waitUntil(async () => ((await alerts()).length === 2 ? alerts() : undefined), 'the first alerts');

@@ -3,7 +3,7 @@ import { CatalogError, readCatalogFile, resolveCatalog, type PeopleLookup } from
 import type { Catalog } from '../../catalog/catalog.js';
 import { BOT_SETTINGS } from '../../config/settings.js';
 import type { Deps, JobScheduler } from '../../modules/deps.js';
-import { closeExtensionsOfGrant } from '../../modules/requests/closures.usecases.js';
+import { closeExtensionsOfGrants } from '../../modules/requests/closures.usecases.js';
 import { connectorKinds } from '../../provisioners/registry.js';
 import { systemClock } from '../../shared/clock.js';
 import type { Database } from '../../shared/db/client.js';
@@ -76,7 +76,7 @@ export async function openOperatorSession(opts: { redis: 'required' | 'if_set' |
       jobs: queues ? bullJobScheduler(queues, clock) : leftToReconciler,
       connectors: connectorKinds(catalog),
       logger: createLogger('warn', process.stderr),
-      onGrantEnding: closeExtensionsOfGrant,
+      onGrantEnding: closeExtensionsOfGrants,
     },
     queued: !!queues,
     async close() {

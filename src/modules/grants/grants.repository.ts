@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, inArray, isNotNull, isNull, lt, lte, ne, or, sql } from 'drizzle-orm';
 import type { GrantTarget } from '../../provisioners/provisioner.js';
-import type { DbOrTx } from '../../shared/db/client.js';
+import type { DbOrTx, Tx } from '../../shared/db/client.js';
 import { grants, HELD_STATUSES, provisioningTasks, type GrantStatus, type TaskStep } from './grants.table.js';
 import { isUuid } from '../../shared/db/ids.js';
 
@@ -75,6 +75,39 @@ export async function transitionGrant(
   return row;
 }
 
+/**
+ * Claims up to `limit` active grants due by `now` and moves them to `revoking` (reason `expired`)
+ * in one statement. Rows another transaction holds are skipped (`FOR UPDATE SKIP LOCKED`), so
+ * several workers claiming at once split the due grants between them and never claim one twice.
+ */
+export async function claimDueGrants(tx: Tx, now: Date, limit: number): Promise<Grant[]> {
+  // two statements in the caller's transaction: the locks taken by the first hold until it ends
+  // (an `IN (subquery … LIMIT … FOR UPDATE)` may be re-run by the planner and claim more than `limit`)
+  const due = await tx
+    .select({ id: grants.id })
+    .from(grants)
+    .where(and(eq(grants.status, 'active'), lte(grants.endsAt, now)))
+    .orderBy(asc(grants.endsAt))
+    .limit(limit)
+    .for('update', { skipLocked: true });
+  if (due.length === 0) return [];
+  return tx
+    .update(grants)
+    .set({ status: 'revoking', endReason: 'expired', attempts: 0, lastError: null })
+    .where(and(inArray(grants.id, due.map((d) => d.id)), eq(grants.status, 'active')))
+    .returning();
+}
+
+/** Ends many grants still `revoking` at once (revoking → `final`); returns those it moved. */
+export async function endRevokedGrants(db: DbOrTx, ids: string[], final: 'expired' | 'revoked' | 'failed', now: Date): Promise<Grant[]> {
+  if (ids.length === 0) return [];
+  return db
+    .update(grants)
+    .set({ status: final, endedAt: now, nextAttemptAt: null, alertedAt: null, attempts: 0, lastError: null })
+    .where(and(inArray(grants.id, ids), eq(grants.status, 'revoking')))
+    .returning();
+}
+
 export async function recordStepFailure(db: DbOrTx, id: string, status: GrantStatus, error: string): Promise<Grant | undefined> {
   const [row] = await db
     .update(grants)
@@ -89,15 +122,6 @@ export async function setRetryAndAlert(db: DbOrTx, id: string, nextAttemptAt: Da
     .update(grants)
     .set({ ...(nextAttemptAt !== null ? { nextAttemptAt } : {}), ...(alertedAt !== null ? { alertedAt } : {}) })
     .where(eq(grants.id, id));
-}
-
-export async function listOverdueGrants(db: DbOrTx, now: Date, limit: number): Promise<Grant[]> {
-  return db
-    .select()
-    .from(grants)
-    .where(and(eq(grants.status, 'active'), lte(grants.endsAt, now)))
-    .orderBy(asc(grants.endsAt))
-    .limit(limit);
 }
 
 export async function listGrantsIn(db: DbOrTx, status: GrantStatus): Promise<Grant[]> {

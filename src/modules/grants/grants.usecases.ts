@@ -5,6 +5,7 @@ import { outboxMessage } from '../notifications/messages/messages.js';
 import type { GrantView } from '../notifications/notifications.ports.js';
 import * as repo from './grants.repository.js';
 import type { Grant } from './grants.repository.js';
+import { expireDueGrants } from './expiry.usecases.js';
 import { startRevoke } from './provisioning.usecases.js';
 
 export type ExpiryOutcome = { kind: 'expired' } | { kind: 'not_due'; endsAt: Date } | { kind: 'not_active' };
@@ -16,6 +17,10 @@ export type ExpiryOutcome = { kind: 'expired' } | { kind: 'not_due'; endsAt: Dat
  */
 export async function expireGrant(deps: Pick<Deps, 'db' | 'catalog' | 'clock' | 'jobs' | 'connectors' | 'logger' | 'onGrantEnding'>, grantId: string): Promise<ExpiryOutcome> {
   const now = deps.clock.now();
+  // most jobs wake after a pass (expireDueGrants) already ended their grant: one read, no transaction
+  const current = await repo.findGrant(deps.db, grantId);
+  if (!current || current.status !== 'active') return { kind: 'not_active' };
+  if (current.endsAt > now) return { kind: 'not_due', endsAt: current.endsAt };
   const started = await deps.db.transaction(async (tx) => {
     const grant = await repo.findGrant(tx, grantId);
     if (!grant || grant.status !== 'active') return undefined;
@@ -30,6 +35,12 @@ export async function expireGrant(deps: Pick<Deps, 'db' | 'catalog' | 'clock' | 
   if (!started.manual) await deps.jobs.enqueueRevoke(grantId).catch((err) => deps.logger.warn({ err }, 'revoke not enqueued; the reconciler will'));
   await deps.jobs.enqueueDeliveries(started.outboxIds).catch(() => undefined);
   return { kind: 'expired' };
+}
+
+/** Whether the grant is active and due now (a job woken for it then runs a pass for everything due). */
+export async function isDue(deps: Pick<Deps, 'db' | 'clock'>, grantId: string): Promise<boolean> {
+  const grant = await repo.findGrant(deps.db, grantId);
+  return grant?.status === 'active' && grant.endsAt <= deps.clock.now();
 }
 
 export interface ReconcileReport {
@@ -54,14 +65,7 @@ const BATCH = 500;
  */
 export async function reconcile(deps: Pick<Deps, 'db' | 'catalog' | 'clock' | 'jobs' | 'connectors' | 'settings' | 'logger' | 'onGrantEnding'>): Promise<ReconcileReport> {
   const now = deps.clock.now();
-  let expired = 0;
-  for (;;) {
-    const overdue = await repo.listOverdueGrants(deps.db, now, BATCH);
-    for (const grant of overdue) {
-      if ((await expireGrant(deps, grant.id)).kind === 'expired') expired++;
-    }
-    if (overdue.length < BATCH) break;
-  }
+  const expired = (await expireDueGrants(deps)).started;
   const active = await repo.listGrantsIn(deps.db, 'active');
   await deps.jobs.scheduleExpiries(active);
 

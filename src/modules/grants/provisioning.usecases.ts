@@ -17,7 +17,7 @@ import { identityForGrant, identityForRevoke } from './targets.usecases.js';
 type Tx = Parameters<Parameters<Deps['db']['transaction']>[0]>[0];
 
 /** What the bot tells the connector about a grant: always the identity recorded on it. */
-function targetFor(grant: Grant, identity: GrantTarget): ProvisionTarget {
+export function targetFor(grant: Grant, identity: GrantTarget): ProvisionTarget {
   return { grantId: grant.id, datasetId: grant.datasetId, userId: grant.userId, identity, expiresAt: grant.endsAt };
 }
 
@@ -99,17 +99,28 @@ async function activate(deps: Pick<Deps, 'db' | 'clock' | 'jobs' | 'logger'>, gr
 export async function startRevoke(deps: Pick<Deps, 'catalog' | 'connectors' | 'onGrantEnding'>, tx: Tx, grant: Grant, endReason: string, actorId: string, now: Date) {
   const row = await repo.transitionGrant(tx, grant.id, 'active', { status: 'revoking', endReason }, endReason === 'expired' ? { dueBy: now } : undefined);
   if (!row) return undefined;
-  await appendAudit(tx, grantEvent(row, now, actorId, 'grant.revoke_started', { reason: endReason }));
-  const manual = deps.connectors.forDataset(row.datasetId).kind === 'manual';
-  // a pending extension of this grant ends with it; its approvers' buttons go away
-  const outboxIds = await deps.onGrantEnding(tx, row.id, endReason, now);
-  if (manual) {
+  const outboxIds = await revokeStarted(deps, tx, [row], endReason, actorId, now);
+  return { grant: row, manual: deps.connectors.forDataset(row.datasetId).kind === 'manual', outboxIds };
+}
+
+/**
+ * What follows grants just moved to `revoking` (one, or a batch that fell due together), in the
+ * transaction that moved them: one audit event per grant, the other modules' hook, and for manual
+ * datasets a task for each owner. Returns the outbox ids to deliver once it has committed.
+ */
+export async function revokeStarted(deps: Pick<Deps, 'catalog' | 'connectors' | 'onGrantEnding'>, tx: Tx, rows: Grant[], endReason: string, actorId: string, now: Date): Promise<number[]> {
+  if (rows.length === 0) return [];
+  await appendAudit(tx, ...rows.map((row) => grantEvent(row, now, actorId, 'grant.revoke_started', { reason: endReason })));
+  // a pending extension of these grants ends with them; its approvers' buttons go away
+  const outboxIds = await deps.onGrantEnding(tx, rows.map((r) => r.id), endReason, now);
+  for (const row of rows) {
+    if (deps.connectors.forDataset(row.datasetId).kind !== 'manual') continue;
     const owners = taskAssignees(deps, row);
     await repo.insertTasks(tx, row.id, 'revoke', owners);
     await repo.setRetryAndAlert(tx, row.id, null, now);
     outboxIds.push(...(await addToOutbox(tx, now, owners.map((to) => outboxMessage('task', { grantId: row.id, step: 'revoke', to })))));
   }
-  return { grant: row, manual, outboxIds };
+  return outboxIds;
 }
 
 /**

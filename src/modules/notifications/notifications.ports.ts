@@ -171,3 +171,11 @@ export type FileContent = { [K in keyof FileData]: { look: K; data: FileData[K] 
 export class PermanentDeliveryError extends Error {
   override name = 'PermanentDeliveryError';
 }
+
+/** Thrown by a Messenger when Slack says to slow down: nothing was posted; try again after `retryAfterMs`. */
+export class DeliveryRateLimitedError extends Error {
+  override name = 'DeliveryRateLimitedError';
+  constructor(readonly retryAfterMs: number) {
+    super(`rate limited; retry after ${retryAfterMs} ms`);
+  }
+}

@@ -8,7 +8,7 @@ import { loadDigest } from '../reviews/reviews.usecases.js';
 import type { MessageContext } from './messages/message.js';
 import { InvalidMessageError, readMessage } from './messages/messages.js';
 import { findOutbox, listPendingOutbox, markOutboxSent, recordOutboxFailure } from './notifications.repository.js';
-import { PermanentDeliveryError } from './notifications.ports.js';
+import { DeliveryRateLimitedError, PermanentDeliveryError } from './notifications.ports.js';
 
 export type DeliveryOutcome = 'sent' | 'already_done' | 'failed';
 
@@ -24,6 +24,8 @@ export async function deliverMessage(deps: Pick<Deps, 'db' | 'catalog' | 'clock'
     const { definition, payload } = readMessage(row.kind, row.payload);
     await definition.deliver(messageContext(deps), payload);
   } catch (err) {
+    // not a failure of this message: it waits its turn without using up an attempt
+    if (err instanceof DeliveryRateLimitedError) throw err;
     const permanent = err instanceof PermanentDeliveryError || err instanceof InvalidMessageError;
     await recordOutboxFailure(deps.db, outboxId, err instanceof Error ? err.message : String(err), permanent);
     if (permanent) {

@@ -8,21 +8,22 @@ import * as repo from './requests.repository.js';
 export const GRANT_ENDED_ACTOR = 'system';
 
 /**
- * A grant is ending (released, revoked, expired): its pending extension requests end with it, in
- * the same transaction, and every approver's message is updated so no button is left to click.
- * Returns the outbox ids to deliver once the transaction has committed.
+ * Grants are ending (released, revoked, expired; one or many at once): their pending extension
+ * requests end with them, in the same transaction, and every approver's message is updated so no
+ * button is left to click. Returns the outbox ids to deliver once the transaction has committed.
  */
-export async function closeExtensionsOfGrant(tx: Tx, grantId: string, endReason: string, now: Date): Promise<number[]> {
-  const closed = await repo.closePendingExtensions(tx, grantId, GRANT_ENDED_ACTOR, now);
-  for (const r of closed) {
-    await appendAudit(tx, {
+export async function closeExtensionsOfGrants(tx: Tx, grantIds: string[], endReason: string, now: Date): Promise<number[]> {
+  const closed = await repo.closePendingExtensions(tx, grantIds, GRANT_ENDED_ACTOR, now);
+  await appendAudit(
+    tx,
+    ...closed.map((r) => ({
       at: now,
       actorId: GRANT_ENDED_ACTOR,
       action: 'request.closed',
-      subjectType: 'request',
+      subjectType: 'request' as const,
       subjectId: r.id,
-      details: { datasetId: r.datasetId, requesterId: r.requesterId, kind: r.kind, grantId, because: `grant_${endReason}` },
-    });
-  }
+      details: { datasetId: r.datasetId, requesterId: r.requesterId, kind: r.kind, grantId: r.grantId, because: `grant_${endReason}` },
+    })),
+  );
   return addToOutbox(tx, now, closed.map((r) => outboxMessage('approver_messages', { requestId: r.id })));
 }

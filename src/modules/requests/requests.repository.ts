@@ -68,14 +68,15 @@ export async function closeRequest(db: DbOrTx, id: string, status: 'cancelled' |
 }
 
 /**
- * Closes the pending extension requests of a grant that is ending (pending → cancelled, decided
- * by `actorId`), only those still pending. Returns the rows it closed.
+ * Closes the pending extension requests of grants that are ending (pending → cancelled, decided
+ * by `actorId`), only those still pending, in one statement. Returns the rows it closed.
  */
-export async function closePendingExtensions(db: DbOrTx, grantId: string, actorId: string, at: Date): Promise<AccessRequest[]> {
+export async function closePendingExtensions(db: DbOrTx, grantIds: string[], actorId: string, at: Date): Promise<AccessRequest[]> {
+  if (grantIds.length === 0) return [];
   return db
     .update(accessRequests)
     .set({ status: 'cancelled', decidedBy: actorId, decidedAt: at })
-    .where(and(eq(accessRequests.grantId, grantId), eq(accessRequests.kind, 'extension'), eq(accessRequests.status, 'pending')))
+    .where(and(inArray(accessRequests.grantId, grantIds), eq(accessRequests.kind, 'extension'), eq(accessRequests.status, 'pending')))
     .returning();
 }
 

@@ -70,11 +70,11 @@ export const metrics = {
   expiryLateness(seconds: number): void {
     expiryLatenessSeconds.observe(Math.max(0, seconds));
   },
-  connectorAttempt(step: ConnectorStep, connector: string): void {
-    connectorAttempts.inc({ step, connector });
+  connectorAttempt(step: ConnectorStep, connector: string, count = 1): void {
+    connectorAttempts.inc({ step, connector }, count);
   },
-  connectorFailure(step: ConnectorStep, connector: string): void {
-    connectorFailures.inc({ step, connector });
+  connectorFailure(step: ConnectorStep, connector: string, count = 1): void {
+    if (count > 0) connectorFailures.inc({ step, connector }, count);
   },
   slackCall(method: string, outcome: SlackCallOutcome): void {
     slackCalls.inc({ method, outcome });
