@@ -13,7 +13,7 @@ import { decideRequest } from '../src/modules/requests/decisions.usecases.js';
 import { requestExtension } from '../src/modules/requests/extensions.usecases.js';
 import { listMyAccess } from '../src/modules/requests/requests.usecases.js';
 import { submitHeldRequest, submitRequest } from '../src/modules/requests/submissions.usecases.js';
-import { decideReviewItem, myOpenReviewItems } from '../src/modules/reviews/reviews.usecases.js';
+import { decideReviewDataset, decideReviewItem, myOpenReviewItems } from '../src/modules/reviews/reviews.usecases.js';
 import { isAppError } from '../src/shared/errors.js';
 import { BEHAVIOUR, TIME, type Need } from './organisation.js';
 import type { Random } from './random.js';
@@ -205,16 +205,24 @@ export class People implements Messenger {
     });
   }
 
-  /** An owner goes through their open review items: keep what is still needed, mostly revoke the rest. */
+  /**
+   * An owner goes through their open review items: keep what is still needed, mostly revoke the
+   * rest. When every item of a dataset gets the same answer, they click Keep all / Revoke all.
+   */
   private async answerReview(ownerId: string): Promise<void> {
     const deps = this.deps!;
     const digest = await myOpenReviewItems(deps, ownerId);
     for (const dataset of digest?.datasets ?? []) {
-      for (const item of dataset.items) {
+      const decisions = dataset.items.map((item) => {
         const needed = this.open(this.current.get(key(item.userId, dataset.id)));
-        const decision = needed || !this.random.chance(BEHAVIOUR.revokesUnneeded) ? 'keep' : 'revoke';
-        await this.attempt(() => decideReviewItem(deps, item.id, ownerId, decision));
+        return { item, decision: needed || !this.random.chance(BEHAVIOUR.revokesUnneeded) ? ('keep' as const) : ('revoke' as const) };
+      });
+      const [one] = decisions;
+      if (one && decisions.every((d) => d.decision === one.decision)) {
+        await this.attempt(() => decideReviewDataset(deps, digest!.campaignId, dataset.id, ownerId, one.decision));
+        continue;
       }
+      for (const { item, decision } of decisions) await this.attempt(() => decideReviewItem(deps, item.id, ownerId, decision));
     }
   }
 }

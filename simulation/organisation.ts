@@ -28,7 +28,7 @@ export const BEHAVIOUR = {
   datasetsPerMarketer: [2, 5] as const,
   affinityWeight: { public: 3, internal: 3, confidential: 1.5, restricted: 1 } satisfies Record<Sensitivity, number>,
   /** Needs per week for each dataset a marketer works with (Poisson arrivals), by tier. */
-  needsPerWeek: { public: 0.1, internal: 0.12, confidential: 0.08, restricted: 0.05 } satisfies Record<Sensitivity, number>,
+  needsPerWeek: { public: 0.06, internal: 0.08, confidential: 0.05, restricted: 0.03 } satisfies Record<Sensitivity, number>,
   /** A need starts on a working day (Monday to Friday) between these hours, UTC. */
   workingHours: [8, 18] as const,
   /** How long a need lasts, in days (weights): median 2 days, about 1 in 12 more than a week. */
