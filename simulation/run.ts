@@ -1,12 +1,14 @@
 /**
  * `npm run simulate [-- --seed N --weeks N --marketers N --out DIR]`: runs the bot's use cases over
  * simulated weeks for a synthetic organisation and prints standing access with the bot against
- * "grant once, keep forever". With `--out DIR` it also writes DIR/simulation.md and DIR/simulation.csv.
+ * "grant once, keep forever". With `--out DIR` it also writes DIR/simulation.md, DIR/simulation.csv and
+ * DIR/simulation-chart.png (the weekly summary's chart of the bot's standing grant-days per tier).
  * The database is an in-memory PGlite, or a throwaway database on TEST_DATABASE_URL's server when set.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { renderStandingChart } from '../src/shared/chart/standing.chart.js';
 import { createTestDatabase } from '../test/helpers/db.js';
 import { DEFAULT_CONFIG, type SimulationConfig } from './organisation.js';
 import { toCsv, toMarkdown } from './report.js';
@@ -40,6 +42,8 @@ async function main() {
       mkdirSync(values.out, { recursive: true });
       writeFileSync(join(values.out, 'simulation.md'), markdown);
       writeFileSync(join(values.out, 'simulation.csv'), toCsv(result));
+      // the bot's standing access, drawn by the same chart the weekly security summary carries
+      writeFileSync(join(values.out, 'simulation-chart.png'), await renderStandingChart(result.figures, 'Simulation: standing grant-days per tier, with the bot'));
     }
   } finally {
     await database.destroy();

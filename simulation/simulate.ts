@@ -5,6 +5,8 @@
  * (timeline.ts), the maintenance round (reconciler, pending-request and review follow-ups) every
  * 4 hours, and the access review every Monday at 09:00.
  */
+import { weeklyStandingByTier } from '../src/modules/hygiene/figures.usecases.js';
+import type { StandingWeekFigures } from '../src/modules/hygiene/figures.rules.js';
 import { count } from 'drizzle-orm';
 import type { Deps } from '../src/modules/deps.js';
 import { DEFAULT_SETTINGS } from '../src/modules/deps.js';
@@ -42,6 +44,8 @@ export interface SimulationResult {
   /** Audit events by action: what the bot did, from its own trail. */
   actions: Array<{ action: string; count: number }>;
   refusals: Array<{ code: string; count: number }>;
+  /** The bot's weeks as the hygiene module reports them (the weekly summary's chart): the same grant-days, computed by the product. */
+  figures: StandingWeekFigures[];
 }
 
 /**
@@ -104,6 +108,7 @@ export async function runSimulation(config: SimulationConfig, database: Database
     bot: weeklyStanding(await botHoldings(database.db, org.catalog, end), SIMULATION_START, config.weeks),
     keepForever: weeklyStanding(keepForeverHoldings(people.records, org.catalog, end), SIMULATION_START, config.weeks),
     actions: actions.map((a) => ({ action: a.action, count: Number(a.count) })),
+    figures: await weeklyStandingByTier(deps, { weeks: config.weeks, until: end }),
     refusals: [...people.refusals].sort(([a], [b]) => a.localeCompare(b)).map(([code, n]) => ({ code, count: n })),
   };
 }

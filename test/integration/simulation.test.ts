@@ -45,6 +45,16 @@ describe('npm run simulate', () => {
     for (const [i, week] of first.result.bot.entries()) if (i > 0) expect(week.totalGrantDays).toBeLessThan(first.result.keepForever[i]!.totalGrantDays);
   });
 
+  it("agrees week by week with the product's own hygiene figures (the weekly summary's chart)", () => {
+    expect(first.result.figures).toHaveLength(SMALL.weeks);
+    for (const [i, week] of first.result.bot.entries()) {
+      const figures = first.result.figures[i]!;
+      for (const tier of Object.keys(week.grantDays) as Array<keyof typeof week.grantDays>) {
+        expect(figures.byTier[tier], `week ${i + 1}, ${tier}`).toBeCloseTo(week.grantDays[tier], 6);
+      }
+    }
+  });
+
   it('went through the real use cases: requests, grants and their audit trail are in the database, and the chain verifies', async () => {
     const { db } = first.database;
     const all = await db.select().from(grants);
