@@ -33,8 +33,9 @@ export async function renderStandingSvg(weeks: readonly StandingWeek[], title = 
       backgroundColor: '#ffffff',
       textStyle: { fontFamily: FONT },
       title: { text: title, subtext: weeks.length ? `${weeks.length} weeks to ${label(new Date(weeks.at(-1)!.until.getTime() - 1))}` : 'no data', left: 16, top: 8 },
-      legend: { top: 14, right: 16, itemGap: 18, data: [...SENSITIVITIES].reverse() },
-      grid: { left: 64, right: 24, top: 80, bottom: 48 },
+      // under the title's line, so a long title never runs into it
+      legend: { top: 52, right: 16, itemGap: 18, data: [...SENSITIVITIES].reverse() },
+      grid: { left: 64, right: 24, top: 88, bottom: 48 },
       xAxis: { type: 'category', data: weeks.map((w) => label(w.since)), name: 'week starting', nameLocation: 'middle', nameGap: 30 },
       yAxis: { type: 'value', name: 'grant-days', nameLocation: 'middle', nameGap: 44, minInterval: 1 },
       series: SENSITIVITIES.map((tier) => ({ name: tier, type: 'bar', stack: 'standing', color: COLORS[tier], data: weeks.map((w) => round1(w.byTier[tier])) })),
