@@ -1,8 +1,10 @@
 import type { Command } from 'commander';
 import { findGrants } from '../../modules/grants/listing.usecases.js';
 import { GRANT_STATUSES, type GrantStatus } from '../../modules/grants/grants.table.js';
-import { dateOrDuration, EXIT, listOf, openAdminDatabase, positiveInt, printJson, slackUserId } from './context.js';
-import { isoOrDash, textTable } from './table.format.js';
+import type { Grant } from '../../modules/grants/index.js';
+import { dateOrDuration, EXIT, listOf, openAdminDatabase, positiveInt, slackUserId } from './context.js';
+import { printListing, type Listing } from './listing.format.js';
+import { isoOrDash } from './table.format.js';
 
 interface Options {
   person?: string;
@@ -12,6 +14,14 @@ interface Options {
   limit: number;
   json?: boolean;
 }
+
+const GRANT_LISTING: Listing<Grant> = {
+  key: 'grants',
+  empty: 'No grants match.',
+  header: ['grant', 'dataset', 'person', 'state', 'ends', 'ended', 'why'],
+  row: (g) => [g.id, g.datasetId, g.userId, g.status, isoOrDash(g.endsAt), isoOrDash(g.endedAt), g.endReason ?? '-'],
+  json: (g) => ({ id: g.id, datasetId: g.datasetId, userId: g.userId, status: g.status, startsAt: g.startsAt, endsAt: g.endsAt, endedAt: g.endedAt, endReason: g.endReason, endedBy: g.endedBy, requestId: g.requestId }),
+};
 
 export function registerGrantsList(grants: Command): void {
   grants
@@ -34,32 +44,7 @@ export function registerGrantsList(grants: Command): void {
           endingBefore: opts.endingBefore,
           limit: opts.limit,
         });
-        if (opts.json) {
-          printJson({
-            count: rows.length,
-            grants: rows.map((g) => ({
-              id: g.id,
-              datasetId: g.datasetId,
-              userId: g.userId,
-              status: g.status,
-              startsAt: g.startsAt,
-              endsAt: g.endsAt,
-              endedAt: g.endedAt,
-              endReason: g.endReason,
-              endedBy: g.endedBy,
-              requestId: g.requestId,
-            })),
-          });
-        } else if (rows.length === 0) {
-          console.log('No grants match.');
-        } else {
-          process.stdout.write(
-            textTable(
-              ['grant', 'dataset', 'person', 'state', 'ends', 'ended', 'why'],
-              rows.map((g) => [g.id, g.datasetId, g.userId, g.status, isoOrDash(g.endsAt), isoOrDash(g.endedAt), g.endReason ?? '-']),
-            ),
-          );
-        }
+        printListing(rows, GRANT_LISTING, opts.json);
         process.exitCode = EXIT.ok;
       } finally {
         await database.close();

@@ -1,10 +1,30 @@
 import type { Command } from 'commander';
 import { troubledGrants } from '../../modules/grants/listing.usecases.js';
-import { EXIT, positiveInt, printJson } from './context.js';
+import { EXIT, positiveInt } from './context.js';
+import { printListing, type Listing } from './listing.format.js';
 import { openOperatorSession } from './operator.js';
-import { isoOrDash, textTable } from './table.format.js';
+import { isoOrDash } from './table.format.js';
 
 const TROUBLE_TEXT = { stuck_revoke: 'revoke stuck', manual_revoke: 'manual revoke to do', failed: 'never given (failed)' } as const;
+
+const TROUBLE_LISTING: Listing<Awaited<ReturnType<typeof troubledGrants>>[number]> = {
+  key: 'grants',
+  empty: 'Nothing is stuck.',
+  header: ['grant', 'trouble', 'dataset', 'person', 'since', 'last error'],
+  row: ({ grant: g, trouble }) => [g.id, TROUBLE_TEXT[trouble], g.datasetId, g.userId, isoOrDash(g.alertedAt ?? g.endedAt), g.lastError ?? '-'],
+  json: ({ grant: g, trouble }) => ({
+    id: g.id,
+    trouble,
+    datasetId: g.datasetId,
+    userId: g.userId,
+    status: g.status,
+    endReason: g.endReason,
+    lastError: g.lastError,
+    alertedAt: g.alertedAt,
+    nextAttemptAt: g.nextAttemptAt,
+    endedAt: g.endedAt,
+  }),
+};
 
 export function registerGrantsStuck(grants: Command): void {
   grants
@@ -17,32 +37,7 @@ export function registerGrantsStuck(grants: Command): void {
       const session = await openOperatorSession({ redis: 'none' });
       try {
         const rows = await troubledGrants(session.deps, opts.limit);
-        if (opts.json) {
-          printJson({
-            count: rows.length,
-            grants: rows.map(({ grant: g, trouble }) => ({
-              id: g.id,
-              trouble,
-              datasetId: g.datasetId,
-              userId: g.userId,
-              status: g.status,
-              endReason: g.endReason,
-              lastError: g.lastError,
-              alertedAt: g.alertedAt,
-              nextAttemptAt: g.nextAttemptAt,
-              endedAt: g.endedAt,
-            })),
-          });
-        } else if (rows.length === 0) {
-          console.log('Nothing is stuck.');
-        } else {
-          process.stdout.write(
-            textTable(
-              ['grant', 'trouble', 'dataset', 'person', 'since', 'last error'],
-              rows.map(({ grant: g, trouble }) => [g.id, TROUBLE_TEXT[trouble], g.datasetId, g.userId, isoOrDash(g.alertedAt ?? g.endedAt), g.lastError ?? '-']),
-            ),
-          );
-        }
+        printListing(rows, TROUBLE_LISTING, opts.json);
         process.exitCode = EXIT.ok;
       } finally {
         await session.close();

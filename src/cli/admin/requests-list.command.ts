@@ -2,8 +2,9 @@ import type { Command } from 'commander';
 import { findRequests } from '../../modules/requests/listing.usecases.js';
 import { REQUEST_STATUSES, type RequestStatus } from '../../modules/requests/requests.table.js';
 import { formatDuration } from '../../shared/duration.js';
-import { dateOrDuration, EXIT, listOf, openAdminDatabase, positiveInt, printJson, slackUserId } from './context.js';
-import { isoOrDash, textTable } from './table.format.js';
+import { dateOrDuration, EXIT, listOf, openAdminDatabase, positiveInt, slackUserId } from './context.js';
+import { printListing, type Listing } from './listing.format.js';
+import { isoOrDash } from './table.format.js';
 
 interface Options {
   person?: string;
@@ -14,6 +15,28 @@ interface Options {
   limit: number;
   json?: boolean;
 }
+
+type Row = Awaited<ReturnType<typeof findRequests>>[number];
+
+const REQUEST_LISTING: Listing<Row> = {
+  key: 'requests',
+  empty: 'No requests match.',
+  header: ['request', 'kind', 'dataset', 'person', 'state', 'for', 'made', 'decided by'],
+  row: (r) => [r.id, r.kind, r.datasetId, r.requesterId, r.status, formatDuration(r.durationMinutes), isoOrDash(r.createdAt), r.decidedBy ?? '-'],
+  json: (r) => ({
+    id: r.id,
+    kind: r.kind,
+    datasetId: r.datasetId,
+    requesterId: r.requesterId,
+    status: r.status,
+    durationMinutes: r.durationMinutes,
+    reason: r.reason,
+    createdAt: r.createdAt,
+    decidedBy: r.decidedBy,
+    decidedAt: r.decidedAt,
+    grantId: r.grantId,
+  }),
+};
 
 export function registerRequestsList(requests: Command): void {
   requests
@@ -38,33 +61,7 @@ export function registerRequestsList(requests: Command): void {
           before: opts.before,
           limit: opts.limit,
         });
-        if (opts.json) {
-          printJson({
-            count: rows.length,
-            requests: rows.map((r) => ({
-              id: r.id,
-              kind: r.kind,
-              datasetId: r.datasetId,
-              requesterId: r.requesterId,
-              status: r.status,
-              durationMinutes: r.durationMinutes,
-              reason: r.reason,
-              createdAt: r.createdAt,
-              decidedBy: r.decidedBy,
-              decidedAt: r.decidedAt,
-              grantId: r.grantId,
-            })),
-          });
-        } else if (rows.length === 0) {
-          console.log('No requests match.');
-        } else {
-          process.stdout.write(
-            textTable(
-              ['request', 'kind', 'dataset', 'person', 'state', 'for', 'made', 'decided by'],
-              rows.map((r) => [r.id, r.kind, r.datasetId, r.requesterId, r.status, formatDuration(r.durationMinutes), isoOrDash(r.createdAt), r.decidedBy ?? '-']),
-            ),
-          );
-        }
+        printListing(rows, REQUEST_LISTING, opts.json);
         process.exitCode = EXIT.ok;
       } finally {
         await database.close();
