@@ -47,7 +47,7 @@ describe('/access audit blocks', () => {
   it('button values round-trip, and anything else is refused', () => {
     const value = auditButtonValue({ subject: { personId: 'U0MKT1' }, before: 42, page: 2 });
     expect(parseAuditButtonValue(value)).toEqual({ subject: { personId: 'U0MKT1' }, before: 42, page: 2 });
-    for (const bad of ['', 'p:u0mkt1:1:2', 'd:CRM:1:2', 'x:U0MKT1:1:2', 'd:crm:1', 'd:crm:-1:2', `d:${'a'.repeat(65)}:1:2`, 'p:<@U0X>:1:2']) {
+    for (const bad of ['', 'p:u0mkt1:1:2', 'd:CRM:1:2', 'x:U0MKT1:1:2', 'd:crm:1', 'd:crm:-1:2', `d:${'a'.repeat(65)}:1:2`, 'p:<@U0X>:1:2', 'p:U0MKT1:0:2', 'p:U0MKT1:42:1', 'p:U0MKT1:42:0']) {
       expect(parseAuditButtonValue(bad)).toBeUndefined();
     }
   });

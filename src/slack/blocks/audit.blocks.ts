@@ -28,7 +28,9 @@ export function parseAuditButtonValue(value: string): AuditCursor | undefined {
   if (!m) return undefined;
   const [, kind, id, before, page] = m as unknown as [string, 'p' | 'd', string, string, string];
   if (kind === 'p' ? !PERSON_ID_RE.test(id) : !DATASET_ID_RE.test(id)) return undefined;
-  return { subject: kind === 'p' ? { personId: id } : { datasetId: id }, before: Number(before), page: Math.max(1, Number(page)) };
+  // the bot's buttons always point past an event (id ≥ 1) to the second page or later
+  if (Number(before) < 1 || Number(page) < 2) return undefined;
+  return { subject: kind === 'p' ? { personId: id } : { datasetId: id }, before: Number(before), page: Number(page) };
 }
 
 /** A dataset id as typed after `/access audit` (lower-cased), or undefined. */
