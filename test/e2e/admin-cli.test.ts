@@ -171,6 +171,11 @@ describe('grants stuck and resolve', { timeout: 300_000 }, () => {
 
   it('refuses a revoke that is not stuck (exit 1), and an unknown grant (exit 3)', async () => {
     const id = await activeGrant('U0NOTSTUCK', 'crm-contacts');
+    // an active grant: nothing to resolve, and the CLI says what to run instead
+    const active = await admin(['grants', 'resolve', id]);
+    expect(active.code).toBe(1);
+    expect(active.stderr).toContain(`grants revoke ${id}`);
+    expect((await grantRow(id)).status).toBe('active');
     await admin(['grants', 'revoke', id, '--reason', 'audit finding']);
     const r = await admin(['grants', 'resolve', id]);
     expect(r.code).toBe(1);

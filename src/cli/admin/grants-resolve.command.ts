@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { confirmTask } from '../../modules/grants/provisioning.usecases.js';
 import { actorId } from '../../shared/actor.js';
-import { cliActor, EXIT, printJson } from './context.js';
+import { isAppError } from '../../shared/errors.js';
+import { CliError, cliActor, EXIT, printJson } from './context.js';
 import { openOperatorSession } from './operator.js';
 
 export function registerGrantsResolve(grants: Command): void {
@@ -20,7 +21,9 @@ export function registerGrantsResolve(grants: Command): void {
       const session = await openOperatorSession({ redis: 'if_set' });
       try {
         const actor = cliActor();
-        const grant = await confirmTask(session.deps, grantId.trim(), actor, 'revoke');
+        const grant = await confirmTask(session.deps, grantId.trim(), actor, 'revoke').catch((err: unknown) => {
+          throw nothingToResolve(err, grantId.trim()) ?? err;
+        });
         if (opts.json) printJson({ ok: true, grantId: grant.id, datasetId: grant.datasetId, userId: grant.userId, actor: actorId(actor) });
         else console.log(`Recorded: ${grant.userId}'s access to ${grant.datasetId} (grant ${grant.id}) was removed by hand.`);
         process.exitCode = EXIT.ok;
@@ -28,4 +31,12 @@ export function registerGrantsResolve(grants: Command): void {
         await session.close();
       }
     });
+}
+
+/** The Slack wording ("Already done: this access is active now") read from a terminal: say what to run instead. */
+function nothingToResolve(err: unknown, grantId: string): CliError | undefined {
+  if (!isAppError(err) || err.code !== 'grants.task_already_done') return undefined;
+  const status = String((err.params as { status?: unknown }).status ?? 'changed');
+  const next = status === 'active' ? ` To end it now, run \`grants revoke ${grantId}\`.` : '';
+  return new CliError(`Grant ${grantId} is ${status}, not waiting for a revoke: there is nothing to resolve.${next}`, EXIT.failed, err.code);
 }
