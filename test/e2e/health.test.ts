@@ -1,7 +1,6 @@
 import { inject, afterEach, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../src/shared/db/client.js';
-import { createTestDatabase } from '../helpers/db.js';
 import { startTestBot } from '../helpers/bot.js';
+import { botBehindPostgresProxy, botBehindRedisProxy } from '../helpers/bot-behind-proxy.js';
 import { FakeSlack } from '../helpers/fake-slack.js';
 import { FakeSocketMode } from '../helpers/fake-socket-mode.js';
 import { HangProxy } from '../helpers/hang-proxy.js';
@@ -22,14 +21,7 @@ describe('/healthz', () => {
   });
 
   it('answers 503 within a second naming Redis when Redis hangs instead of refusing', async () => {
-    const target = new URL(inject('redisUrl'));
-    const proxy = await new HangProxy(target.hostname, Number(target.port || 6379)).start();
-    cleanup.push(() => proxy.stop());
-    const t = await startTestBot({ config: { mode: 'web', redisUrl: proxy.via(inject('redisUrl')) } });
-    cleanup.push(async () => {
-      proxy.resume();
-      await t.stop();
-    });
+    const { t, proxy } = await botBehindRedisProxy(cleanup);
     expect((await health(t.baseUrl)).status).toBe(200);
 
     proxy.hang();
@@ -42,18 +34,7 @@ describe('/healthz', () => {
   });
 
   it('answers 503 within a second naming Postgres when Postgres hangs instead of refusing', async () => {
-    const real = await createTestDatabase();
-    cleanup.push(() => real.destroy());
-    if (!real.url) throw new Error('This test needs a Postgres server: set TEST_DATABASE_URL (e.g. postgres://postgres@127.0.0.1:5432/test).');
-    const target = new URL(real.url);
-    const proxy = await new HangProxy(target.hostname, Number(target.port || 5432)).start();
-    cleanup.push(() => proxy.stop());
-    const proxied = await openDatabase({ url: proxy.via(real.url) });
-    const t = await startTestBot({ config: { mode: 'web' }, database: { ...proxied, destroy: () => proxied.close() } });
-    cleanup.push(async () => {
-      proxy.resume();
-      await t.stop();
-    });
+    const { t, proxy } = await botBehindPostgresProxy(cleanup);
     expect((await health(t.baseUrl)).status).toBe(200);
 
     proxy.hang();

@@ -1,12 +1,10 @@
-import { afterEach, describe, expect, inject, it } from 'vitest';
-import { openDatabase } from '../../src/shared/db/client.js';
+import { afterEach, describe, expect, it } from 'vitest';
 import { startTestBot, type TestBot } from '../helpers/bot.js';
 import { USERS } from '../helpers/catalog.js';
-import { createTestDatabase } from '../helpers/db.js';
+import { botBehindPostgresProxy, botBehindRedisProxy } from '../helpers/bot-behind-proxy.js';
 import { FakeSlack } from '../helpers/fake-slack.js';
 import { FakeSocketMode } from '../helpers/fake-socket-mode.js';
 import { freePort } from '../helpers/ports.js';
-import { HangProxy } from '../helpers/hang-proxy.js';
 import { waitUntil } from '../helpers/signals.js';
 
 async function ready(baseUrl: string): Promise<{ status: number; body: any; ms: number }> {
@@ -41,14 +39,7 @@ describe('/readyz', () => {
   });
 
   it('answers 503 within a second naming Redis when Redis hangs', async () => {
-    const target = new URL(inject('redisUrl'));
-    const proxy = await new HangProxy(target.hostname, Number(target.port || 6379)).start();
-    cleanup.push(() => proxy.stop());
-    const t = await startTestBot({ config: { mode: 'web', redisUrl: proxy.via(inject('redisUrl')) } });
-    cleanup.push(async () => {
-      proxy.resume();
-      await t.stop();
-    });
+    const { t, proxy } = await botBehindRedisProxy(cleanup);
     expect((await ready(t.baseUrl)).status).toBe(200);
 
     proxy.hang();
@@ -70,14 +61,7 @@ describe('/readyz', () => {
   });
 
   it('answers 503 within a second naming Postgres when Postgres is unreachable', async () => {
-    const real = await createTestDatabase();
-    cleanup.push(() => real.destroy());
-    if (!real.url) throw new Error('This test needs a Postgres server: set TEST_DATABASE_URL (e.g. postgres://postgres@127.0.0.1:5432/test).');
-    const target = new URL(real.url);
-    const proxy = await new HangProxy(target.hostname, Number(target.port || 5432)).start();
-    const proxied = await openDatabase({ url: proxy.via(real.url) });
-    const t = await startTestBot({ config: { mode: 'web' }, database: { ...proxied, destroy: () => proxied.close() } });
-    cleanup.push(() => t.stop());
+    const { t, proxy } = await botBehindPostgresProxy(cleanup);
     expect((await ready(t.baseUrl)).status).toBe(200);
 
     await proxy.stop(); // connections dropped, new ones refused
