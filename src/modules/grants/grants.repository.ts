@@ -128,26 +128,6 @@ export async function listGrantsIn(db: DbOrTx, status: GrantStatus): Promise<Gra
   return db.select().from(grants).where(eq(grants.status, status)).orderBy(asc(grants.endsAt));
 }
 
-/** What an access review needs of an active grant. */
-export interface ActiveGrantKey {
-  id: string;
-  datasetId: string;
-  userId: string;
-}
-
-/**
- * Every active grant, narrowly (id, dataset, holder), in a stable order (dataset, start, holder;
- * byte order, so the order does not depend on the server's collation): the snapshot an access
- * review is made of. One round trip, no wide rows, however many grants there are.
- */
-export async function listActiveGrantKeys(db: DbOrTx): Promise<ActiveGrantKey[]> {
-  return db
-    .select({ id: grants.id, datasetId: grants.datasetId, userId: grants.userId })
-    .from(grants)
-    .where(eq(grants.status, 'active'))
-    .orderBy(sql`${grants.datasetId} collate "C"`, asc(grants.startsAt), sql`${grants.userId} collate "C"`, asc(grants.id));
-}
-
 /** Revoking grants whose next attempt (after retries ran out) is due. */
 export async function listRevokesDue(db: DbOrTx, now: Date): Promise<Grant[]> {
   return db
