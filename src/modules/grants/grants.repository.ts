@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, isNotNull, isNull, lt, lte, ne, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, lt, lte, ne, or, sql } from 'drizzle-orm';
 import type { GrantTarget } from '../../provisioners/provisioner.js';
 import type { DbOrTx, Tx } from '../../shared/db/client.js';
 import { grants, HELD_STATUSES, provisioningTasks, type GrantStatus, type TaskStep } from './grants.table.js';
@@ -126,6 +126,19 @@ export async function setRetryAndAlert(db: DbOrTx, id: string, nextAttemptAt: Da
 
 export async function listGrantsIn(db: DbOrTx, status: GrantStatus): Promise<Grant[]> {
   return db.select().from(grants).where(eq(grants.status, status)).orderBy(asc(grants.endsAt));
+}
+
+/**
+ * One page of active grants' ends, in id order after `afterId` (keyset on the primary key, so a
+ * page costs the same wherever it starts): the reconciler walks every active grant this way.
+ */
+export async function listActiveEndsPage(db: DbOrTx, afterId: string | undefined, limit: number): Promise<Array<{ id: string; endsAt: Date }>> {
+  return db
+    .select({ id: grants.id, endsAt: grants.endsAt })
+    .from(grants)
+    .where(and(eq(grants.status, 'active'), afterId ? gt(grants.id, afterId) : undefined))
+    .orderBy(asc(grants.id))
+    .limit(limit);
 }
 
 /** Revoking grants whose next attempt (after retries ran out) is due. */
