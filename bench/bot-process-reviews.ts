@@ -57,7 +57,8 @@ export async function startBotProcess(opts: { databaseUrl: string; redisUrl: str
   const tick = process.env.BENCH_RSS_TIMELINE ? setInterval(() => timeline.push(`${((performance.now() - started) / 1000).toFixed(0)}s:${(rssMb(child.pid!) ?? 0).toFixed(0)}`), 1000) : undefined;
   let peak: number | undefined;
   const stop = async () => {
-    peak ??= rss.stop();
+    if (peak !== undefined) return peak;
+    peak = rss.stop();
     if (tick) {
       clearInterval(tick);
       console.log(`  bot RSS (MB) over time: ${timeline.join(' ')}`);

@@ -14,7 +14,9 @@
  *   (Retry-After 1 s); every owner must get each part of their digest exactly once. The pace is
  *   SLACK_MESSAGES_PER_SECOND=200 (the fake Slack has no limits to respect; it is the pace the
  *   in-process bench used, so the bot posts as fast as it did there);
- * - Keep/Revoke clicks over signed HTTP to the bot while the digests post: ack p99;
+ * - Keep/Revoke clicks over signed HTTP to the bot while the digests post: ack p99. They begin once
+ *   the 429s have been answered and posting has resumed at full pace (a click during the pauses
+ *   Slack asked for would not be "while it posts"), and the parts posted meanwhile are reported;
  * - digest pages: loadDigest + the block builder, per owner, p99, once posting is over. Measured as
  *   a function call in a child process of its own (bench/digest-pages.ts, the compiled code, the
  *   same database): that is the bot's code path for a page on a heap like the bot's, whereas this
@@ -118,6 +120,13 @@ export async function benchReviews(): Promise<TargetResult[]> {
     const before = await botMetrics(metricsUrl);
     const benchLoop = monitorEventLoopDelay({ resolution: 10 });
     benchLoop.enable();
+    // the clicks begin once the bot posts at full pace: the 429s answered and posting resumed after
+    // the pauses they asked for (clicks during a pause would not be "while it posts"); the parts
+    // posted meanwhile are counted
+    await slack.waitFor(() => slack.callsTo('chat.postMessage#failed').length >= RATE_LIMITED_CALLS, 'every 429 answered', 120_000);
+    const resumedFrom = slack.callsTo('chat.postMessage').length;
+    await slack.waitFor(() => slack.callsTo('chat.postMessage').length >= resumedFrom + 20, 'posting to resume after the 429s', 120_000);
+    const postedBefore = slack.callsTo('chat.postMessage').length;
     const clickStart = performance.now();
     const eventsUrl = bot.eventsUrl;
     const clicks = await pool(items, CLICK_CONCURRENCY, async (item, i) => {
@@ -139,6 +148,7 @@ export async function benchReviews(): Promise<TargetResult[]> {
       return performance.now() - s;
     });
     const clickLoad = loadavg()[0]!;
+    const postedDuring = slack.callsTo('chat.postMessage').length - postedBefore;
     benchLoop.disable();
     const after = await botMetrics(metricsUrl);
     console.log(
@@ -150,7 +160,7 @@ export async function benchReviews(): Promise<TargetResult[]> {
     console.log(
       `clicks: ${clicks.length} in ${((performance.now() - clickStart) / 1000).toFixed(1)} s, ${CLICK_CONCURRENCY} at a time, ` +
         `p50 ${percentile(clicks, 0.5).toFixed(1)} ms, p99 ${percentile(clicks, 0.99).toFixed(1)} ms, max ${Math.max(...clicks).toFixed(1)} ms; ` +
-        `${stillPosting} digests still to post when the clicks ended (load average ${clickLoad.toFixed(1)})`,
+        `meanwhile the bot posted ${postedDuring} digest parts; ${stillPosting} digests still to post when the clicks ended (load average ${clickLoad.toFixed(1)})`,
     );
 
     // every digest posted: each owner got each part exactly once
@@ -187,7 +197,7 @@ export async function benchReviews(): Promise<TargetResult[]> {
         'Keep/Revoke click ack p99 while posting (ms)',
         percentile(clicks, 0.99),
         300,
-        `${clicks.length} clicks, ${CLICK_CONCURRENCY} at a time; p50 ${percentile(clicks, 0.5).toFixed(1)} ms; load average ${clickLoad.toFixed(1)}`,
+        `${clicks.length} clicks, ${CLICK_CONCURRENCY} at a time, while ${postedDuring} parts were posted; p50 ${percentile(clicks, 0.5).toFixed(1)} ms; load average ${clickLoad.toFixed(1)}`,
       ),
       absoluteTarget('bot RSS peak during the review (MB)', rssPeak, 200, `node dist/src/main.js, web and worker; ${bot.readyRssMb.toFixed(0)} MB when ready`),
     ];
