@@ -125,7 +125,7 @@ export async function benchReviews(): Promise<TargetResult[]> {
     // posted meanwhile are counted
     await slack.waitFor(() => slack.callsTo('chat.postMessage#failed').length >= RATE_LIMITED_CALLS, 'every 429 answered', 120_000);
     const resumedFrom = slack.callsTo('chat.postMessage').length;
-    await slack.waitFor(() => slack.callsTo('chat.postMessage').length >= resumedFrom + 20, 'posting to resume after the 429s', 120_000);
+    await slack.waitFor(() => slack.callsTo('chat.postMessage').length >= resumedFrom + 100, 'posting to resume after the 429s', 120_000);
     const postedBefore = slack.callsTo('chat.postMessage').length;
     const clickStart = performance.now();
     const eventsUrl = bot.eventsUrl;
