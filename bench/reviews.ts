@@ -116,10 +116,6 @@ export async function benchReviews(): Promise<TargetResult[]> {
       .from(reviewItems)
       .where(and(eq(reviewItems.campaignId, campaign.id), sql`${reviewItems.position} % ${shape.perDataset} = 1`))
       .limit(CLICKS);
-    const metricsUrl = bot.eventsUrl.replace('/slack/events', '/metrics');
-    const before = await botMetrics(metricsUrl);
-    const benchLoop = monitorEventLoopDelay({ resolution: 10 });
-    benchLoop.enable();
     // the clicks begin once the bot posts at full pace: the 429s answered and posting resumed after
     // the pauses they asked for (clicks during a pause would not be "while it posts"); the parts
     // posted meanwhile are counted
@@ -127,6 +123,11 @@ export async function benchReviews(): Promise<TargetResult[]> {
     const resumedFrom = slack.callsTo('chat.postMessage').length;
     await slack.waitFor(() => slack.callsTo('chat.postMessage').length >= resumedFrom + 100, 'posting to resume after the 429s', 120_000);
     const postedBefore = slack.callsTo('chat.postMessage').length;
+    const updatedBefore = slack.callsTo('chat.update').length;
+    const metricsUrl = bot.eventsUrl.replace('/slack/events', '/metrics');
+    const before = await botMetrics(metricsUrl);
+    const benchLoop = monitorEventLoopDelay({ resolution: 10 });
+    benchLoop.enable();
     const clickStart = performance.now();
     const eventsUrl = bot.eventsUrl;
     const clicks = await pool(items, CLICK_CONCURRENCY, async (item, i) => {
@@ -149,6 +150,7 @@ export async function benchReviews(): Promise<TargetResult[]> {
     });
     const clickLoad = loadavg()[0]!;
     const postedDuring = slack.callsTo('chat.postMessage').length - postedBefore;
+    const updatedDuring = slack.callsTo('chat.update').length - updatedBefore;
     benchLoop.disable();
     const after = await botMetrics(metricsUrl);
     console.log(
@@ -160,7 +162,7 @@ export async function benchReviews(): Promise<TargetResult[]> {
     console.log(
       `clicks: ${clicks.length} in ${((performance.now() - clickStart) / 1000).toFixed(1)} s, ${CLICK_CONCURRENCY} at a time, ` +
         `p50 ${percentile(clicks, 0.5).toFixed(1)} ms, p99 ${percentile(clicks, 0.99).toFixed(1)} ms, max ${Math.max(...clicks).toFixed(1)} ms; ` +
-        `meanwhile the bot posted ${postedDuring} digest parts; ${stillPosting} digests still to post when the clicks ended (load average ${clickLoad.toFixed(1)})`,
+        `meanwhile the bot posted ${postedDuring} digest parts and redrew ${updatedDuring}; ${stillPosting} digests still to post when the clicks ended (load average ${clickLoad.toFixed(1)})`,
     );
 
     // every digest posted: each owner got each part exactly once
@@ -197,7 +199,7 @@ export async function benchReviews(): Promise<TargetResult[]> {
         'Keep/Revoke click ack p99 while posting (ms)',
         percentile(clicks, 0.99),
         300,
-        `${clicks.length} clicks, ${CLICK_CONCURRENCY} at a time, while ${postedDuring} parts were posted; p50 ${percentile(clicks, 0.5).toFixed(1)} ms; load average ${clickLoad.toFixed(1)}`,
+        `${clicks.length} clicks, ${CLICK_CONCURRENCY} at a time, while ${postedDuring} parts were posted and ${updatedDuring} redrawn; p50 ${percentile(clicks, 0.5).toFixed(1)} ms; load average ${clickLoad.toFixed(1)}`,
       ),
       absoluteTarget('bot RSS peak during the review (MB)', rssPeak, 200, `node dist/src/main.js, web and worker; ${bot.readyRssMb.toFixed(0)} MB when ready`),
     ];
