@@ -10,6 +10,7 @@ import { createRequest } from '../../src/modules/requests/requests.usecases.js';
 import { grants, outbox } from '../../src/shared/db/schema.js';
 import { USERS } from '../helpers/catalog.js';
 import { createTestDeps, type TestDeps } from '../helpers/deps.js';
+import { scaleCatalog, seedActiveGrants } from '../helpers/seed-grants.js';
 
 let t: TestDeps;
 // each test has its own use cases, database, queues and clock
@@ -165,6 +166,20 @@ describe('expiry and revocation', () => {
     expect(job!.opts.delay).toBe(longGrant.endsAt.getTime() - t.clock.now().getTime());
     expect(await t.queues.provisioning.getJob(`provision-grant-${waiting.id}`)).toBeTruthy();
     expect((await reconcile(t.deps)).expired).toBe(0);
+  });
+
+  it('the reconciler re-creates the expiry job of every active grant, past one page of them', async () => {
+    // 4,500 active grants: more than two of the reconciler's pages (2,000 grants each)
+    const shape = { datasets: 45, perDataset: 100 };
+    t.deps.catalog = scaleCatalog(shape);
+    await seedActiveGrants(t.database.db, shape, t.clock.now());
+    await t.queues.expiry.obliterate({ force: true });
+
+    const report = await reconcile(t.deps);
+    expect(report.expiryJobsEnsured).toBe(4_500);
+    expect(await t.queues.expiry.getDelayedCount()).toBe(4_500);
+    const ids = await t.database.db.select({ id: grants.id }).from(grants).where(eq(grants.status, 'active'));
+    for (const { id } of [ids[0]!, ids[1_999]!, ids[2_000]!, ids.at(-1)!]) expect(await t.queues.expiry.getJob(`expire-grant-${id}`)).toBeTruthy();
   });
 });
 

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, isNotNull, isNull, lt, lte, ne, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, lt, lte, ne, or, sql } from 'drizzle-orm';
 import type { GrantTarget } from '../../provisioners/provisioner.js';
 import type { DbOrTx, Tx } from '../../shared/db/client.js';
 import { grants, HELD_STATUSES, provisioningTasks, type GrantStatus, type TaskStep } from './grants.table.js';
@@ -128,24 +128,17 @@ export async function listGrantsIn(db: DbOrTx, status: GrantStatus): Promise<Gra
   return db.select().from(grants).where(eq(grants.status, status)).orderBy(asc(grants.endsAt));
 }
 
-/** What an access review needs of an active grant. */
-export interface ActiveGrantKey {
-  id: string;
-  datasetId: string;
-  userId: string;
-}
-
 /**
- * Every active grant, narrowly (id, dataset, holder), in a stable order (dataset, start, holder;
- * byte order, so the order does not depend on the server's collation): the snapshot an access
- * review is made of. One round trip, no wide rows, however many grants there are.
+ * One page of active grants' ends, in id order after `afterId` (keyset on the primary key, so a
+ * page costs the same wherever it starts): the reconciler walks every active grant this way.
  */
-export async function listActiveGrantKeys(db: DbOrTx): Promise<ActiveGrantKey[]> {
+export async function listActiveEndsPage(db: DbOrTx, afterId: string | undefined, limit: number): Promise<Array<{ id: string; endsAt: Date }>> {
   return db
-    .select({ id: grants.id, datasetId: grants.datasetId, userId: grants.userId })
+    .select({ id: grants.id, endsAt: grants.endsAt })
     .from(grants)
-    .where(eq(grants.status, 'active'))
-    .orderBy(sql`${grants.datasetId} collate "C"`, asc(grants.startsAt), sql`${grants.userId} collate "C"`, asc(grants.id));
+    .where(and(eq(grants.status, 'active'), afterId ? gt(grants.id, afterId) : undefined))
+    .orderBy(asc(grants.id))
+    .limit(limit);
 }
 
 /** Revoking grants whose next attempt (after retries ran out) is due. */

@@ -57,6 +57,9 @@ export interface ReconcileReport {
 export const OUTBOX_GRACE_MS = 30_000;
 const BATCH = 500;
 
+/** Active grants read per page by the reconciler's expiry rebuild. */
+const RECONCILE_PAGE = 2_000;
+
 /**
  * Rebuilds Redis's picture from Postgres: starts ending overdue grants, re-creates every active
  * grant's expiry job (adding an existing job id is a no-op), resumes grants stuck in provisioning
@@ -66,8 +69,16 @@ const BATCH = 500;
 export async function reconcile(deps: Pick<Deps, 'db' | 'catalog' | 'clock' | 'jobs' | 'connectors' | 'settings' | 'logger' | 'onGrantEnding'>): Promise<ReconcileReport> {
   const now = deps.clock.now();
   const expired = (await expireDueGrants(deps)).started;
-  const active = await repo.listGrantsIn(deps.db, 'active');
-  await deps.jobs.scheduleExpiries(active);
+  // every active grant's expiry job, a page at a time: at company scale the whole list (50,000
+  // full rows) would be tens of MB alive at once, every pass
+  let expiryJobsEnsured = 0;
+  for (let after: string | undefined; ; ) {
+    const page = await repo.listActiveEndsPage(deps.db, after, RECONCILE_PAGE);
+    await deps.jobs.scheduleExpiries(page);
+    expiryJobsEnsured += page.length;
+    if (page.length < RECONCILE_PAGE) break;
+    after = page.at(-1)!.id;
+  }
 
   const automated = (g: Grant) => deps.connectors.forDataset(g.datasetId).kind !== 'manual';
   const provisioning = (await repo.listGrantsIn(deps.db, 'provisioning')).filter(automated);
@@ -84,7 +95,7 @@ export async function reconcile(deps: Pick<Deps, 'db' | 'catalog' | 'clock' | 'j
   await deps.jobs.enqueueDeliveries(pending);
   return {
     expired,
-    expiryJobsEnsured: active.length,
+    expiryJobsEnsured,
     provisionsResumed: provisioning.length,
     revokesResumed: toRevoke.length,
     remindersSent,

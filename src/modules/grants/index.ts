@@ -11,7 +11,6 @@ export {
   findGrantByRequest,
   findHeldGrant,
   findHeldGrantsFor,
-  listActiveGrantKeys,
   listGrantsByIds,
   listGrantsIn,
   listHeldGrantsForUser,

@@ -1,4 +1,5 @@
-import { and, asc, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { grants } from '../grants/grants.table.js';
 import type { DbOrTx } from '../../shared/db/client.js';
 import { reviewCampaigns, reviewItems, reviewMessages, type ReviewDecision } from './reviews.table.js';
 import { isUuid } from '../../shared/db/ids.js';
@@ -32,22 +33,36 @@ export async function findPreviousClosed(db: DbOrTx, before: Date): Promise<Camp
   return campaigns.find((c) => c.startedAt < before);
 }
 
-/** Review items per INSERT: bounds each statement (about 1 MB), whatever the number of grants. */
-const ITEM_BATCH = 5_000;
+/**
+ * Snapshots every active grant as an item of `campaignId`, numbered in a stable order (dataset,
+ * start, holder), in one INSERT … SELECT: the grants never travel to the bot, so starting a review
+ * takes the same few MB of memory whatever the number of grants (50,000 grants held in the
+ * process, with their items, kept about 100 MB alive and let the heap grow past 400 MB), and no
+ * statement carries one parameter per grant. Returns how many items were written.
+ */
+export async function insertItemsForActiveGrants(tx: DbOrTx, campaignId: string): Promise<number> {
+  await tx.execute(sql`
+    insert into ${reviewItems} (id, campaign_id, grant_id, dataset_id, user_id, position)
+    select gen_random_uuid(), ${campaignId}::uuid, g.id, g.dataset_id, g.user_id,
+           (row_number() over (order by g.dataset_id collate "C", g.starts_at, g.user_id collate "C", g.id) - 1)::integer
+    from ${grants} g
+    where g.status = 'active'`);
+  const [row] = await tx.select({ n: count() }).from(reviewItems).where(eq(reviewItems.campaignId, campaignId));
+  return row?.n ?? 0;
+}
 
 /**
- * Writes review items in bounded statements, each batch as one JSON parameter: the query builder's
- * `values(rows)` takes about 0.4 ms a row to build and overflows the stack past ~11,000 rows, and
- * one parameter per column would pass Postgres's 65,535-parameter limit.
+ * Who the items of a review are about, as far as choosing their reviewers goes: each dataset with
+ * items, once with each holder among `people` (owners and admins, whose own grants go to someone
+ * else) and once for everyone else (`userId` empty: any other holder has the same reviewers).
+ * At most (datasets × (people + 1)) rows, whatever the number of grants.
  */
-export async function insertItems(db: DbOrTx, rows: Array<Pick<ReviewItem, 'id' | 'campaignId' | 'grantId' | 'datasetId' | 'userId' | 'position'>>): Promise<void> {
-  for (let i = 0; i < rows.length; i += ITEM_BATCH) {
-    const batch = rows.slice(i, i + ITEM_BATCH).map((r) => ({ id: r.id, campaign_id: r.campaignId, grant_id: r.grantId, dataset_id: r.datasetId, user_id: r.userId, position: r.position }));
-    await db.execute(sql`
-      insert into ${reviewItems} (id, campaign_id, grant_id, dataset_id, user_id, position)
-      select id, campaign_id, grant_id, dataset_id, user_id, position
-      from jsonb_to_recordset(${JSON.stringify(batch)}::jsonb) as r(id uuid, campaign_id uuid, grant_id uuid, dataset_id text, user_id text, position integer)`);
-  }
+export async function listReviewerKeys(tx: DbOrTx, campaignId: string, people: string[]): Promise<Array<{ datasetId: string; userId: string }>> {
+  const holder = people.length ? sql`case when ${inArray(reviewItems.userId, people)} then ${reviewItems.userId} else '' end` : sql`''`;
+  return tx
+    .selectDistinct({ datasetId: reviewItems.datasetId, userId: sql<string>`${holder}` })
+    .from(reviewItems)
+    .where(eq(reviewItems.campaignId, campaignId));
 }
 
 export async function listItems(db: DbOrTx, campaignId: string, datasetIds?: string[]): Promise<ReviewItem[]> {

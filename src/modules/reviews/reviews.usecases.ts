@@ -5,7 +5,7 @@ import { actorId, isOperator, type Actor } from '../../shared/actor.js';
 import { domainError } from '../../shared/errors.js';
 import { appendAudit } from '../audit/audit.repository.js';
 import type { Deps } from '../deps.js';
-import { listActiveGrantKeys, listGrantsByIds, revokeForReview, type Grant } from '../grants/index.js';
+import { listGrantsByIds, revokeForReview, type Grant } from '../grants/index.js';
 import { requestReasons } from '../requests/requests.usecases.js';
 import { addToOutbox } from '../notifications/notifications.repository.js';
 import { outboxMessage } from '../notifications/messages/messages.js';
@@ -49,23 +49,20 @@ export async function startReview(deps: Pick<Deps, 'db' | 'catalog' | 'clock' | 
   const open = await repo.findOpenCampaign(deps.db);
   if (open) return { campaign: open, created: false };
   const now = deps.clock.now();
-  const active = await listActiveGrantKeys(deps.db);
   const result = await deps.db.transaction(async (tx) => {
     // the one-open-review index makes a concurrent start wait here, then find this one
     const campaign = await repo.insertCampaign(tx, { id: randomUUID(), startedAt: now, startedBy, deadline: addDays(now, settings(deps).deadlineDays) });
     if (!campaign) return undefined;
-    // in bounded statements (see insertItems): one INSERT of a company's grants would not fit
-    await repo.insertItems(
-      tx,
-      active.map((g, position) => ({ id: randomUUID(), campaignId: campaign.id, grantId: g.id, datasetId: g.datasetId, userId: g.userId, position })),
-    );
-    await appendAudit(tx, { at: now, actorId: startedBy, action: 'review.started', subjectType: 'review', subjectId: campaign.id, details: { grants: active.length } });
-    const reviewers = reviewersOfItems(deps.catalog, active);
+    // every active grant becomes an item inside Postgres: however many there are, none is held here
+    const grants = await repo.insertItemsForActiveGrants(tx, campaign.id);
+    await appendAudit(tx, { at: now, actorId: startedBy, action: 'review.started', subjectType: 'review', subjectId: campaign.id, details: { grants } });
+    const people = [...new Set([...deps.catalog.admins, ...deps.catalog.datasets.flatMap((d) => d.owners)])];
+    const reviewers = reviewersOfItems(deps.catalog, await repo.listReviewerKeys(tx, campaign.id, people));
     const ids = await addToOutbox(tx, now, reviewers.map((ownerId) => outboxMessage('review_digest', { campaignId: campaign.id, ownerId })));
-    return { campaign, ids };
+    return { campaign, ids, grants };
   });
   if (!result) return { campaign: (await repo.findOpenCampaign(deps.db))!, created: false };
-  deps.logger.info({ campaignId: result.campaign.id, grants: active.length, digests: result.ids.length }, 'access review started');
+  deps.logger.info({ campaignId: result.campaign.id, grants: result.grants, digests: result.ids.length }, 'access review started');
   // if this fails the reconciler enqueues the digests from the outbox
   await deps.jobs.enqueueDeliveries(result.ids).catch((err) => deps.logger.warn({ err }, 'digests not enqueued; the reconciler will'));
   return { campaign: result.campaign, created: true };
