@@ -9,6 +9,7 @@ import { closeSync, openSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { freePort, REPO_ROOT } from '../test/helpers/process.js';
+import { sampleRss, type RssSampler } from './memory.js';
 
 /** As the Dockerfile, compose.yaml and `npm start` run it (test/unit/deploy-files.test.ts checks those three). */
 export const BOT_NODE_FLAGS = ['--max-old-space-size=512'];
@@ -19,6 +20,8 @@ export interface BotProcess {
   /** Where GET /healthz answers (PORT, or WORKER_HEALTH_PORT in worker mode). */
   healthUrl: string;
   logFile: string;
+  /** The process's RSS, sampled every 100 ms from the moment it was spawned (start-up included). */
+  rss: RssSampler;
   /** SIGTERM, then waits for the exit (the bot finishes the jobs it is running). */
   stop(): Promise<void>;
 }
@@ -51,7 +54,9 @@ export async function startBotProcess(opts: BotProcessOptions): Promise<BotProce
     pid: child.pid!,
     healthUrl: `http://127.0.0.1:${port}/healthz`,
     logFile: opts.logFile,
+    rss: sampleRss(child.pid!),
     async stop() {
+      bot.rss.stop();
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       await exited;
     },
