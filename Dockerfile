@@ -35,7 +35,5 @@ EXPOSE 3000 3001
 # /livez on PORT (all, web) or else WORKER_HEALTH_PORT (worker); liveness only, never dependencies
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "const ports=[process.env.PORT||3000,process.env.WORKER_HEALTH_PORT||3001];(async()=>{for(const p of ports){try{const r=await fetch('http://127.0.0.1:'+p+'/livez',{signal:AbortSignal.timeout(2000)});process.exit(r.status===200?0:1)}catch{}}process.exit(1)})()"]
-# exec form: node is PID 1 and gets SIGTERM from `docker stop` directly. The heap limit (as in
-# compose.yaml and `npm start`) also makes V8 collect sooner instead of growing the heap up to 4×
-# what is live: the bot keeps ~60 MB live, and stays under 200 MB resident (README, Performance)
-CMD ["node", "--max-old-space-size=512", "dist/src/main.js"]
+# exec form: node is PID 1 and gets SIGTERM from `docker stop` directly
+CMD ["node", "dist/src/main.js"]

@@ -1,6 +1,6 @@
 /**
  * The compiled bot as a process of its own, started the way production starts it
- * (`node --max-old-space-size=512 dist/src/main.js [all|web|worker]`, NODE_ENV=production), so that a scenario measures the
+ * (`node dist/src/main.js [all|web|worker]`, NODE_ENV=production), so that a scenario measures the
  * bot's own resident memory (bench/memory.ts sampleRss(pid)) and not the bench's or the fake
  * Slack's. Call buildOnce() (bench/build.ts) first. The bot's output goes to `logFile`.
  */
@@ -10,9 +10,6 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { freePort, REPO_ROOT } from '../test/helpers/process.js';
 import { sampleRss, type RssSampler } from './memory.js';
-
-/** As the Dockerfile, compose.yaml and `npm start` run it (test/unit/deploy-files.test.ts checks those three). */
-export const BOT_NODE_FLAGS = ['--max-old-space-size=512'];
 
 export interface BotProcess {
   child: ChildProcess;
@@ -42,7 +39,7 @@ export async function startBotProcess(opts: BotProcessOptions): Promise<BotProce
   const port = await freePort();
   const portVar = opts.mode === 'worker' ? 'WORKER_HEALTH_PORT' : 'PORT';
   const fd = openSync(opts.logFile, 'a');
-  const child = spawn(process.execPath, [...BOT_NODE_FLAGS, ...(opts.nodeArgs ?? []), join(REPO_ROOT, 'dist/src/main.js'), opts.mode], {
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), join(REPO_ROOT, 'dist/src/main.js'), opts.mode], {
     cwd: REPO_ROOT,
     env: { PATH: process.env.PATH, NODE_ENV: 'production', ...opts.env, [portVar]: String(port) },
     stdio: ['ignore', fd, fd],

@@ -1,7 +1,7 @@
 /**
  * Expiry at scale: many grants due at the same instant, ended by the bot's own workers. The bot is
- * its own process, started as production starts it (`node --max-old-space-size=512
- * dist/src/main.js worker`, or BENCH_EXPIRY_BOT_MODE=all), against the fake Slack in this process;
+ * its own process, started as production starts it (`node dist/src/main.js worker`, or
+ * BENCH_EXPIRY_BOT_MODE=all), against the fake Slack in this process;
  * its RSS is sampled from its start. This process seeds the grants, schedules their expiry jobs
  * and measures.
  *
@@ -33,7 +33,7 @@ import { FakeSlack } from '../test/helpers/fake-slack.js';
 import { removeQueueKeys } from '../test/helpers/queues.js';
 import { SIGNING_SECRET } from '../test/helpers/slack-requests.js';
 import { Warehouse } from '../test/helpers/warehouse.js';
-import { BOT_NODE_FLAGS, startBotProcess, type BotProcess } from './bot-process.js';
+import { startBotProcess, type BotProcess } from './bot-process.js';
 import { buildOnce } from './build.js';
 import type { RssSampler } from './memory.js';
 import { absoluteTarget, percentile, ratioTarget, type TargetResult } from './targets.js';
@@ -257,6 +257,6 @@ export async function benchExpiry(): Promise<TargetResult[]> {
       ...ratioTarget('expiry (postgres): all REVOKEs done vs raw BullMQ p99', pgLast, floorP99, 3, `last ended ${fmt(pgLast)} (p99 ${fmt(percentile(pg.lateness, 0.99))}) vs ${fmt(floorP99)}; ${left} logins still hold the role`),
       ...(left > 0 ? { pass: false } : {}),
     },
-    absoluteTarget('bot RSS peak during expiry (MB)', rssMb, 200, `node ${BOT_NODE_FLAGS.join(' ')} dist/src/main.js ${BOT_MODE}, its own process: record ${record.peakRssMb.toFixed(0)} MB, postgres ${pg.peakRssMb.toFixed(0)} MB`),
+    absoluteTarget('bot RSS peak during expiry (MB)', rssMb, 200, `node dist/src/main.js ${BOT_MODE}, its own process: record ${record.peakRssMb.toFixed(0)} MB, postgres ${pg.peakRssMb.toFixed(0)} MB`),
   ];
 }
