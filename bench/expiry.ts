@@ -1,5 +1,9 @@
 /**
- * Expiry at scale: many grants due at the same instant, ended by the bot's own workers.
+ * Expiry at scale: many grants due at the same instant, ended by the bot's own workers. The bot is
+ * its own process, started as production starts it (`node dist/src/main.js worker`, or
+ * BENCH_EXPIRY_BOT_MODE=all), against the fake Slack in this process;
+ * its RSS is sampled from its start. This process seeds the grants, schedules their expiry jobs
+ * and measures.
  *
  *   floor     BENCH_EXPIRY_GRANTS raw BullMQ delayed jobs due together, a worker of the same
  *             concurrency as the bot's expiry worker recording how late each ran (p99)
@@ -10,32 +14,36 @@
  *             the dataset role, all REVOKEd; last grant ended ≤ 3× the floor; no login still holds it
  *
  * `npm run bench -- expiry`; sizes: BENCH_EXPIRY_GRANTS (default 10000). Needs TEST_DATABASE_URL
- * (a Postgres server) and REDIS_URL.
+ * (a Postgres server) and REDIS_URL. BENCH_BOT_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"),
+ * BENCH_BOT_LOG_LEVEL, BENCH_KEEP_LOGS=1 (keeps the bot's log) as for the ack scenario.
  */
 import { randomBytes } from 'node:crypto';
-import { loadavg } from 'node:os';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import postgres from 'postgres';
-import { startBot, type RunningBot } from '../src/bot.js';
-import type { Catalog } from '../src/catalog/catalog.js';
-import { buildConnectors, singleConnector } from '../src/provisioners/registry.js';
-import { recordOnlyProvisioner } from '../src/provisioners/record-only.js';
-import { createLogger } from '../src/shared/logger.js';
+import { systemClock } from '../src/shared/clock.js';
+import { bullJobScheduler, openQueues, type Queues } from '../src/worker/queues.js';
 import { EXPIRY_CONCURRENCY } from '../src/worker/workers.js';
-import { makeDataset, USERS } from '../test/helpers/catalog.js';
-import { fakeSlackConfig } from '../test/helpers/config.js';
+import { USERS } from '../test/helpers/catalog.js';
 import { createTestDatabase, type TestDatabase } from '../test/helpers/db.js';
 import { FakeSlack } from '../test/helpers/fake-slack.js';
 import { removeQueueKeys } from '../test/helpers/queues.js';
+import { SIGNING_SECRET } from '../test/helpers/slack-requests.js';
 import { Warehouse } from '../test/helpers/warehouse.js';
-import { percentile, ratioTarget, type TargetResult } from './targets.js';
+import { startBotProcess, type BotProcess } from './bot-process.js';
+import { buildOnce } from './build.js';
+import type { RssSampler } from './memory.js';
+import { absoluteTarget, percentile, ratioTarget, type TargetResult } from './targets.js';
 
 const N = Number(process.env.BENCH_EXPIRY_GRANTS ?? 10_000);
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 /** Time between scheduling and the shared due instant: every job is in Redis before it. */
 const LEAD_MS = Number(process.env.BENCH_EXPIRY_LEAD_MS ?? Math.max(5_000, N * 1.5));
-const silent = createLogger(process.env.BENCH_DEBUG ? 'warn' : 'silent');
+/** How the bot runs: `worker` (default) is the production process that ends grants and sends the DMs. */
+const BOT_MODE = (process.env.BENCH_EXPIRY_BOT_MODE ?? 'worker') as 'all' | 'worker';
 
 const fmt = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`);
 const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
@@ -46,13 +54,6 @@ async function until(probe: () => Promise<boolean>, what: string, timeoutMs: num
     if (Date.now() > deadline) throw new Error(`bench: timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, process.env.BENCH_DEBUG ? 2000 : 50));
   }
-}
-
-/** Peak resident memory of this process (the bot runs in it, with the bench and the fake Slack). */
-function rssSampler() {
-  let peak = process.memoryUsage().rss;
-  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 100);
-  return { stop: () => (clearInterval(timer), peak / 1024 / 1024) };
 }
 
 /** N raw delayed jobs due at one instant; how late each one ran. */
@@ -105,24 +106,65 @@ interface Ended {
   lateness: number[];
   /** due → the last DM delivered, ms */
   lastDm: number;
+  /** peak resident memory of the bot's process, MB */
   peakRssMb: number;
 }
 
-/** Starts the bot, schedules every grant's expiry job (the bot's own scheduleExpiries), waits for all to end and every DM. */
-async function runScenario(name: string, catalog: Catalog, connectors: ReturnType<typeof singleConnector>, datasetId: string, login?: (i: number) => string): Promise<Ended> {
+interface Scenario {
+  name: string;
+  /** The catalog file's one dataset (YAML, indented as a list item). */
+  datasetYaml: string;
+  datasetId: string;
+  /** Connector secrets the catalog names (e.g. WAREHOUSE_URL). */
+  env?: Record<string, string>;
+  login?: (i: number) => string;
+}
+
+/**
+ * Starts the bot as its own process (`node dist/src/main.js worker`, BENCH_EXPIRY_BOT_MODE), seeds
+ * the grants, schedules every grant's expiry job with the bot's own JobScheduler (from this
+ * process, as the web process does on approval), waits for all to end and every DM, and samples the
+ * bot's RSS throughout.
+ */
+async function runScenario(s: Scenario): Promise<Ended> {
+  const { name } = s;
   const slack = await new FakeSlack().start();
+  for (const id of [USERS.admin, USERS.owner1]) slack.users.set(id, { tz: 'Europe/Berlin', email: `${id.toLowerCase()}@acme.test` });
   const database = await createTestDatabase();
-  const config = fakeSlackConfig(slack.apiUrl, REDIS_URL, { reconcileIntervalSeconds: 3600, messagesPerSecond: 1000 });
-  let bot: RunningBot | undefined;
-  const rss = rssSampler();
+  const prefix = `dab-bench-${randomBytes(4).toString('hex')}`;
+  const dir = await mkdtemp(join(tmpdir(), `dab-bench-expiry-${name}-`));
+  let bot: BotProcess | undefined;
+  let queues: Queues | undefined;
+  let rss: RssSampler | undefined;
   try {
-    bot = await startBot(config, { database, catalog, connectors, logger: silent });
+    await writeFile(join(dir, 'catalog.yml'), `admins: [${USERS.admin}]\ndatasets:\n${s.datasetYaml}`);
+    bot = await startBotProcess({
+      mode: BOT_MODE,
+      logFile: join(dir, 'bot.log'),
+      nodeArgs: process.env.BENCH_BOT_NODE_ARGS?.split(' ').filter(Boolean),
+      env: {
+        SLACK_BOT_TOKEN: 'xoxb-fake',
+        SLACK_SIGNING_SECRET: SIGNING_SECRET,
+        SLACK_API_URL: slack.apiUrl,
+        DATABASE_URL: database.url!,
+        REDIS_URL,
+        CATALOG_PATH: join(dir, 'catalog.yml'),
+        QUEUE_PREFIX: prefix,
+        RECONCILE_INTERVAL_SECONDS: '3600',
+        SLACK_MESSAGES_PER_SECOND: '1000',
+        ...(process.env.BENCH_BOT_LOG_LEVEL ? { LOG_LEVEL: process.env.BENCH_BOT_LOG_LEVEL } : {}),
+        ...s.env,
+      },
+    });
+    rss = bot.rss;
+    queues = await openQueues(REDIS_URL, prefix);
+    const jobs = bullJobScheduler(queues, systemClock);
     const due = new Date(Date.now() + LEAD_MS);
-    await seedGrants(database, datasetId, due, login);
+    await seedGrants(database, s.datasetId, due, s.login);
     const sql = postgres(database.url!, { max: 1, onnotice: () => {} });
     try {
       const active = await sql`select id, ends_at from grants where status = 'active'`;
-      await bot.deps.jobs.scheduleExpiries(active.map((g) => ({ id: g.id as string, endsAt: g.ends_at as Date })));
+      await jobs.scheduleExpiries(active.map((g) => ({ id: g.id as string, endsAt: g.ends_at as Date })));
       // Slack pushes back now and then: each 429 must pause posting, and lose or repeat nothing
       for (let i = 0; i < 5; i++) slack.failNext('chat.postMessage', { status: 429, retryAfter: 1 }, 2);
       if (Date.now() > due.getTime()) throw new Error(`bench: scheduling took longer than BENCH_EXPIRY_LEAD_MS (${LEAD_MS} ms)`);
@@ -131,7 +173,7 @@ async function runScenario(name: string, catalog: Catalog, connectors: ReturnTyp
       const lateness = rows.map((r) => Number(r.ms));
       await until(
         async () => {
-          if (process.env.BENCH_DEBUG) console.log(`${name}: ${slack.callsTo('chat.postMessage').length} DMs, ${JSON.stringify(await bot!.queues.messages.getJobCounts())}`);
+          if (process.env.BENCH_DEBUG) console.log(`${name}: ${slack.callsTo('chat.postMessage').length} DMs, ${JSON.stringify(await queues!.messages.getJobCounts())}`);
           return slack.callsTo('chat.postMessage').length >= N;
         },
         `${name}: every holder's DM`,
@@ -143,17 +185,21 @@ async function runScenario(name: string, catalog: Catalog, connectors: ReturnTyp
       const once = [...dms.values()].filter((n) => n === 1).length;
       if (dms.size !== N || once !== N) throw new Error(`bench: ${name}: ${dms.size} holders told, ${once} exactly once (expected ${N})`);
       const limited = slack.callsTo('chat.postMessage#failed').length;
-      console.log(`${name}: ${N} grants ended, p50 ${fmt(percentile(lateness, 0.5))} p99 ${fmt(percentile(lateness, 0.99))} max ${fmt(Math.max(...lateness))} after due; ${N} DMs each once, last ${fmt(lastDm)} after due (${limited} answered 429 first)`);
-      return { lateness, lastDm, peakRssMb: rss.stop() };
+      const peakRssMb = rss.stop();
+      console.log(`${name}: ${N} grants ended, p50 ${fmt(percentile(lateness, 0.5))} p99 ${fmt(percentile(lateness, 0.99))} max ${fmt(Math.max(...lateness))} after due; ${N} DMs each once, last ${fmt(lastDm)} after due (${limited} answered 429 first); bot (${BOT_MODE}) RSS peak ${peakRssMb.toFixed(0)} MB; load average ${load()}`);
+      return { lateness, lastDm, peakRssMb };
     } finally {
       await sql.end();
     }
   } finally {
-    rss.stop();
+    rss?.stop();
     await bot?.stop();
+    await queues?.close();
     await database.destroy();
     await slack.stop();
-    await removeQueueKeys(REDIS_URL, config.queuePrefix);
+    await removeQueueKeys(REDIS_URL, prefix);
+    if (!process.env.BENCH_KEEP_LOGS) await rm(dir, { recursive: true, force: true });
+    else console.log(`  ${name}: the bot's log is kept in ${join(dir, 'bot.log')}`);
   }
 }
 
@@ -175,13 +221,13 @@ async function warehouseLogins(wh: Warehouse, login: (i: number) => string) {
 
 export async function benchExpiry(): Promise<TargetResult[]> {
   if (!process.env.TEST_DATABASE_URL) throw new Error('bench expiry needs TEST_DATABASE_URL (a Postgres server)');
-  console.log(`\nexpiry: ${N} due at one instant (lead ${fmt(LEAD_MS)}), load average ${load()}`);
+  const buildSeconds = buildOnce();
+  console.log(`\nexpiry: ${N} due at one instant (lead ${fmt(LEAD_MS)}), the bot as its own process (${BOT_MODE}; build ${buildSeconds.toFixed(1)} s), load average ${load()}`);
   const raw = await floor();
   const floorP99 = percentile(raw, 0.99);
-  console.log(`floor: ${N} raw BullMQ delayed jobs (concurrency ${EXPIRY_CONCURRENCY}), lateness p50 ${fmt(percentile(raw, 0.5))} p99 ${fmt(floorP99)}`);
+  console.log(`floor: ${N} raw BullMQ delayed jobs (concurrency ${EXPIRY_CONCURRENCY}), lateness p50 ${fmt(percentile(raw, 0.5))} p99 ${fmt(floorP99)}; load average ${load()}`);
 
-  const catalog: Catalog = { admins: [USERS.admin], datasets: [makeDataset({ id: 'bench-record', owners: [USERS.owner1] })] };
-  const record = await runScenario('record', catalog, singleConnector(catalog, recordOnlyProvisioner(silent)), 'bench-record');
+  const record = await runScenario({ name: 'record', datasetId: 'bench-record', datasetYaml: `  - id: bench-record\n    name: bench-record\n    sensitivity: internal\n    owners: [${USERS.owner1}]\n` });
   const recordP99 = percentile(record.lateness, 0.99);
 
   const wh = Warehouse.fromEnv();
@@ -191,16 +237,13 @@ export async function benchExpiry(): Promise<TargetResult[]> {
   let pg: Ended;
   let left: number;
   try {
-    const pgCatalog: Catalog = {
-      admins: [USERS.admin],
-      datasets: [makeDataset({ id: 'bench-warehouse', owners: [USERS.owner1], provisioner: { type: 'postgres', connection_env: 'WAREHOUSE_URL', role: wh.datasetRole, login_role_template: '{slack_id}' } })],
-    };
-    const connectors = buildConnectors(pgCatalog, { WAREHOUSE_URL: wh.adminUrl }, silent);
-    try {
-      pg = await runScenario('postgres', pgCatalog, connectors, 'bench-warehouse', login);
-    } finally {
-      await connectors.close();
-    }
+    pg = await runScenario({
+      name: 'postgres',
+      datasetId: 'bench-warehouse',
+      datasetYaml: `  - id: bench-warehouse\n    name: bench-warehouse\n    sensitivity: internal\n    owners: [${USERS.owner1}]\n    provisioner: { type: postgres, connection_env: WAREHOUSE_URL, role: ${wh.datasetRole}, login_role_template: '{slack_id}' }\n`,
+      env: { WAREHOUSE_URL: wh.adminUrl },
+      login,
+    });
     left = await logins.stillHolding();
   } finally {
     await logins.drop();
@@ -208,12 +251,12 @@ export async function benchExpiry(): Promise<TargetResult[]> {
   }
   const pgLast = Math.max(...pg.lateness);
   const rssMb = Math.max(record.peakRssMb, pg.peakRssMb);
-  console.log(`peak RSS of the bench process (bot + fake Slack + bench): ${rssMb.toFixed(0)} MB; load average ${load()}`);
   return [
     ratioTarget('expiry (record): due → ended p99 vs raw BullMQ p99', recordP99, floorP99, 2, `p99 ${fmt(recordP99)} vs ${N} raw jobs ${fmt(floorP99)}; DMs all once by ${fmt(record.lastDm)}`),
     {
       ...ratioTarget('expiry (postgres): all REVOKEs done vs raw BullMQ p99', pgLast, floorP99, 3, `last ended ${fmt(pgLast)} (p99 ${fmt(percentile(pg.lateness, 0.99))}) vs ${fmt(floorP99)}; ${left} logins still hold the role`),
       ...(left > 0 ? { pass: false } : {}),
     },
+    absoluteTarget('bot RSS peak during expiry (MB)', rssMb, 200, `node dist/src/main.js ${BOT_MODE}, its own process: record ${record.peakRssMb.toFixed(0)} MB, postgres ${pg.peakRssMb.toFixed(0)} MB`),
   ];
 }

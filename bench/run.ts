@@ -13,27 +13,23 @@ import { availableParallelism, loadavg } from 'node:os';
 import { benchAck } from './ack.js';
 import { benchExpiry } from './expiry.js';
 import { benchReviews } from './reviews.js';
-import { sampleRss } from './memory.js';
 import { benchScan } from './scan.js';
 import { benchStartup } from './startup.js';
-import { absoluteTarget, printTargets, type TargetResult } from './targets.js';
+import { printTargets, type TargetResult } from './targets.js';
 
 interface Scenario {
   name: string;
+  /** Each scenario runs the bot as its own process and reports that process's RSS itself. */
   run: () => Promise<TargetResult[]>;
-  /** The bot runs inside this process: its RSS is sampled here and reported as the bot's (an upper bound). */
-  inProcess?: boolean;
 }
 
 const SCENARIOS: Scenario[] = [
   { name: 'scan', run: benchScan },
   { name: 'startup', run: benchStartup },
   { name: 'ack', run: benchAck },
-  { name: 'expiry', run: benchExpiry, inProcess: true },
+  { name: 'expiry', run: benchExpiry },
   { name: 'reviews', run: benchReviews },
 ];
-
-const MEMORY_LIMIT_MB = 200;
 
 async function main() {
   const wanted = process.argv.slice(2);
@@ -46,14 +42,12 @@ async function main() {
   const results: TargetResult[] = [];
   for (const scenario of SCENARIOS.filter((s) => wanted.length === 0 || wanted.includes(s.name))) {
     console.log(`\n== ${scenario.name} (load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores)`);
-    const rss = scenario.inProcess ? sampleRss() : undefined;
     try {
       results.push(...(await scenario.run()));
     } catch (err) {
       console.error(err);
       results.push({ target: `${scenario.name}: the scenario ran to its end`, ratio: Number.NaN, limit: 1, pass: false, detail: err instanceof Error ? err.message.split('\n')[0]! : String(err) });
     }
-    if (rss) results.push(absoluteTarget(`RSS peak during ${scenario.name} (MB, bot in the bench process)`, rss.stop(), MEMORY_LIMIT_MB, 'bench and bot together'));
   }
   const ok = printTargets(results);
   console.log(`load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${availableParallelism()} cores`);

@@ -136,8 +136,13 @@ export function bullJobScheduler(queues: Queues, clock: Clock, retry: RetryPolic
       // A finished job kept under the same id (a failed one, or what a stalled run left behind under
       // load) would turn this add into a no-op and leave the message pending for ever: clear it.
       // A job still waiting, delayed or running is left alone, so a message never has two at once.
+      // Only ids whose job hash exists can be either: one pipelined EXISTS each finds them (a new
+      // message has none), because looking up a job's state scans the waiting list, which is long
+      // exactly when many messages are queued at once.
+      const exists = (await queues.redis.pipeline(outboxIds.map((id) => ['exists', queues.messages.toKey(jobIds.deliver(id))])).exec()) ?? [];
+      const kept = outboxIds.filter((_, i) => exists[i]?.[1] !== 0);
       await Promise.all(
-        outboxIds.map(async (outboxId) => {
+        kept.map(async (outboxId) => {
           const state = await queues.messages.getJobState(jobIds.deliver(outboxId));
           if (state === 'failed' || state === 'completed' || state === 'unknown') await queues.messages.remove(jobIds.deliver(outboxId));
         }),

@@ -2,7 +2,7 @@ import { DelayedError, UnrecoverableError, Worker, type ConnectionOptions, type 
 import { z } from 'zod';
 import type { Deps } from '../modules/deps.js';
 import { expireDueGrants } from '../modules/grants/expiry.usecases.js';
-import { expireGrant, isDue, reconcile } from '../modules/grants/grants.usecases.js';
+import { dueState, expireGrant, reconcile } from '../modules/grants/grants.usecases.js';
 import { provisionGrant, revokeGrant } from '../modules/grants/provisioning.usecases.js';
 import { followUpPendingRequests } from '../modules/requests/followups.usecases.js';
 import { sendHygieneTips } from '../modules/nudges/tips.usecases.js';
@@ -57,7 +57,9 @@ export async function startWorkers(
       const { grantId } = parsePayload(payloads.expire, job);
       // whichever job wakes first ends every grant due with it, in batches; the rest find theirs
       // already on its way out and stop after one read
-      if (await isDue(deps, grantId)) await expireDueGrants(deps);
+      const state = await dueState(deps, grantId);
+      if (state === 'not_active') return state;
+      if (state === 'due') await expireDueGrants(deps);
       const outcome = await expireGrant(deps, grantId);
       if (outcome.kind === 'not_due') {
         // Woken early (clock skew, or the end moved): sleep again until the grant is due.

@@ -105,6 +105,46 @@ describe('grants due together end in one pass', () => {
     expect(told.map((r) => r.payload.grantId)).toEqual([gone!.id]);
   });
 
+  it("tells the holders once access is removed: their messages are queued when the pass ends, also when it stops part-way", async () => {
+    await activeGrants(8);
+    t.clock.advance(HOUR);
+    // "access ended" messages stored, and of those, how many have a delivery job
+    const queued = async () => {
+      const rows = await t.database.db.select().from(outbox).where(eq(outbox.kind, 'grant_expired'));
+      const jobs = await Promise.all(rows.map((r) => t.queues.messages.getJob(`deliver-${r.id}`)));
+      return { stored: rows.length, queued: jobs.filter(Boolean).length };
+    };
+    // the first batch has ended when the connector is asked for the second: nothing queued yet
+    let queuedMeanwhile = { stored: -1, queued: -1 };
+    const revokeMany = connector.revokeMany.bind(connector);
+    connector.revokeMany = async (targets) => {
+      if (connector.batches.length === 1) queuedMeanwhile = await queued();
+      return revokeMany(targets);
+    };
+    expect(await expireDueGrants(t.deps, { batchSize: 3 })).toEqual({ started: 8, ended: 8, handedOff: 0 });
+    expect(queuedMeanwhile).toEqual({ stored: 3, queued: 0 });
+    expect(await queued()).toEqual({ stored: 8, queued: 8 });
+
+    // a pass that fails after a batch has ended still queues that batch's messages
+    await activeGrants(5, '1h', 'U0STOP');
+    t.clock.advance(HOUR);
+    const clock = t.deps.clock;
+    let calls = 0;
+    // the pass stops before its second claim (now() is read at each claim and each batch's end)
+    t.deps.clock = {
+      now: () => {
+        if (++calls === 3) throw new Error('stopped part-way');
+        return clock.now();
+      },
+    };
+    await expect(expireDueGrants(t.deps, { batchSize: 3 })).rejects.toThrow('stopped part-way');
+    t.deps.clock = clock;
+    expect(await t.database.db.select().from(grants).where(eq(grants.status, 'active'))).toHaveLength(2);
+    const ended = await t.database.db.select().from(outbox).where(eq(outbox.kind, 'grant_expired'));
+    expect(ended).toHaveLength(11);
+    for (const r of ended) expect(await t.queues.messages.getJob(`deliver-${r.id}`)).toBeTruthy();
+  });
+
   it('a connector that revokes one at a time gets a revoke job per grant, as before', async () => {
     const plain = new RecordingProvisioner();
     t.deps.connectors = singleConnector(t.deps.catalog, plain);

@@ -105,3 +105,29 @@ describe('delivering a stored row', () => {
     expect(t.notifier.sent.filter((s) => s.to === 'U0NEW')).toEqual([{ kind: 'coach', to: 'U0NEW' }]);
   });
 });
+
+describe('enqueueing deliveries', () => {
+  const jobOf = (id: number) => t.queues.messages.getJob(`deliver-${id}`);
+
+  it('adds a job for each new message, leaves a job still waiting alone, and replaces what a finished run left under the id', async () => {
+    const [fresh, waiting, leftover] = await addToOutbox(t.database.db, t.clock.now(), [1, 2, 3].map((i) => outboxMessage('hygiene_tip', { userId: `U0ENQ${i}`, tip: 0 })));
+    // a job already waiting for its message, and a job hash a stalled run left outside every list
+    await t.deps.jobs.enqueueDeliveries([waiting!]);
+    const waitingSince = (await jobOf(waiting!))!.timestamp;
+    await t.queues.redis.hset(t.queues.messages.toKey(`deliver-${leftover}`), { name: 'deliver', data: JSON.stringify({ outboxId: leftover }), opts: '{}', timestamp: '1', finishedOn: '1' });
+    expect(await t.queues.messages.getJobState(`deliver-${leftover}`)).toBe('unknown');
+
+    await new Promise((r) => setTimeout(r, 5));
+    await t.deps.jobs.enqueueDeliveries([fresh!, waiting!, leftover!]);
+
+    for (const id of [fresh!, waiting!, leftover!]) {
+      expect(await t.queues.messages.getJobState(`deliver-${id}`)).toBe('waiting');
+      expect((await jobOf(id))!.data).toEqual({ outboxId: id });
+    }
+    // the waiting one is the same job, not a second one
+    expect((await jobOf(waiting!))!.timestamp).toBe(waitingSince);
+    expect((await jobOf(leftover!))!.timestamp).toBeGreaterThan(1);
+    const ids = (await t.queues.messages.getWaiting()).map((j) => j.id);
+    expect(ids.filter((id) => id === `deliver-${waiting}`)).toHaveLength(1);
+  });
+});

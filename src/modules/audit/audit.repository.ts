@@ -42,7 +42,25 @@ export async function appendAudit(db: DbOrTx, ...entries: AuditEntry[]): Promise
     return { ...content, hash };
   });
   // sent together (one round trip on a pipelining driver): the head is locked while they run
-  await Promise.all([db.insert(auditEvents).values(rows), db.update(auditChainHead).set({ seq, hash }).where(eq(auditChainHead.id, 1))]);
+  await Promise.all([insertEvents(db, rows), db.update(auditChainHead).set({ seq, hash }).where(eq(auditChainHead.id, 1))]);
+}
+
+type ChainedRow = { seq: number; at: Date; actorId: string; action: string; subjectType: string; subjectId: string; details: Record<string, unknown>; prevHash: string; hash: string };
+
+/**
+ * One INSERT whatever the number of events, with the rows as one JSON parameter: a multi-row
+ * VALUES of a thousand events (a batch of grants ending) is 9,000 parameters that the query
+ * builder walks one by one, which cost more CPU than the database spent storing them.
+ * `at` goes as an ISO timestamp with milliseconds and `details` as JSON: exactly what is hashed.
+ */
+async function insertEvents(db: Tx, rows: ChainedRow[]): Promise<void> {
+  const json = JSON.stringify(rows.map((r) => ({ seq: r.seq, at: r.at.toISOString(), actor_id: r.actorId, action: r.action, subject_type: r.subjectType, subject_id: r.subjectId, details: r.details, prev_hash: r.prevHash, hash: r.hash })));
+  await db.execute(sql`
+    insert into ${auditEvents} (seq, at, actor_id, action, subject_type, subject_id, details, prev_hash, hash)
+    select r.seq, r.at, r.actor_id, r.action, r.subject_type, r.subject_id, r.details, r.prev_hash, r.hash
+    from rows from (jsonb_to_recordset(${json}::jsonb) as (seq bigint, at timestamptz, actor_id text, action text, subject_type text, subject_id text, details jsonb, prev_hash text, hash text))
+      with ordinality as r(seq, at, actor_id, action, subject_type, subject_id, details, prev_hash, hash, n)
+    order by r.n`);
 }
 
 function isTx(db: DbOrTx): db is Tx {

@@ -31,10 +31,29 @@ export interface ExpiryPass {
  * revoke job (retries, alerts), as does every grant of a connector that revokes one at a time;
  * manual datasets get their owners' tasks. Any expiry job that wakes runs a pass; the per-grant
  * jobs that follow find their grant already ended and do nothing.
+ *
+ * Removing access comes first: the holders' "access ended" messages (stored with each batch, in
+ * its transaction) are handed to the messages queue once the pass has no more due grants, so that
+ * queueing and posting thousands of them does not slow the batches still to end. The owners'
+ * tasks and the approvers' updates of a claimed batch go at once. Should the process stop before,
+ * the reconciler sends what is stored (the outbox).
  */
 export async function expireDueGrants(deps: PassDeps, opts: { batchSize?: number } = {}): Promise<ExpiryPass> {
   const batchSize = opts.batchSize ?? EXPIRY_BATCH;
   const pass: ExpiryPass = { started: 0, ended: 0, handedOff: 0 };
+  const told: number[] = [];
+  try {
+    await claimAndRevoke(deps, batchSize, pass, told);
+  } finally {
+    for (let i = 0; i < told.length; i += batchSize) {
+      await deps.jobs.enqueueDeliveries(told.slice(i, i + batchSize)).catch((err) => deps.logger.warn({ err }, 'messages not enqueued; the reconciler will'));
+    }
+  }
+  if (pass.started) deps.logger.info(pass, 'due grants: access removed');
+  return pass;
+}
+
+async function claimAndRevoke(deps: PassDeps, batchSize: number, pass: ExpiryPass, told: number[]): Promise<void> {
   for (;;) {
     const now = deps.clock.now();
     const claimed = await deps.db.transaction(async (tx) => {
@@ -44,17 +63,18 @@ export async function expireDueGrants(deps: PassDeps, opts: { batchSize?: number
     if (!claimed) break;
     pass.started += claimed.rows.length;
     await deps.jobs.enqueueDeliveries(claimed.outboxIds).catch((err) => deps.logger.warn({ err }, 'messages not enqueued; the reconciler will'));
-    const { ended, handedOff } = await revokeClaimed(deps, claimed.rows);
+    const { ended, handedOff } = await revokeClaimed(deps, claimed.rows, told);
     pass.ended += ended;
     pass.handedOff += handedOff;
     if (claimed.rows.length < batchSize) break;
   }
-  if (pass.started) deps.logger.info(pass, 'due grants: access removed');
-  return pass;
 }
 
-/** Revokes a claimed batch, connector by connector: in batches where the connector can, else one job per grant. */
-async function revokeClaimed(deps: PassDeps, rows: Grant[]): Promise<{ ended: number; handedOff: number }> {
+/**
+ * Revokes a claimed batch, connector by connector: in batches where the connector can, else one job
+ * per grant. The outbox ids of the holders' messages are added to `told`.
+ */
+async function revokeClaimed(deps: PassDeps, rows: Grant[], told: number[]): Promise<{ ended: number; handedOff: number }> {
   const batches = new Map<Provisioner, Grant[]>();
   const oneByOne: string[] = [];
   for (const grant of rows) {
@@ -74,7 +94,9 @@ async function revokeClaimed(deps: PassDeps, rows: Grant[]): Promise<{ ended: nu
     const gone = new Set(results?.filter((r) => !r.error).map((r) => r.grantId));
     for (const g of grants) if (!gone.has(g.id)) oneByOne.push(g.id);
     metrics.connectorFailure('revoke', connector.kind, grants.length - gone.size);
-    ended += await finishExpiries(deps, grants.filter((g) => gone.has(g.id)), connector.kind);
+    const done = await finishExpiries(deps, grants.filter((g) => gone.has(g.id)), connector.kind);
+    ended += done.count;
+    told.push(...done.outboxIds);
   }
   for (const grantId of oneByOne) {
     await deps.jobs.enqueueRevoke(grantId).catch((err) => deps.logger.warn({ err }, 'revoke not enqueued; the reconciler will'));
@@ -82,9 +104,9 @@ async function revokeClaimed(deps: PassDeps, rows: Grant[]): Promise<{ ended: nu
   return { ended, handedOff: oneByOne.length };
 }
 
-/** revoking → expired for grants whose access is gone, in one transaction; tells each holder. */
-async function finishExpiries(deps: Pick<Deps, 'db' | 'clock' | 'jobs' | 'logger'>, grants: Grant[], how: string): Promise<number> {
-  if (grants.length === 0) return 0;
+/** revoking → expired for grants whose access is gone, in one transaction, with each holder's message in the outbox. */
+async function finishExpiries(deps: Pick<Deps, 'db' | 'clock'>, grants: Grant[], how: string): Promise<{ count: number; outboxIds: number[] }> {
+  if (grants.length === 0) return { count: 0, outboxIds: [] };
   const now = deps.clock.now();
   const done = await deps.db.transaction(async (tx) => {
     const rows = await repo.endRevokedGrants(tx, grants.map((g) => g.id), 'expired', now);
@@ -92,6 +114,5 @@ async function finishExpiries(deps: Pick<Deps, 'db' | 'clock' | 'jobs' | 'logger
     for (const row of rows) metrics.expiryLateness((now.getTime() - row.endsAt.getTime()) / 1000);
     return { count: rows.length, outboxIds: await addToOutbox(tx, now, rows.map((row) => outboxMessage('grant_expired', { grantId: row.id }))) };
   });
-  await deps.jobs.enqueueDeliveries(done.outboxIds).catch((err) => deps.logger.warn({ err }, 'messages not enqueued; the reconciler will'));
-  return done.count;
+  return done;
 }

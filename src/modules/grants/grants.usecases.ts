@@ -37,10 +37,15 @@ export async function expireGrant(deps: Pick<Deps, 'db' | 'catalog' | 'clock' | 
   return { kind: 'expired' };
 }
 
-/** Whether the grant is active and due now (a job woken for it then runs a pass for everything due). */
-export async function isDue(deps: Pick<Deps, 'db' | 'clock'>, grantId: string): Promise<boolean> {
+/**
+ * Where a woken expiry job's grant stands: `due` (active, its end passed: the job runs a pass for
+ * everything due), `not_due` (active, ends later), or `not_active` (gone, or already ending or
+ * ended, usually by a pass: the job has nothing to do).
+ */
+export async function dueState(deps: Pick<Deps, 'db' | 'clock'>, grantId: string): Promise<'due' | 'not_due' | 'not_active'> {
   const grant = await repo.findGrant(deps.db, grantId);
-  return grant?.status === 'active' && grant.endsAt <= deps.clock.now();
+  if (grant?.status !== 'active') return 'not_active';
+  return grant.endsAt <= deps.clock.now() ? 'due' : 'not_due';
 }
 
 export interface ReconcileReport {

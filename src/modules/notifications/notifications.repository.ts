@@ -1,5 +1,5 @@
 import { and, asc, eq, gt, lte, sql } from 'drizzle-orm';
-import type { DbOrTx } from '../../shared/db/client.js';
+import { resultRows, type DbOrTx } from '../../shared/db/client.js';
 import { outbox } from './notifications.table.js';
 import { readMessage, type OutboxMessage } from './messages/messages.js';
 
@@ -16,12 +16,17 @@ export async function addToOutbox(db: DbOrTx, now: Date, messages: OutboxMessage
   const values = messages.map((m) => ({ kind: m.kind, payload: readMessage(m.kind, m.payload).payload as Record<string, unknown>, createdAt: now }));
   const ids: number[] = [];
   // bounded statements, whatever the number of messages (a review's digests grow with the company)
+  // the rows as one JSON parameter (a multi-row VALUES is a parameter per column and row, which
+  // the query builder walks one by one); ids come back in the order of the messages
   for (let i = 0; i < values.length; i += OUTBOX_BATCH) {
-    const rows = await db
-      .insert(outbox)
-      .values(values.slice(i, i + OUTBOX_BATCH))
-      .returning({ id: outbox.id });
-    ids.push(...rows.map((r) => r.id));
+    const json = JSON.stringify(values.slice(i, i + OUTBOX_BATCH).map((v) => ({ kind: v.kind, payload: v.payload, created_at: v.createdAt.toISOString() })));
+    const rows = await db.execute(sql`
+      insert into ${outbox} (kind, payload, created_at)
+      select r.kind, r.payload, r.created_at
+      from rows from (jsonb_to_recordset(${json}::jsonb) as (kind text, payload jsonb, created_at timestamptz)) with ordinality as r(kind, payload, created_at, n)
+      order by r.n
+      returning id`);
+    ids.push(...resultRows<{ id: string | number }>(rows).map((r) => Number(r.id)));
   }
   return ids;
 }
