@@ -9,18 +9,24 @@ import { closeSync, openSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { freePort, REPO_ROOT } from '../test/helpers/process.js';
-import { sampleRss, type RssSampler } from './memory.js';
+import { rssMb, sampleRss, type RssSampler } from './memory.js';
 
 export interface BotProcess {
   child: ChildProcess;
   pid: number;
   /** Where GET /healthz answers (PORT, or WORKER_HEALTH_PORT in worker mode). */
   healthUrl: string;
+  /** Where Slack sends its signed requests (web and all modes). */
+  eventsUrl: string;
+  /** From spawn to /healthz answering 200, ms. */
+  readyMs: number;
+  /** RSS when it became ready, MB. */
+  readyRssMb: number;
   logFile: string;
   /** The process's RSS, sampled every 100 ms from the moment it was spawned (start-up included). */
   rss: RssSampler;
-  /** SIGTERM, then waits for the exit (the bot finishes the jobs it is running). */
-  stop(): Promise<void>;
+  /** SIGTERM, then waits for the exit (the bot finishes the jobs it is running); the peak RSS over its life, MB. */
+  stop(): Promise<number>;
 }
 
 export interface BotProcessOptions {
@@ -28,7 +34,7 @@ export interface BotProcessOptions {
   /** The bot's settings (DATABASE_URL, REDIS_URL, SLACK_API_URL, CATALOG_PATH, QUEUE_PREFIX…) and connector secrets. */
   env: Record<string, string>;
   logFile: string;
-  /** Extra node flags, e.g. ["--cpu-prof", "--cpu-prof-dir=/tmp/prof"]. */
+  /** Extra node flags, e.g. ["--cpu-prof", "--cpu-prof-dir=/tmp/prof"]; BENCH_BOT_NODE_ARGS when not given. */
   nodeArgs?: string[];
   /** How long to wait for /healthz to answer 200 (ms). */
   readyTimeoutMs?: number;
@@ -39,23 +45,44 @@ export async function startBotProcess(opts: BotProcessOptions): Promise<BotProce
   const port = await freePort();
   const portVar = opts.mode === 'worker' ? 'WORKER_HEALTH_PORT' : 'PORT';
   const fd = openSync(opts.logFile, 'a');
-  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), join(REPO_ROOT, 'dist/src/main.js'), opts.mode], {
+  const started = performance.now();
+  const nodeArgs = opts.nodeArgs ?? process.env.BENCH_BOT_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...nodeArgs, join(REPO_ROOT, 'dist/src/main.js'), opts.mode], {
     cwd: REPO_ROOT,
-    env: { PATH: process.env.PATH, NODE_ENV: 'production', ...opts.env, [portVar]: String(port) },
+    env: {
+      PATH: process.env.PATH,
+      NODE_ENV: 'production',
+      ...(process.env.BENCH_BOT_LOG_LEVEL ? { LOG_LEVEL: process.env.BENCH_BOT_LOG_LEVEL } : {}),
+      ...opts.env,
+      [portVar]: String(port),
+    },
     stdio: ['ignore', fd, fd],
   });
   closeSync(fd);
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  // BENCH_RSS_TIMELINE=1: the bot's RSS once a second, printed when it stops (where the memory goes)
+  const timeline: string[] = [];
+  const tick = process.env.BENCH_RSS_TIMELINE
+    ? setInterval(() => timeline.push(`${((performance.now() - started) / 1000).toFixed(0)}s:${(rssMb(child.pid!) ?? 0).toFixed(0)}`), 1000)
+    : undefined;
   const bot: BotProcess = {
     child,
     pid: child.pid!,
     healthUrl: `http://127.0.0.1:${port}/healthz`,
+    eventsUrl: `http://127.0.0.1:${port}/slack/events`,
+    readyMs: 0,
+    readyRssMb: 0,
     logFile: opts.logFile,
     rss: sampleRss(child.pid!),
     async stop() {
-      bot.rss.stop();
+      const peak = bot.rss.stop();
+      if (tick) {
+        clearInterval(tick);
+        console.log(`  bot RSS (MB) over time: ${timeline.join(' ')}`);
+      }
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       await exited;
+      return peak;
     },
   };
   const deadline = Date.now() + (opts.readyTimeoutMs ?? 60_000);
@@ -64,7 +91,11 @@ export async function startBotProcess(opts: BotProcessOptions): Promise<BotProce
       throw new Error(`the bot exited before it was ready:\n${(await readFile(opts.logFile, 'utf8')).slice(-2000)}`);
     }
     const status = await fetch(bot.healthUrl).then((r) => r.status, () => 0);
-    if (status === 200) return bot;
+    if (status === 200) {
+      bot.readyMs = performance.now() - started;
+      bot.readyRssMb = rssMb(child.pid!) ?? 0;
+      return bot;
+    }
     if (Date.now() > deadline) {
       await bot.stop();
       throw new Error(`the bot was not ready within ${opts.readyTimeoutMs ?? 60_000} ms (last /healthz: ${status || 'no answer'})`);

@@ -2,7 +2,7 @@
  * Access reviews at company scale (issue #12): a campaign over BENCH_REVIEW_GRANTS active grants
  * (50,000) on BENCH_REVIEW_OWNERS datasets (500, one owner each), on a fresh Postgres database
  * (TEST_DATABASE_URL) and real Redis. The bot runs as its own process, as in production
- * (`node dist/src/main.js`, web and worker together, bench/bot-process-reviews.ts), against the
+ * (`node dist/src/main.js`, web and worker together, bench/bot-process.ts), against the
  * fake Slack Web API, which lives in this (the bench's) process.
  *
  * - start: an admin sends a signed `/access review start`; measured from sending it to the answer
@@ -43,8 +43,8 @@ import { FakeSlack } from '../test/helpers/fake-slack.js';
 import { REPO_ROOT, TSX_LOADER } from '../test/helpers/process.js';
 import { removeQueueKeys } from '../test/helpers/queues.js';
 import { scaleDatasetId, scaleOwnerId, seedActiveGrants } from '../test/helpers/seed-grants.js';
-import { blockActionPayload, commandBody, interactionBody, postSigned } from '../test/helpers/slack-requests.js';
-import { startBotProcess, type BotProcess } from './bot-process-reviews.js';
+import { blockActionPayload, commandBody, interactionBody, postSigned, SIGNING_SECRET } from '../test/helpers/slack-requests.js';
+import { startBotProcess, type BotProcess } from './bot-process.js';
 import { buildOnce } from './build.js';
 import { absoluteTarget, percentile, type TargetResult } from './targets.js';
 
@@ -82,13 +82,18 @@ export async function benchReviews(): Promise<TargetResult[]> {
     await writeFile(join(dir, 'catalog.yml'), catalogYaml(OWNERS));
 
     bot = await startBotProcess({
-      databaseUrl: database.url!,
-      redisUrl,
-      slackApiUrl: slack.apiUrl,
-      catalogPath: join(dir, 'catalog.yml'),
-      queuePrefix: prefix,
+      mode: 'all',
       logFile: join(dir, 'bot.log'),
-      env: { SLACK_MESSAGES_PER_SECOND: '200' },
+      env: {
+        SLACK_BOT_TOKEN: 'xoxb-fake',
+        SLACK_SIGNING_SECRET: SIGNING_SECRET,
+        SLACK_API_URL: slack.apiUrl,
+        DATABASE_URL: database.url!,
+        REDIS_URL: redisUrl,
+        CATALOG_PATH: join(dir, 'catalog.yml'),
+        QUEUE_PREFIX: prefix,
+        SLACK_MESSAGES_PER_SECOND: '200',
+      },
     });
     console.log(`bot (node dist/src/main.js, pid ${bot.pid}) ready in ${bot.readyMs.toFixed(0)} ms, RSS ${bot.readyRssMb.toFixed(0)} MB`);
     // Slack throttles: some posts are answered 429 with Retry-After 1 s
