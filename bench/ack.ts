@@ -6,7 +6,8 @@
  *   database, Redis and the fake Slack Web API, answering `/access help`, then
  *   `/access request <dataset> <duration> <reason>` from as many different people as requests.
  * After a warm-up of each path, the measurement runs in rounds (floor, bot help, bot request, then
- * again), each round with requesters never seen before, and the samples of each kind are pooled:
+ * again), each round with requesters never seen before and each phase led into by unmeasured
+ * requests on its connections (no start-up transient is measured), and each kind's samples pooled:
  * the machine's noise (other processes, the bot's background work) then falls on all three alike
  * instead of deciding a ratio by landing on one long phase. Afterwards every request must be in
  * Postgres, every approver DM in the outbox, and each of those DMs sent or waiting in the bot's
@@ -40,8 +41,11 @@ const TOTAL = Number(process.env.BENCH_ACK_REQUESTS ?? 2000);
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ACK_ROUNDS ?? 5));
 const CONCURRENCY = Number(process.env.BENCH_ACK_CONCURRENCY ?? 50);
 const WARMUP = Math.min(300, TOTAL);
-/** Every request measured, then those of the warm-up, each by a different person. */
-const REQUESTERS = TOTAL + WARMUP;
+/** Unmeasured requests leading into each measured phase, on its connections (see drive). */
+const LEAD_IN = 2 * CONCURRENCY;
+/** Every request measured, then those of the warm-up and the lead-ins, each by a different person. */
+const UNMEASURED = WARMUP + ROUNDS * LEAD_IN;
+const REQUESTERS = TOTAL + UNMEASURED;
 const SERVER_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const SLACK_LIMIT_MS = 3000;
@@ -216,12 +220,15 @@ export async function benchAck(): Promise<TargetResult[]> {
       phases[kind].push({ load: result, bench, target, machine });
     };
     const perRound = Math.ceil(TOTAL / ROUNDS);
-    for (let first = 0; first < TOTAL; first += perRound) {
+    for (let round = 0, first = 0; first < TOTAL; round++, first += perRound) {
       const total = Math.min(perRound, TOTAL - first);
-      await measure('floor', floor.child.pid!, () => drive(floorUrl, SIGNING_SECRET, { total, concurrency: CONCURRENCY, body: (i) => helpBody(first + i) }));
-      await measure('help', bot.child.pid!, () => drive(botUrl, SIGNING_SECRET, { total, concurrency: CONCURRENCY, body: (i) => helpBody(first + i) }));
-      // requesters first + 0 … first + total - 1: new people every round
-      await measure('request', bot.child.pid!, () => drive(botUrl, SIGNING_SECRET, { total, concurrency: CONCURRENCY, keepBodies: true, body: (i) => requestBody(first + i) }));
+      // the lead-in's requesters come after the warm-up's; the measured ones are first … first + total - 1: new people every round
+      const leadIn = TOTAL + WARMUP + round * LEAD_IN;
+      const person = (i: number) => (i < LEAD_IN ? leadIn + i : first + i - LEAD_IN);
+      const run = { total, concurrency: CONCURRENCY, leadIn: LEAD_IN };
+      await measure('floor', floor.child.pid!, () => drive(floorUrl, SIGNING_SECRET, { ...run, body: (i) => helpBody(person(i)) }));
+      await measure('help', bot.child.pid!, () => drive(botUrl, SIGNING_SECRET, { ...run, body: (i) => helpBody(person(i)) }));
+      await measure('request', bot.child.pid!, () => drive(botUrl, SIGNING_SECRET, { ...run, keepBodies: true, body: (i) => requestBody(person(i)) }));
     }
     const load = loadavg()[0]!;
     const [floorAll, help, request] = KINDS.map((k) => pool(phases[k])) as [ReturnType<typeof pool>, ReturnType<typeof pool>, ReturnType<typeof pool>];
@@ -247,7 +254,7 @@ export async function benchAck(): Promise<TargetResult[]> {
     console.log(`    answered in the ack: ${received}, "Working on it": ${late}`);
     for (const [kind, p] of [['floor', floorAll], ['help', help], ['request', request]] as const) console.log(`  while ${kind.padEnd(7)} ${p.busy}`);
     console.log(
-      `  stored ${stored}/${REQUESTERS} (${WARMUP} of them warm-up), approver DMs in the outbox ${inOutbox}/${approvers}, sent or queued in Redis ${queued}/${inOutbox} (${queuedMs.toFixed(0)} ms after the last answer; sent ${sent}), bot ready in ${ready.toFixed(0)} ms, RSS peak ${peak.toFixed(0)} MB, load average ${load.toFixed(1)}`,
+      `  stored ${stored}/${REQUESTERS} (${UNMEASURED} of them warm-up and lead-in), approver DMs in the outbox ${inOutbox}/${approvers}, sent or queued in Redis ${queued}/${inOutbox} (${queuedMs.toFixed(0)} ms after the last answer; sent ${sent}), bot ready in ${ready.toFixed(0)} ms, RSS peak ${peak.toFixed(0)} MB, load average ${load.toFixed(1)}`,
     );
 
     const floorP99 = percentile(floorAll.latencies, 0.99);

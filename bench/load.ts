@@ -49,30 +49,38 @@ function post(agent: Agent, url: URL, prepared: Prepared): Promise<{ status: num
   });
 }
 
+/**
+ * Sends `leadIn` requests first, not measured (the connections are opened and the process served
+ * is running at its pace when measuring starts, as in the middle of a long run), then `total`
+ * measured ones over the same connections without a pause. `body(i)` numbers them all, lead-in first.
+ */
 export async function drive(
   target: string,
   secret: string,
-  opts: { total: number; concurrency: number; body: (i: number) => string; keepBodies?: boolean },
+  opts: { total: number; concurrency: number; body: (i: number) => string; keepBodies?: boolean; leadIn?: number },
 ): Promise<LoadResult> {
   const agent = new Agent({ keepAlive: true, maxSockets: opts.concurrency });
   const url = new URL(target);
+  const leadIn = opts.leadIn ?? 0;
+  const all = leadIn + opts.total;
   // signed now: a run lasts seconds, well inside the five minutes Slack's signature allows
   const timestamp = Math.floor(Date.now() / 1000);
-  const requests = Array.from({ length: opts.total }, (_, i) => prepare(opts.body(i), secret, timestamp));
+  const requests = Array.from({ length: all }, (_, i) => prepare(opts.body(i), secret, timestamp));
   const latencies: number[] = [];
   const bodies: string[] = [];
   let failures = 0;
   let next = 0;
-  const started = performance.now();
+  let started = performance.now();
   try {
     await Promise.all(
       Array.from({ length: opts.concurrency }, async () => {
-        while (next < opts.total) {
+        while (next < all) {
           const i = next++;
+          if (i === leadIn) started = performance.now();
           const res = await post(agent, url, requests[i]!).catch(() => ({ status: 0, body: '', ms: Number.NaN }));
           if (res.status !== 200) failures++;
-          else latencies.push(res.ms);
-          if (opts.keepBodies) bodies.push(res.body);
+          else if (i >= leadIn) latencies.push(res.ms);
+          if (opts.keepBodies && i >= leadIn) bodies.push(res.body);
         }
       }),
     );
