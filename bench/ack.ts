@@ -5,10 +5,17 @@
  * - the bot: `node dist/src/main.js` (all in one process: web and worker) on a fresh Postgres
  *   database, Redis and the fake Slack Web API, answering `/access help`, then
  *   `/access request <dataset> <duration> <reason>` from as many different people as requests.
- * The floor is measured before and after the bot, and its samples pooled. Afterwards every request
- * must be in Postgres and every approver DM in the outbox. The bot's RSS is sampled throughout.
- *   BENCH_ACK_REQUESTS (2000) requests per phase, BENCH_ACK_CONCURRENCY (50) connections;
- *   BENCH_BOT_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"), BENCH_KEEP_LOGS=1 keeps the bot's log.
+ * After a warm-up of each path, the measurement runs in rounds (floor, bot help, bot request, then
+ * again), each round with requesters never seen before and each phase led into by unmeasured
+ * requests on its connections (no start-up transient is measured), and each kind's samples pooled:
+ * the machine's noise (other processes, the bot's background work) then falls on all three alike
+ * instead of deciding a ratio by landing on one long phase. Afterwards every request must be in
+ * Postgres, every approver DM in the outbox, and each of those DMs sent or waiting in the bot's
+ * Redis queue. The bot's RSS is sampled throughout, and each phase reports how busy the bench
+ * process itself (load generator and fake Slack), the process measured and the machine were.
+ *   BENCH_ACK_REQUESTS (2000) requests of each kind, in BENCH_ACK_ROUNDS (5) rounds, over
+ *   BENCH_ACK_CONCURRENCY (50) connections; BENCH_BOT_NODE_ARGS (e.g. "--cpu-prof
+ *   --cpu-prof-dir=/tmp/prof"), BENCH_KEEP_LOGS=1 keeps the bot's log.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -16,19 +23,29 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openSync, closeSync } from 'node:fs';
+import { Queue, type ConnectionOptions } from 'bullmq';
+import { Redis } from 'ioredis';
 import postgres from 'postgres';
 import { FakeSlack } from '../test/helpers/fake-slack.js';
 import { freePort, REPO_ROOT, TSX_LOADER } from '../test/helpers/process.js';
 import { removeQueueKeys } from '../test/helpers/queues.js';
 import { commandBody, SIGNING_SECRET } from '../test/helpers/slack-requests.js';
+import { jobIds, QUEUE_NAMES } from '../src/worker/queues.js';
 import { buildOnce } from './build.js';
+import { busyText, measureBusy, type Busy } from './cpu.js';
 import { drive, type LoadResult } from './load.js';
 import { sampleRss } from './memory.js';
 import { absoluteTarget, percentile, ratioTarget, type TargetResult } from './targets.js';
 
 const TOTAL = Number(process.env.BENCH_ACK_REQUESTS ?? 2000);
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ACK_ROUNDS ?? 5));
 const CONCURRENCY = Number(process.env.BENCH_ACK_CONCURRENCY ?? 50);
 const WARMUP = Math.min(300, TOTAL);
+/** Unmeasured requests leading into each measured phase, on its connections (see drive). */
+const LEAD_IN = 2 * CONCURRENCY;
+/** Every request measured, then those of the warm-up and the lead-ins, each by a different person. */
+const UNMEASURED = WARMUP + ROUNDS * LEAD_IN;
+const REQUESTERS = TOTAL + UNMEASURED;
 const SERVER_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const SLACK_LIMIT_MS = 3000;
@@ -80,18 +97,78 @@ async function waitReady(url: string, proc: Child, logFile: string): Promise<num
 
 const helpBody = (i: number) => commandBody({ text: 'help', userId: requester('H', i), responseUrl: 'http://127.0.0.1:9/respond' });
 
-function summary(r: LoadResult): string {
-  const q = (p: number) => percentile(r.latencies, p).toFixed(1);
-  return `n=${r.latencies.length} p50=${q(0.5)} p99=${q(0.99)} max=${Math.max(...r.latencies).toFixed(1)} ms, ${r.throughput.toFixed(0)}/s`;
+function summary(latencies: number[], throughput: number): string {
+  const q = (p: number) => percentile(latencies, p).toFixed(1);
+  return `n=${latencies.length} p50=${q(0.5)} p99=${q(0.99)} max=${Math.max(...latencies).toFixed(1)} ms, ${throughput.toFixed(0)}/s`;
+}
+
+const KINDS = ['floor', 'help', 'request'] as const;
+type Kind = (typeof KINDS)[number];
+
+interface Phase {
+  load: LoadResult;
+  bench: Busy;
+  target: Busy;
+  machine: number;
+}
+
+/** One kind's phases pooled: every sample, the mean throughput, the bodies, and how busy each run was. */
+function pool(phases: Phase[]) {
+  const latencies = phases.flatMap((p) => p.load.latencies);
+  const throughput = phases.reduce((a, p) => a + p.load.throughput, 0) / phases.length;
+  const mean = (f: (p: Phase) => number) => phases.reduce((a, p) => a + f(p), 0) / phases.length;
+  const busy = busyText(
+    { cpu: mean((p) => p.bench.cpu), loopDelayP99: Math.max(...phases.map((p) => p.bench.loopDelayP99 ?? 0)) },
+    { cpu: mean((p) => p.target.cpu) },
+  );
+  return {
+    latencies,
+    throughput,
+    failures: phases.reduce((a, p) => a + p.load.failures, 0),
+    bodies: phases.flatMap((p) => p.load.bodies),
+    p99s: phases.map((p) => percentile(p.load.latencies, 0.99).toFixed(0)).join('/'),
+    // CPU time of the process measured per request answered: what each costs it, whoever else runs
+    busy: `${busy} (${((phases.reduce((a, p) => a + (p.target.cpu * p.load.latencies.length) / p.load.throughput, 0) / latencies.length) * 1000).toFixed(2)} ms per request), machine ${(mean((p) => p.machine) * 100).toFixed(0)}%`,
+  };
+}
+
+/**
+ * Waits until every approver DM stored for these requests is sent or has its delivery job in the
+ * bot's Redis queue; returns how many are, and how long that took.
+ */
+async function waitQueued(db: postgres.Sql, redisUrl: string, prefix: string, expected: number): Promise<{ queued: number; sent: number; ms: number }> {
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
+  const messages = new Queue(QUEUE_NAMES.messages, { connection: redis as unknown as ConnectionOptions, prefix });
+  const started = performance.now();
+  const open = async () =>
+    (await db<Array<{ id: number }>>`select o.id from outbox o join access_requests r on r.id = (o.payload->>'requestId')::uuid where o.kind = 'approval_request' and o.status = 'pending' and r.requester_id like 'U0R%'`).map((r) => r.id);
+  const sentCount = async () =>
+    (await db<Array<{ n: number }>>`select count(*)::int as n from outbox o join access_requests r on r.id = (o.payload->>'requestId')::uuid where o.kind = 'approval_request' and o.status = 'sent' and r.requester_id like 'U0R%'`)[0]!.n;
+  try {
+    for (;;) {
+      const pending = await open();
+      const states = await Promise.all(pending.map((id) => messages.getJobState(jobIds.deliver(id))));
+      const missing = pending.filter((_, i) => states[i] === 'unknown' || states[i] === 'failed' || states[i] === 'completed');
+      // a job that finished between the two reads has its message sent: read those again
+      const stillPending = missing.length ? new Set(await open()) : new Set<number>();
+      const lacking = missing.filter((id) => stillPending.has(id)).length;
+      const sent = await sentCount();
+      if (lacking === 0 || performance.now() - started > 30_000) return { queued: expected - lacking, sent, ms: performance.now() - started };
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  } finally {
+    await messages.close();
+    redis.disconnect();
+  }
 }
 
 export async function benchAck(): Promise<TargetResult[]> {
   const buildSeconds = buildOnce();
-  console.log(`ack: ${TOTAL} requests per phase over ${CONCURRENCY} keep-alive connections (build ${buildSeconds.toFixed(1)} s)`);
+  console.log(`ack: ${TOTAL} requests of each kind in ${ROUNDS} rounds over ${CONCURRENCY} keep-alive connections (build ${buildSeconds.toFixed(1)} s)`);
   const dir = await mkdtemp(join(tmpdir(), 'dab-bench-ack-'));
   const slack = await new FakeSlack().start();
   for (const id of [...ADMINS, ...OWNERS]) slack.users.set(id, { tz: 'Europe/Berlin', email: `${id.toLowerCase()}@acme.test` });
-  for (let i = 0; i < TOTAL; i++) slack.users.set(requester('R', i), { tz: 'Europe/Berlin', email: `r${i}@acme.test` });
+  for (let i = 0; i < REQUESTERS; i++) slack.users.set(requester('R', i), { tz: 'Europe/Berlin', email: `r${i}@acme.test` });
   const dbName = `dab_bench_${randomBytes(6).toString('hex')}`;
   const admin = postgres(SERVER_URL, { max: 1, onnotice: () => {} });
   const prefix = `dab-bench-${randomBytes(4).toString('hex')}`;
@@ -130,55 +207,64 @@ export async function benchAck(): Promise<TargetResult[]> {
     const ready = performance.now() - botStarted;
     const botUrl = `http://127.0.0.1:${botPort}/slack/events`;
 
-    // warm both (JIT, connection pools), then measure: floor, bot help, bot request, floor again
+    const requestBody = (i: number) =>
+      commandBody({ text: `request dataset-${i % DATASETS} 2d bench run, request ${i}`, userId: requester('R', i), responseUrl: `${slack.url}/respond` });
+    // warm both (JIT, connection pools), the bot on both paths (its warm-up requesters come after the measured ones)
     await drive(floorUrl, SIGNING_SECRET, { total: WARMUP, concurrency: CONCURRENCY, body: helpBody });
     await drive(botUrl, SIGNING_SECRET, { total: WARMUP, concurrency: CONCURRENCY, body: helpBody });
-    const floor1 = await drive(floorUrl, SIGNING_SECRET, { total: TOTAL, concurrency: CONCURRENCY, body: helpBody });
-    const help = await drive(botUrl, SIGNING_SECRET, { total: TOTAL, concurrency: CONCURRENCY, body: helpBody });
-    const request = await drive(botUrl, SIGNING_SECRET, {
-      total: TOTAL,
-      concurrency: CONCURRENCY,
-      keepBodies: true,
-      body: (i) => commandBody({ text: `request dataset-${i % DATASETS} 2d bench run, request ${i}`, userId: requester('R', i), responseUrl: `${slack.url}/respond` }),
-    });
-    const load = loadavg()[0]!;
+    await drive(botUrl, SIGNING_SECRET, { total: WARMUP, concurrency: CONCURRENCY, body: (i) => requestBody(TOTAL + i) });
 
-    // every request stored, every approver DM in the outbox (and, given a moment, sent)
-    const db = postgres(dbUrl.toString(), { max: 1, onnotice: () => {} });
-    // an answer given late ("Working on it…") means the work went on after the acknowledgement
-    const count = async (query: Promise<Array<{ n: number }>>) => (await query)[0]!.n;
-    const deadline = Date.now() + 60_000;
-    let stored = 0;
-    let sent = 0;
-    while (Date.now() < deadline) {
-      stored = await count(db`select count(*)::int as n from access_requests where requester_id like 'U0R%'`);
-      sent = await count(db`select count(*)::int as n from outbox where kind = 'approval_request' and status = 'sent'`);
-      if (stored >= TOTAL && sent >= stored) break;
-      await new Promise((r) => setTimeout(r, 200));
+    const phases: Record<Kind, Phase[]> = { floor: [], help: [], request: [] };
+    const measure = async (kind: Kind, pid: number, run: () => Promise<LoadResult>) => {
+      const { result, bench, target, machine } = await measureBusy(pid, run);
+      phases[kind].push({ load: result, bench, target, machine });
+    };
+    const perRound = Math.ceil(TOTAL / ROUNDS);
+    for (let round = 0, first = 0; first < TOTAL; round++, first += perRound) {
+      const total = Math.min(perRound, TOTAL - first);
+      // the lead-in's requesters come after the warm-up's; the measured ones are first … first + total - 1: new people every round
+      const leadIn = TOTAL + WARMUP + round * LEAD_IN;
+      const person = (i: number) => (i < LEAD_IN ? leadIn + i : first + i - LEAD_IN);
+      const run = { total, concurrency: CONCURRENCY, leadIn: LEAD_IN };
+      await measure('floor', floor.child.pid!, () => drive(floorUrl, SIGNING_SECRET, { ...run, body: (i) => helpBody(person(i)) }));
+      await measure('help', bot.child.pid!, () => drive(botUrl, SIGNING_SECRET, { ...run, body: (i) => helpBody(person(i)) }));
+      await measure('request', bot.child.pid!, () => drive(botUrl, SIGNING_SECRET, { ...run, keepBodies: true, body: (i) => requestBody(person(i)) }));
     }
+    const load = loadavg()[0]!;
+    const [floorAll, help, request] = KINDS.map((k) => pool(phases[k])) as [ReturnType<typeof pool>, ReturnType<typeof pool>, ReturnType<typeof pool>];
+
+    // every request stored with its approvers, every approver DM in the outbox and handed to the queue
+    const db = postgres(dbUrl.toString(), { max: 1, onnotice: () => {} });
+    const count = async (query: Promise<Array<{ n: number }>>) => (await query)[0]!.n;
+    const stored = await count(db`select count(*)::int as n from access_requests where requester_id like 'U0R%'`);
     const approvers = await count(db`select count(*)::int as n from request_approvers a join access_requests r on r.id = a.request_id where r.requester_id like 'U0R%'`);
-    const queued = await count(db`select count(*)::int as n from outbox where kind = 'approval_request'`);
+    const inOutbox = await count(
+      db`select count(*)::int as n from outbox o join access_requests r on r.id = (o.payload->>'requestId')::uuid where o.kind = 'approval_request' and r.requester_id like 'U0R%'`,
+    );
+    const { queued, sent, ms: queuedMs } = await waitQueued(db, REDIS_URL, prefix, inOutbox);
     await db.end();
-    // once the bot has delivered its messages, so that its background work does not slow the floor
-    const floor2 = await drive(floorUrl, SIGNING_SECRET, { total: TOTAL, concurrency: CONCURRENCY, body: helpBody });
-    const floorAll: LoadResult = { ...floor1, latencies: [...floor1.latencies, ...floor2.latencies], throughput: (floor1.throughput + floor2.throughput) / 2 };
     const peak = rss.stop();
 
     const received = request.bodies.filter((b) => b.includes('was sent to')).length;
+    // an answer given late ("Working on it…") means the work went on after the acknowledgement
     const late = request.bodies.filter((b) => b.includes('Working on it')).length;
-    console.log(`  floor (bare Bolt)  ${summary(floorAll)}`);
-    console.log(`  bot /access help   ${summary(help)}`);
-    console.log(`  bot /access request ${summary(request)}  answered in the ack: ${received}, "Working on it": ${late}`);
-    console.log(`  stored ${stored}/${TOTAL}, approver DMs queued ${queued}/${approvers} (sent ${sent}), bot ready in ${ready.toFixed(0)} ms, RSS peak ${peak.toFixed(0)} MB, load average ${load.toFixed(1)}`);
+    console.log(`  floor (bare Bolt)   ${summary(floorAll.latencies, floorAll.throughput)}; p99 by round ${floorAll.p99s}`);
+    console.log(`  bot /access help    ${summary(help.latencies, help.throughput)}; p99 by round ${help.p99s}`);
+    console.log(`  bot /access request ${summary(request.latencies, request.throughput)}; p99 by round ${request.p99s}`);
+    console.log(`    answered in the ack: ${received}, "Working on it": ${late}`);
+    for (const [kind, p] of [['floor', floorAll], ['help', help], ['request', request]] as const) console.log(`  while ${kind.padEnd(7)} ${p.busy}`);
+    console.log(
+      `  stored ${stored}/${REQUESTERS} (${UNMEASURED} of them warm-up and lead-in), approver DMs in the outbox ${inOutbox}/${approvers}, sent or queued in Redis ${queued}/${inOutbox} (${queuedMs.toFixed(0)} ms after the last answer; sent ${sent}), bot ready in ${ready.toFixed(0)} ms, RSS peak ${peak.toFixed(0)} MB, load average ${load.toFixed(1)}`,
+    );
 
     const floorP99 = percentile(floorAll.latencies, 0.99);
-    const complete = stored === TOTAL && queued === approvers && approvers >= TOTAL && request.failures === 0;
+    const complete = received === TOTAL && stored === REQUESTERS && inOutbox === approvers && queued === inOutbox && approvers >= REQUESTERS && request.failures === 0;
     const requestTarget = ratioTarget(
       '/access request ack p99 vs bare Bolt',
       percentile(request.latencies, 0.99),
       floorP99,
       3,
-      `p99 ${percentile(request.latencies, 0.99).toFixed(1)} ms vs ${floorP99.toFixed(1)} ms; ${request.throughput.toFixed(0)}/s (floor ${floorAll.throughput.toFixed(0)}/s); stored ${stored}/${TOTAL}, DMs queued ${queued}/${approvers}`,
+      `p99 ${percentile(request.latencies, 0.99).toFixed(1)} ms vs ${floorP99.toFixed(1)} ms; ${request.throughput.toFixed(0)}/s (floor ${floorAll.throughput.toFixed(0)}/s); stored ${stored}/${REQUESTERS}, DMs in the outbox ${inOutbox}/${approvers}, queued ${queued}/${inOutbox}`,
     );
     requestTarget.pass &&= complete;
     const slowest = Math.max(...help.latencies, ...request.latencies);

@@ -1,7 +1,8 @@
 /**
  * A closed-loop load generator: `concurrency` connections kept alive (as Slack keeps them), each
- * sending its next signed request as soon as the previous one is answered. The signature is made
- * before the clock starts (Slack signs on its side); the time is to the end of the answer's body.
+ * sending its next signed request as soon as the previous one is answered. Every request is built
+ * and signed before the run starts (Slack signs on its side), so the generator's own work while
+ * it measures is only sending and reading; the time is to the end of the answer's body.
  */
 import { Agent, request } from 'node:http';
 import { slackSignature } from '../test/helpers/slack-requests.js';
@@ -17,48 +18,69 @@ export interface LoadResult {
   bodies: string[];
 }
 
-function post(agent: Agent, url: URL, body: string, secret: string): Promise<{ status: number; body: string; ms: number }> {
-  const timestamp = Math.floor(Date.now() / 1000);
-  const headers = {
-    'content-type': 'application/x-www-form-urlencoded',
-    'content-length': Buffer.byteLength(body),
-    'x-slack-request-timestamp': String(timestamp),
-    'x-slack-signature': slackSignature(body, timestamp, secret),
+interface Prepared {
+  body: string;
+  headers: Record<string, string | number>;
+}
+
+function prepare(body: string, secret: string, timestamp: number): Prepared {
+  return {
+    body,
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      'content-length': Buffer.byteLength(body),
+      'x-slack-request-timestamp': String(timestamp),
+      'x-slack-signature': slackSignature(body, timestamp, secret),
+    },
   };
+}
+
+function post(agent: Agent, url: URL, prepared: Prepared): Promise<{ status: number; body: string; ms: number }> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const req = request(url, { method: 'POST', agent, headers }, (res) => {
+    const req = request(url, { method: 'POST', agent, headers: prepared.headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), ms: performance.now() - started }));
       res.on('error', reject);
     });
     req.on('error', reject);
-    req.end(body);
+    req.end(prepared.body);
   });
 }
 
+/**
+ * Sends `leadIn` requests first, not measured (the connections are opened and the process served
+ * is running at its pace when measuring starts, as in the middle of a long run), then `total`
+ * measured ones over the same connections without a pause. `body(i)` numbers them all, lead-in first.
+ */
 export async function drive(
   target: string,
   secret: string,
-  opts: { total: number; concurrency: number; body: (i: number) => string; keepBodies?: boolean },
+  opts: { total: number; concurrency: number; body: (i: number) => string; keepBodies?: boolean; leadIn?: number },
 ): Promise<LoadResult> {
   const agent = new Agent({ keepAlive: true, maxSockets: opts.concurrency });
   const url = new URL(target);
+  const leadIn = opts.leadIn ?? 0;
+  const all = leadIn + opts.total;
+  // signed now: a run lasts seconds, well inside the five minutes Slack's signature allows
+  const timestamp = Math.floor(Date.now() / 1000);
+  const requests = Array.from({ length: all }, (_, i) => prepare(opts.body(i), secret, timestamp));
   const latencies: number[] = [];
   const bodies: string[] = [];
   let failures = 0;
   let next = 0;
-  const started = performance.now();
+  let started = performance.now();
   try {
     await Promise.all(
       Array.from({ length: opts.concurrency }, async () => {
-        while (next < opts.total) {
+        while (next < all) {
           const i = next++;
-          const res = await post(agent, url, opts.body(i), secret).catch(() => ({ status: 0, body: '', ms: Number.NaN }));
+          if (i === leadIn) started = performance.now();
+          const res = await post(agent, url, requests[i]!).catch(() => ({ status: 0, body: '', ms: Number.NaN }));
           if (res.status !== 200) failures++;
-          else latencies.push(res.ms);
-          if (opts.keepBodies) bodies.push(res.body);
+          else if (i >= leadIn) latencies.push(res.ms);
+          if (opts.keepBodies && i >= leadIn) bodies.push(res.body);
         }
       }),
     );

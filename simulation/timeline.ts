@@ -127,6 +127,9 @@ export class TimelineJobs implements JobScheduler {
       });
     }
   }
+  async enqueueNewDeliveries(outboxIds: number[]) {
+    await this.enqueueDeliveries(outboxIds);
+  }
   async enqueueProvision(grantId: string) {
     this.add(`provision-grant-${grantId}`, this.timeline.clock.now(), async (deps) => {
       await provisionGrant(deps, grantId, { finalAttempt: true });

@@ -12,7 +12,13 @@ export interface JobScheduler {
   scheduleExpiry(grantId: string, endsAt: Date): Promise<void>;
   /** The same for many grants in one round trip (the reconciler's rebuild). */
   scheduleExpiries(grants: Array<{ id: string; endsAt: Date }>): Promise<void>;
+  /** Delivers these outbox messages (again): a finished job left under a message's id is cleared first. */
   enqueueDeliveries(outboxIds: number[]): Promise<void>;
+  /**
+   * Delivers messages just stored (their transaction has committed and no job was ever made for
+   * them): cheaper, and batched with others handed over at the same time.
+   */
+  enqueueNewDeliveries(outboxIds: number[]): Promise<void>;
   /** Give access in the target system, with retries. */
   enqueueProvision(grantId: string): Promise<void>;
   /** Take access away in the target system, with retries. */

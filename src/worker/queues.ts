@@ -43,7 +43,61 @@ export interface Queues {
   maintenance: Queue;
   provisioning: Queue;
   redis: Redis;
+  /** Delivery jobs for messages just stored, added in batches (see newDeliveries). */
+  newDeliveries: NewDeliveries;
   close(): Promise<void>;
+}
+
+interface NewDeliveries {
+  add(outboxIds: number[]): Promise<void>;
+  /** Resolves once every add made so far has been sent to Redis (or failed). */
+  settled(): Promise<void>;
+}
+
+/** Delivery jobs added together at most; more wait for the next round trip. */
+const MAX_DELIVERY_BATCH = 500;
+
+/**
+ * Adds delivery jobs for messages just stored in the outbox: adds made while one is under way are
+ * sent together in the next `addBulk`, so a burst of requests costs Redis a few round trips rather
+ * than one per request. No job can exist yet under a new message's id, so nothing is looked up
+ * first (should one linger from an earlier database, the add is a no-op and the reconciler sends
+ * the message once it is OUTBOX_GRACE_MS old, as for any message whose job was lost).
+ */
+function newDeliveryBatches(messages: Queue): NewDeliveries {
+  const queue: Array<{ ids: number[]; resolve(): void; reject(err: unknown): void }> = [];
+  let running: Promise<void> | undefined;
+  async function drain(): Promise<void> {
+    while (queue.length) {
+      const batch: typeof queue = [];
+      let size = 0;
+      while (queue.length && (batch.length === 0 || size + queue[0]!.ids.length <= MAX_DELIVERY_BATCH)) {
+        const next = queue.shift()!;
+        batch.push(next);
+        size += next.ids.length;
+      }
+      const ids = batch.flatMap((b) => b.ids);
+      try {
+        await messages.addBulk(ids.map((outboxId) => ({ name: 'deliver', data: { outboxId }, opts: { ...MESSAGE_JOB, jobId: jobIds.deliver(outboxId) } })));
+        for (const b of batch) b.resolve();
+      } catch (err) {
+        for (const b of batch) b.reject(err);
+      }
+    }
+    running = undefined;
+  }
+  return {
+    add(ids) {
+      if (ids.length === 0) return Promise.resolve();
+      return new Promise<void>((resolve, reject) => {
+        queue.push({ ids, resolve, reject });
+        running ??= drain();
+      });
+    },
+    async settled() {
+      while (running) await running;
+    },
+  };
 }
 
 /** Connection errors go to `onError`, which summarises repeats (see summarisedErrors). */
@@ -87,13 +141,17 @@ export async function openQueues(redisUrl: string, prefix: string, onError: (sou
   // without a listener BullMQ prints these to the console, stack traces and all
   for (const q of all) q.on('error', (err) => onError(`queue:${q.name}`, err));
   await Promise.all(all.map((q) => q.waitUntilReady()));
+  const newDeliveries = newDeliveryBatches(messages);
   return {
     expiry,
     messages,
     maintenance,
     provisioning,
     redis,
+    newDeliveries,
     async close() {
+      // messages handed over after a request was answered are added before the connection goes
+      await newDeliveries.settled();
       await Promise.all(all.map((q) => q.close()));
       redis.disconnect();
     },
@@ -131,6 +189,7 @@ export function bullJobScheduler(queues: Queues, clock: Clock, retry: RetryPolic
         );
       }
     },
+    enqueueNewDeliveries: (outboxIds) => queues.newDeliveries.add(outboxIds),
     async enqueueDeliveries(outboxIds) {
       if (outboxIds.length === 0) return;
       // A finished job kept under the same id (a failed one, or what a stalled run left behind under

@@ -3,8 +3,9 @@ import { eq, inArray } from 'drizzle-orm';
 import { verifyAuditChain } from '../../src/modules/audit/audit.usecases.js';
 import { provisionGrant } from '../../src/modules/grants/provisioning.usecases.js';
 import { decideRequest } from '../../src/modules/requests/decisions.usecases.js';
-import { createRequest } from '../../src/modules/requests/requests.usecases.js';
+import { createRequest, loadRequestView } from '../../src/modules/requests/requests.usecases.js';
 import { accessRequests, auditEvents, grants, outbox, requestApprovers } from '../../src/shared/db/schema.js';
+import { jobIds } from '../../src/worker/queues.js';
 import { USERS } from '../helpers/catalog.js';
 import { createTestDeps, type TestDeps } from '../helpers/deps.js';
 
@@ -42,6 +43,8 @@ describe('requests arriving together are stored together, each with its own outc
     expect(codes.slice(0, fresh.length)).toEqual(fresh.map(() => 'created'));
     expect(codes.slice(fresh.length)).toEqual(['requests.already_active', 'requests.already_pending', 'created', 'requests.already_pending', 'created']);
     for (const o of outcomes.slice(0, fresh.length)) expect(o.status === 'fulfilled' && o.value.approverIds).toEqual([USERS.owner1]);
+    // each answer, made from what was stored rather than read back, says what reading it back says
+    for (const o of outcomes) if (o.status === 'fulfilled') expect(o.value).toEqual(await loadRequestView(t.deps, o.value.id));
 
     const stored = await t.deps.db.select().from(accessRequests).where(inArray(accessRequests.requesterId, [...fresh, 'U0BATCHTWICE', 'U0BATCHWEB']));
     expect(stored).toHaveLength(fresh.length + 2);
@@ -49,6 +52,10 @@ describe('requests arriving together are stored together, each with its own outc
     expect(await t.deps.db.select().from(requestApprovers).where(inArray(requestApprovers.requestId, ids))).toHaveLength(ids.length);
     const asks = (await t.deps.db.select().from(outbox).where(eq(outbox.kind, 'approval_request'))).filter((m) => ids.includes(m.payload.requestId as string));
     expect(asks).toHaveLength(ids.length);
+    // answered before their messages reached the queue, which they do at once, in one batch or a few
+    await t.queues.newDeliveries.settled();
+    const states = await Promise.all(asks.map((m) => t.queues.messages.getJobState(jobIds.deliver(m.id))));
+    expect(states.filter((state) => state !== 'waiting')).toEqual([]);
     const events = await t.deps.db.select().from(auditEvents).where(inArray(auditEvents.subjectId, ids));
     expect(events.map((e) => e.action).sort()).toEqual(ids.map(() => 'request.created'));
     // nothing was written for the refused ones, and the chain is whole

@@ -45,6 +45,7 @@ const leftToReconciler: JobScheduler = {
   scheduleExpiry: async () => {},
   scheduleExpiries: async () => {},
   enqueueDeliveries: async () => {},
+  enqueueNewDeliveries: async () => {},
   enqueueProvision: async () => {},
   enqueueRevoke: async () => {},
 };

@@ -32,17 +32,31 @@ export const AUDIT_VIEWED = 'audit.viewed';
 export async function appendAudit(db: DbOrTx, ...entries: AuditEntry[]): Promise<void> {
   if (entries.length === 0) return;
   if (!isTx(db)) return db.transaction((tx) => appendAudit(tx, ...entries));
-  let head = await lockHead(db);
-  if (!head.legacyChained) head = await chainLegacyEvents(db, head);
-  let { seq, hash } = head;
-  const rows = entries.map((e) => {
-    const details = jsonDetails(e.details);
-    const content = { seq: ++seq, at: e.at, actorId: e.actorId, action: e.action, subjectType: e.subjectType, subjectId: e.subjectId, details, prevHash: hash };
-    hash = eventHash(content);
-    return { ...content, hash };
-  });
-  // sent together (one round trip on a pipelining driver): the head is locked while they run
-  await Promise.all([insertEvents(db, rows), db.update(auditChainHead).set({ seq, hash }).where(eq(auditChainHead.id, 1))]);
+  await (await holdAuditHead(db))(...entries);
+}
+
+/**
+ * Locks the chain's head for this transaction and returns how to append under that lock. For a
+ * transaction that sends the lock in one round trip with statements of its own: none of those may
+ * wait for another transaction (they would wait holding the head, which every audited
+ * transaction needs). Otherwise use appendAudit, after the rows the change locks.
+ */
+export async function holdAuditHead(tx: Tx): Promise<(...entries: AuditEntry[]) => Promise<void>> {
+  let head = await lockHead(tx);
+  if (!head.legacyChained) head = await chainLegacyEvents(tx, head);
+  return async (...entries) => {
+    if (entries.length === 0) return;
+    let { seq, hash } = head;
+    const rows = entries.map((e) => {
+      const details = jsonDetails(e.details);
+      const content = { seq: ++seq, at: e.at, actorId: e.actorId, action: e.action, subjectType: e.subjectType, subjectId: e.subjectId, details, prevHash: hash };
+      hash = eventHash(content);
+      return { ...content, hash };
+    });
+    // sent together (one round trip on a pipelining driver): the head is locked while they run
+    await Promise.all([insertEvents(tx, rows), tx.update(auditChainHead).set({ seq, hash }).where(eq(auditChainHead.id, 1))]);
+    head = { ...head, seq, hash };
+  };
 }
 
 type ChainedRow = { seq: number; at: Date; actorId: string; action: string; subjectType: string; subjectId: string; details: Record<string, unknown>; prevHash: string; hash: string };

@@ -12,8 +12,15 @@ const OUTBOX_BATCH = 1_000;
  * kind (the compiler checks it too); a wrong one throws InvalidMessageError and nothing is stored.
  */
 export async function addToOutbox(db: DbOrTx, now: Date, messages: OutboxMessage[]): Promise<number[]> {
-  if (messages.length === 0) return [];
-  const values = messages.map((m) => ({ kind: m.kind, payload: readMessage(m.kind, m.payload).payload as Record<string, unknown>, createdAt: now }));
+  return (await addGroupsToOutbox(db, [{ at: now, messages }]))[0]!;
+}
+
+/**
+ * The same for several groups of messages, each made at its own time (requests stored together),
+ * in as few statements as their number allows. Returns each group's ids.
+ */
+export async function addGroupsToOutbox(db: DbOrTx, groups: Array<{ at: Date; messages: OutboxMessage[] }>): Promise<number[][]> {
+  const values = groups.flatMap((g) => g.messages.map((m) => ({ kind: m.kind, payload: readMessage(m.kind, m.payload).payload as Record<string, unknown>, createdAt: g.at })));
   const ids: number[] = [];
   // bounded statements, whatever the number of messages (a review's digests grow with the company)
   // the rows as one JSON parameter (a multi-row VALUES is a parameter per column and row, which
@@ -28,7 +35,9 @@ export async function addToOutbox(db: DbOrTx, now: Date, messages: OutboxMessage
       returning id`);
     ids.push(...resultRows<{ id: string | number }>(rows).map((r) => Number(r.id)));
   }
-  return ids;
+  // RETURNING gives the rows in the order of VALUES
+  let next = 0;
+  return groups.map((g) => ids.slice(next, (next += g.messages.length)));
 }
 
 export async function findOutbox(db: DbOrTx, id: number): Promise<OutboxRow | undefined> {

@@ -1,7 +1,7 @@
 import type { Db } from '../../shared/db/client.js';
-import { appendAudit, type AuditEntry } from '../audit/audit.repository.js';
+import { holdAuditHead, type AuditEntry } from '../audit/audit.repository.js';
 import { findHeldGrantsFor } from '../grants/index.js';
-import { addToOutbox } from '../notifications/notifications.repository.js';
+import { addGroupsToOutbox } from '../notifications/notifications.repository.js';
 import type { OutboxMessage } from '../notifications/messages/messages.js';
 import * as repo from './requests.repository.js';
 import type { AccessRequest, NewAccessRequest } from './requests.repository.js';
@@ -59,24 +59,34 @@ async function drain(db: Db, b: { queue: Pending[]; running: boolean }): Promise
 
 async function writeBatch(db: Db, batch: Pending[]): Promise<void> {
   const settled = await db.transaction(async (tx) => {
-    const held = await findHeldGrantsFor(tx, batch.map((p) => ({ userId: p.write.row.requesterId, datasetId: p.write.row.datasetId })));
+    // The held grants are read while the requests are inserted (one round trip); a request whose
+    // requester holds the dataset is then removed again, unseen, in the next one. A request not
+    // inserted conflicts with one pending for the same person and dataset.
+    const [held, insertedRows] = await Promise.all([
+      findHeldGrantsFor(tx, batch.map((p) => ({ userId: p.write.row.requesterId, datasetId: p.write.row.datasetId }))),
+      repo.insertNewRequests(tx, batch.map((p) => p.write.row)),
+    ]);
+    const inserted = new Map(insertedRows.map((r) => [r.id, r]));
     const refusals = new Map<Pending, Error>();
     for (const p of batch) {
-      const grant = held.find((g) => g.userId === p.write.row.requesterId && g.datasetId === p.write.row.datasetId);
-      if (grant?.status === 'active') refusals.set(p, requestErrors.alreadyActive(p.write.row.datasetId, grant.endsAt));
-      else if (grant) refusals.set(p, requestErrors.grantInProgress(p.write.row.datasetId, grant.status));
+      const { requesterId, datasetId } = p.write.row;
+      const grant = held.find((g) => g.userId === requesterId && g.datasetId === datasetId);
+      if (grant?.status === 'active') refusals.set(p, requestErrors.alreadyActive(datasetId, grant.endsAt));
+      else if (grant) refusals.set(p, requestErrors.grantInProgress(datasetId, grant.status));
+      else if (!inserted.has(p.write.row.id)) refusals.set(p, requestErrors.alreadyPending(datasetId));
     }
-    const inserted = new Map((await repo.insertNewRequests(tx, batch.filter((p) => !refusals.has(p)).map((p) => p.write.row))).map((r) => [r.id, r]));
-    const stored = batch.filter((p) => !refusals.has(p) && inserted.has(p.write.row.id));
-    for (const p of batch) if (!refusals.has(p) && !inserted.has(p.write.row.id)) refusals.set(p, requestErrors.alreadyPending(p.write.row.datasetId));
-    // sent together (one round trip on a pipelining driver)
-    const [, ...outboxIds] = await Promise.all([
+    const stored = batch.filter((p) => !refusals.has(p));
+    // One round trip: the removals, each table's rows in one statement, and the audit chain's head,
+    // which stays locked from here to the commit (none of these statements waits for another
+    // transaction: the rows are this transaction's own).
+    const [, , outboxIds, appendAudit] = await Promise.all([
+      repo.deleteNewRequests(tx, [...refusals.keys()].map((p) => p.write.row.id).filter((id) => inserted.has(id))),
       repo.insertApprovers(tx, stored.flatMap((p) => p.write.approverIds.map((approverId) => ({ requestId: p.write.row.id, approverId })))),
-      ...stored.map((p) => addToOutbox(tx, p.write.row.createdAt as Date, p.write.messages)),
+      addGroupsToOutbox(tx, stored.map((p) => ({ at: p.write.row.createdAt as Date, messages: p.write.messages }))),
+      holdAuditHead(tx),
     ]);
-    // last: the chain's head stays locked from here to the commit
-    await appendAudit(tx, ...stored.map((p) => p.write.audit));
-    return { refusals, stored: stored.map((p, i) => ({ p, request: inserted.get(p.write.row.id)!, outboxIds: outboxIds[i] as number[] })) };
+    await appendAudit(...stored.map((p) => p.write.audit));
+    return { refusals, stored: stored.map((p, i) => ({ p, request: inserted.get(p.write.row.id)!, outboxIds: outboxIds[i]! })) };
   });
   for (const [p, err] of settled.refusals) p.reject(err);
   for (const s of settled.stored) s.p.resolve({ request: s.request, outboxIds: s.outboxIds });

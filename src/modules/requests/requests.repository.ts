@@ -32,6 +32,11 @@ export async function insertNewRequests(db: DbOrTx, rows: NewAccessRequest[]): P
   return db.insert(accessRequests).values(rows).onConflictDoNothing().returning();
 }
 
+/** Removes requests this transaction inserted and then refused (nothing else refers to them yet). */
+export async function deleteNewRequests(db: DbOrTx, ids: string[]): Promise<void> {
+  if (ids.length) await db.delete(accessRequests).where(and(inArray(accessRequests.id, ids), eq(accessRequests.status, 'pending')));
+}
+
 export async function insertApprovers(db: DbOrTx, approvers: Array<{ requestId: string; approverId: string }>): Promise<void> {
   if (approvers.length) await db.insert(requestApprovers).values(approvers);
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { catalogErrors } from '../../catalog/catalog.errors.js';
-import { findDataset, isSensitive, reasonRequired, suggestDatasetIds, type Dataset } from '../../catalog/catalog.js';
+import { findDataset, isSensitive, reasonRequired, suggestDatasetIds, type Catalog, type Dataset } from '../../catalog/catalog.js';
 import { looksLikeDuration, parseDuration } from '../../shared/duration.js';
 import { assertText, textErrors, textProblem } from '../../shared/text.js';
 import { ackErrors, needsAcknowledgement } from '../acknowledgements/acknowledgements.usecases.js';
@@ -126,26 +126,33 @@ export async function openRequest(deps: OpenRequestDeps, input: OpenRequest): Pr
     ...approvers.map((approverId) => outboxMessage('approval_request', { requestId: id, approverId })),
     ...(via !== undefined && via !== 'command' ? [outboxMessage('request_received', { requestId: id })] : []),
   ];
-  // new access waiting for approvers is the common case: stored together with others arriving at the same time
-  const result =
-    input.kind === 'access' && !auto
-      ? await storeNewRequest(deps.db, { row, approverIds: approvers, messages, audit: created })
-      : await deps.db.transaction(async (tx) => {
-          if (input.kind === 'access') {
-            const held = await findHeldGrant(tx, input.requesterId, dataset.id);
-            if (held?.status === 'active') throw requestErrors.alreadyActive(dataset.id, held.endsAt);
-            if (held) throw requestErrors.grantInProgress(dataset.id, held.status);
-          }
-          const request = await repo.insertRequest(tx, row, approvers);
-          if (auto) {
-            await appendAudit(tx, created);
-            return approveInTx(deps, tx, request, 'system', now);
-          }
-          const outboxIds = await addToOutbox(tx, now, messages);
-          // last: every audited transaction waits for the chain's head, so it is held only until the commit
-          await appendAudit(tx, created);
-          return { outboxIds };
-        });
+  if (input.kind === 'access' && !auto) {
+    // new access waiting for approvers, the common case: stored together with others arriving at the same time
+    const stored = await storeNewRequest(deps.db, { row, approverIds: approvers, messages, audit: created });
+    deps.logger.info({ requestId: id, datasetId: dataset.id, approvers: approvers.length, auto }, 'request created');
+    // The messages are in the outbox, committed with the request: handing them to the queue does
+    // not hold up the answer. Should that fail, the reconciler enqueues them from the outbox.
+    void deps.jobs.enqueueNewDeliveries(stored.outboxIds).catch((err) => deps.logger.warn({ err }, 'could not enqueue messages; the reconciler will'));
+    // answered from what was just stored: nobody can have decided it yet, since nobody was asked yet
+    const asked = [...approvers].sort().map((approverId) => ({ approverId, escalation: false }));
+    return requestView(deps.catalog, stored.request, asked, [], undefined);
+  }
+  const result = await deps.db.transaction(async (tx) => {
+    if (input.kind === 'access') {
+      const held = await findHeldGrant(tx, input.requesterId, dataset.id);
+      if (held?.status === 'active') throw requestErrors.alreadyActive(dataset.id, held.endsAt);
+      if (held) throw requestErrors.grantInProgress(dataset.id, held.status);
+    }
+    const request = await repo.insertRequest(tx, row, approvers);
+    if (auto) {
+      await appendAudit(tx, created);
+      return approveInTx(deps, tx, request, 'system', now);
+    }
+    const outboxIds = await addToOutbox(tx, now, messages);
+    // last: every audited transaction waits for the chain's head, so it is held only until the commit
+    await appendAudit(tx, created);
+    return { outboxIds };
+  });
   deps.logger.info({ requestId: id, datasetId: dataset.id, approvers: approvers.length, auto }, 'request created');
   const [, view] = await Promise.all([runAfterDecision(deps, result), loadRequestView(deps, id)]);
   return view!;
@@ -183,7 +190,22 @@ export async function loadRequestView(deps: Pick<Deps, 'db' | 'catalog'>, reques
       : request.status === 'approved'
         ? await findGrantByRequest(deps.db, requestId)
         : undefined;
-  const dataset = findDataset(deps.catalog, request.datasetId);
+  return requestView(deps.catalog, request, approvers, approvals, grant);
+}
+
+/**
+ * A request as the messages show it, from its rows: the request, who was asked (in approver id
+ * order, as stored), who approved (in order) and its grant (an extension's, or the one an
+ * approval created).
+ */
+function requestView(
+  catalog: Catalog,
+  request: repo.AccessRequest,
+  approvers: Array<Pick<repo.RequestApprover, 'approverId' | 'escalation'>>,
+  approvals: Array<{ approverId: string }>,
+  grant: Pick<Grant, 'status' | 'endsAt'> | undefined,
+): RequestView {
+  const dataset = findDataset(catalog, request.datasetId);
   return {
     id: request.id,
     kind: request.kind,
