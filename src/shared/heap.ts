@@ -6,9 +6,10 @@ import { setFlagsFromString } from 'node:v8';
  * and the bot's live heap is small (about 40 MB at company scale in the ack bench), so under load
  * the old generation filled with garbage to ~140 MB and the process peaked at 270+ MB RSS, against
  * the 200 MB target of issue #12. At 1.3× it peaks near 170 MB in the same scenario, with ack
- * latency within noise and no more time paused for GC in all (more, shorter full collections;
- * README "Performance"). Unlike `--max-old-space-size` this is no ceiling: a bigger live heap (a review over
- * 50,000 grants) only makes collections more frequent; it never ends the process.
+ * latency within run-to-run noise and about the same time paused for GC in all (more full
+ * collections, cheaper scavenges, the same longest pause; README "Performance"). Unlike
+ * `--max-old-space-size` this is no ceiling: a bigger live heap (a review over 50,000 grants)
+ * only makes collections more frequent; it never ends the process.
  */
 export const HEAP_GROWING_PERCENT = 30;
 
