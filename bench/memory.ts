@@ -1,32 +1,57 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 
-/** Resident set size of a process in MB (Linux /proc), or undefined once it has gone. */
-export function rssMb(pid: number): number | undefined {
+/** VmRSS (resident now) and VmHWM (the kernel's record of the highest resident) in MB; undefined once the process has gone. */
+function residentMb(pid: number): { now: number; peak: number } | undefined {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = /^VmRSS:\s+(\d+)\s+kB/m.exec(status)?.[1];
-    return kb === undefined ? undefined : Number(kb) / 1024;
+    const now = /^VmRSS:\s+(\d+)\s+kB/m.exec(status)?.[1];
+    const peak = /^VmHWM:\s+(\d+)\s+kB/m.exec(status)?.[1];
+    return now === undefined ? undefined : { now: Number(now) / 1024, peak: Number(peak ?? now) / 1024 };
   } catch {
     return undefined;
   }
 }
 
+/** Resident set size of a process in MB (Linux /proc), or undefined once it has gone. */
+export function rssMb(pid: number): number | undefined {
+  return residentMb(pid)?.now;
+}
+
+/** Restarts the kernel's peak-RSS record of a process (Linux 4.0+: `5` to clear_refs); false when not allowed. */
+function resetPeak(pid: number): boolean {
+  try {
+    writeFileSync(`/proc/${pid}/clear_refs`, '5');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export interface RssSampler {
-  /** Stops sampling; the highest RSS seen, in MB. */
+  /** Stops sampling; the highest RSS since sampling began, in MB. */
   stop(): number;
 }
 
-/** Samples a process's RSS every `everyMs` (default: this process) and keeps the peak. */
+/**
+ * The peak RSS of a process (default: this process) from now until stop(). The kernel keeps the
+ * exact peak (VmHWM), which no sampling interval can miss: its record is restarted here and read
+ * every `everyMs` (so it is known even if the process exits before stop()), as is VmRSS, the only
+ * source where the record cannot be restarted.
+ */
 export function sampleRss(pid = process.pid, everyMs = 100): RssSampler {
-  let peak = rssMb(pid) ?? 0;
-  const timer = setInterval(() => {
-    peak = Math.max(peak, rssMb(pid) ?? 0);
-  }, everyMs);
+  const exact = resetPeak(pid);
+  let peak = 0;
+  const sample = () => {
+    const r = residentMb(pid);
+    if (r) peak = Math.max(peak, r.now, exact ? r.peak : 0);
+  };
+  sample();
+  const timer = setInterval(sample, everyMs);
   timer.unref();
   return {
     stop() {
       clearInterval(timer);
-      peak = Math.max(peak, rssMb(pid) ?? 0);
+      sample();
       return peak;
     },
   };

@@ -3,9 +3,11 @@ import type { PeopleDirectory, Standing } from '../shared/people.ports.js';
 
 // short: a deactivation or a change to guest must take effect soon
 const TTL_MS = 5 * 60 * 1000;
+// a bound on the profiles kept (about 200 bytes each): the least recently fetched go first
+const MAX_PROFILES = 10_000;
 
 /** The people directory, from Slack profiles (users.info, users.list, users.lookupByEmail). */
-export function slackUserDirectory(client: WebClient): PeopleDirectory {
+export function slackUserDirectory(client: WebClient, maxProfiles = MAX_PROFILES): PeopleDirectory {
   const profiles = new Map<string, { tz?: string; email?: string; standing: Standing; at: number }>();
   async function profile(userId: string) {
     const hit = profiles.get(userId);
@@ -22,7 +24,10 @@ export function slackUserDirectory(client: WebClient): PeopleDirectory {
             ? 'guest'
             : 'member';
     const entry = { tz: u?.tz, email: u?.profile?.email, standing, at: Date.now() };
+    // re-inserted, so the Map's order is the order of fetching and its first entry the oldest
+    profiles.delete(userId);
     profiles.set(userId, entry);
+    if (profiles.size > maxProfiles) profiles.delete(profiles.keys().next().value!);
     return entry;
   }
   let directory: { at: number; users: Array<{ id: string; email?: string }> } | undefined;

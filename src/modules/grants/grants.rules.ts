@@ -1,4 +1,4 @@
-import { addMinutes } from 'date-fns';
+import { addMinutes } from 'date-fns/addMinutes';
 import type { Policy } from '../../catalog/policy.js';
 
 /** When a grant of `durationMinutes` that starts at `start` ends. */

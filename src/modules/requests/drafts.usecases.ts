@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { addHours } from 'date-fns';
+import { addHours } from 'date-fns/addHours';
 import { assertText } from '../../shared/text.js';
 import type { Deps } from '../deps.js';
 import * as repo from './drafts.repository.js';

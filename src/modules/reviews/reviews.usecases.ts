@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { addDays } from 'date-fns';
+import { addDays } from 'date-fns/addDays';
 import { DEFAULT_REVIEW, findDataset } from '../../catalog/catalog.js';
 import { actorId, isOperator, type Actor } from '../../shared/actor.js';
 import { domainError } from '../../shared/errors.js';
