@@ -4,6 +4,7 @@ import { ConfigError, loadConfig } from './config/config.js';
 import { startBot, type RunningBot } from './bot.js';
 import { ConnectorConfigError } from './provisioners/registry.js';
 import { sandboxWanted, startSandbox } from './sandbox/sandbox.start.js';
+import { limitHeapGrowth } from './shared/heap.js';
 import { StartupError } from './startup.checks.js';
 
 /** Requests and jobs already started get this long to finish on SIGTERM (docker stop waits 10 s). */
@@ -11,6 +12,8 @@ const SHUTDOWN_GRACE_MS = 7_000;
 
 // `npm start` → everything in one process; `npm start -- web` or `-- worker` → one half.
 async function main() {
+  // resident memory under 200 MB under load (issue #12): see src/shared/heap.ts
+  limitHeapGrowth();
   // ./.env when present; variables already set in the environment win
   if (existsSync('.env')) process.loadEnvFile('.env');
   // no Slack variables at all: the local sandbox (a Slack stand-in and its page) instead of Slack
