@@ -195,17 +195,12 @@ export function bullJobScheduler(queues: Queues, clock: Clock, retry: RetryPolic
       // A finished job kept under the same id (a failed one, or what a stalled run left behind under
       // load) would turn this add into a no-op and leave the message pending for ever: clear it.
       // A job still waiting, delayed or running is left alone, so a message never has two at once.
-      // Only ids whose job hash exists can be either: one pipelined EXISTS each finds them (a new
-      // message has none), because looking up a job's state scans the waiting list, which is long
-      // exactly when many messages are queued at once.
-      const exists = (await queues.redis.pipeline(outboxIds.map((id) => ['exists', queues.messages.toKey(jobIds.deliver(id))])).exec()) ?? [];
-      const kept = outboxIds.filter((_, i) => exists[i]?.[1] !== 0);
-      await Promise.all(
-        kept.map(async (outboxId) => {
-          const state = await queues.messages.getJobState(jobIds.deliver(outboxId));
-          if (state === 'failed' || state === 'completed' || state === 'unknown') await queues.messages.remove(jobIds.deliver(outboxId));
-        }),
-      );
+      // One pipelined read per id tells them apart in O(1): no job hash (a new message), or the
+      // hash's `finishedOn`, which BullMQ sets only when a job completes or finally fails (looking
+      // up a job's state instead scans the waiting list, long exactly when many messages wait).
+      const finished = (await queues.redis.pipeline(outboxIds.map((id) => ['hget', queues.messages.toKey(jobIds.deliver(id)), 'finishedOn'])).exec()) ?? [];
+      const leftovers = outboxIds.filter((_, i) => finished[i]?.[1] != null);
+      await Promise.all(leftovers.map((outboxId) => queues.messages.remove(jobIds.deliver(outboxId))));
       await queues.messages.addBulk(
         outboxIds.map((outboxId) => ({ name: 'deliver', data: { outboxId }, opts: { ...MESSAGE_JOB, jobId: jobIds.deliver(outboxId) } })),
       );

@@ -5,6 +5,8 @@ import { findGrant } from '../../src/modules/grants/grants.repository.js';
 import { expireGrant, reconcile } from '../../src/modules/grants/grants.usecases.js';
 import { provisionGrant, revokeGrant } from '../../src/modules/grants/provisioning.usecases.js';
 import { deliverMessage } from '../../src/modules/notifications/notifications.usecases.js';
+import { addToOutbox } from '../../src/modules/notifications/notifications.repository.js';
+import { outboxMessage } from '../../src/modules/notifications/messages/messages.js';
 import { decideRequest } from '../../src/modules/requests/decisions.usecases.js';
 import { createRequest } from '../../src/modules/requests/requests.usecases.js';
 import { grants, outbox } from '../../src/shared/db/schema.js';
@@ -184,6 +186,21 @@ describe('expiry and revocation', () => {
 });
 
 describe('messages', () => {
+  it('re-enqueues a lost message even behind a backlog of more than one page of older ones', async () => {
+    const backlog = Array.from({ length: 1_200 }, (_, i) => outboxMessage('hygiene_tip', { userId: `U0BACK${i}`, tip: 0 }));
+    const old = await addToOutbox(t.database.db, t.clock.now(), backlog);
+    // the backlog's jobs are waiting (paced out); a newer message's job was lost
+    await t.deps.jobs.enqueueDeliveries(old);
+    t.clock.advance(60_000);
+    const [lost] = await addToOutbox(t.database.db, t.clock.now(), [outboxMessage('hygiene_tip', { userId: 'U0LOST', tip: 0 })]);
+    t.clock.advance(60_000);
+    const report = await reconcile(t.deps);
+    expect(report.messagesRequeued).toBe(old.length + 1);
+    expect(await t.queues.messages.getJob(`deliver-${lost}`)).toBeTruthy();
+    // the waiting ones keep their one job each
+    expect(await t.queues.messages.getWaitingCount()).toBe(old.length + 1);
+  });
+
   it('re-enqueues messages whose jobs were lost, and each is delivered once', async () => {
     // two grants that expire, one that is ready, one whose provisioning gives up
     const ending = [await activeGrant(USERS.owner2, '1h'), await activeGrant(USERS.stranger, '1h')];

@@ -96,8 +96,16 @@ export async function reconcile(deps: Pick<Deps, 'db' | 'catalog' | 'clock' | 'j
 
   const expiryReminders = await sendExpiryReminders(deps, now);
 
-  const pending = await listPendingOutbox(deps.db, new Date(now.getTime() - OUTBOX_GRACE_MS), BATCH);
-  await deps.jobs.enqueueDeliveries(pending);
+  // every message overdue, a page at a time: a backlog older than the grace (a review's digests
+  // being paced out) must not hide a newer message whose job was lost behind it
+  let messagesRequeued = 0;
+  for (let after = 0; ; ) {
+    const pending = await listPendingOutbox(deps.db, new Date(now.getTime() - OUTBOX_GRACE_MS), BATCH, after);
+    await deps.jobs.enqueueDeliveries(pending);
+    messagesRequeued += pending.length;
+    if (pending.length < BATCH) break;
+    after = pending.at(-1)!;
+  }
   return {
     expired,
     expiryJobsEnsured,
@@ -105,7 +113,7 @@ export async function reconcile(deps: Pick<Deps, 'db' | 'catalog' | 'clock' | 'j
     revokesResumed: toRevoke.length,
     remindersSent,
     expiryReminders,
-    messagesRequeued: pending.length,
+    messagesRequeued,
   };
 }
 
