@@ -36,6 +36,8 @@ export async function startSlackWeb(config: Config, deps: Deps, probes: Record<s
   // Bolt's Web API client (the listeners' `client`) is watched like the bot's own
   const clientOptions = { ...(config.slack.apiUrl ? { slackApiUrl: withSlash(config.slack.apiUrl) } : {}), fetch: ops.slackCalls.fetch };
   const socketMode = Boolean(config.slack.appToken);
+  // no conversation state is kept in Slack's middleware (convoStore: false): Bolt's default
+  // in-memory store looks every event up and builds an Error with a stack trace for each miss
 
   let receiver: HTTPReceiver | undefined;
   let app: App;
@@ -44,7 +46,7 @@ export async function startSlackWeb(config: Config, deps: Deps, probes: Record<s
     const socket = new SocketModeReceiver({ appToken: config.slack.appToken!, logger, installerOptions: { clientOptions } });
     socket.client.on('connected', () => (socketOpen = true));
     for (const state of ['disconnected', 'reconnecting', 'connecting']) socket.client.on(state, () => (socketOpen = false));
-    app = new App({ token: config.slack.botToken, receiver: socket, logger, clientOptions });
+    app = new App({ token: config.slack.botToken, receiver: socket, logger, clientOptions, convoStore: false });
   } else {
     receiver = new HTTPReceiver({
       signingSecret: config.slack.signingSecret!,
@@ -53,7 +55,7 @@ export async function startSlackWeb(config: Config, deps: Deps, probes: Record<s
       processBeforeResponse: false,
       unhandledRequestTimeoutMillis: 2_900,
     });
-    app = new App({ token: config.slack.botToken, receiver, logger, clientOptions });
+    app = new App({ token: config.slack.botToken, receiver, logger, clientOptions, convoStore: false });
   }
 
   // work a request started after its acknowledgement is finished before shutting down
