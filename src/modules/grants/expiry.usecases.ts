@@ -111,8 +111,9 @@ async function finishExpiries(deps: Pick<Deps, 'db' | 'clock'>, grants: Grant[],
   const done = await deps.db.transaction(async (tx) => {
     const rows = await repo.endRevokedGrants(tx, grants.map((g) => g.id), 'expired', now);
     await appendAudit(tx, ...rows.map((row) => grantEvent(row, now, 'system', 'grant.expired', { connector: how, reason: row.endReason })));
-    for (const row of rows) metrics.expiryLateness((now.getTime() - row.endsAt.getTime()) / 1000);
-    return { count: rows.length, outboxIds: await addToOutbox(tx, now, rows.map((row) => outboxMessage('grant_expired', { grantId: row.id }))) };
+    return { rows, outboxIds: await addToOutbox(tx, now, rows.map((row) => outboxMessage('grant_expired', { grantId: row.id }))) };
   });
-  return done;
+  // once committed: a batch rolled back ended nothing, so it is not counted
+  for (const row of done.rows) metrics.expiryLateness((now.getTime() - row.endsAt.getTime()) / 1000);
+  return { count: done.rows.length, outboxIds: done.outboxIds };
 }
