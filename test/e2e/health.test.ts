@@ -1,18 +1,11 @@
-import { inject, afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { startTestBot } from '../helpers/bot.js';
-import { botBehindPostgresProxy, botBehindRedisProxy } from '../helpers/bot-behind-proxy.js';
+import { botBehindPostgresProxy, botBehindRedisProxy, probe } from '../helpers/bot-behind-proxy.js';
 import { FakeSlack } from '../helpers/fake-slack.js';
 import { FakeSocketMode } from '../helpers/fake-socket-mode.js';
-import { HangProxy } from '../helpers/hang-proxy.js';
 import { freePort } from '../helpers/ports.js';
 
-async function health(baseUrl: string): Promise<{ status: number; body: any; ms: number }> {
-  const started = Date.now();
-  const res = await fetch(`${baseUrl}/healthz`, { signal: AbortSignal.timeout(5_000) });
-  const body = await res.json();
-  return { status: res.status, body, ms: Date.now() - started };
-}
-
+const health = (baseUrl: string) => probe(baseUrl, '/healthz');
 
 describe('/healthz', () => {
   const cleanup: Array<() => Promise<void>> = [];
@@ -82,14 +75,7 @@ describe('/healthz', () => {
   });
 
   it('/livez answers 200 while the process is up, even when a dependency hangs (web and worker)', async () => {
-    const target = new URL(inject('redisUrl'));
-    const proxy = await new HangProxy(target.hostname, Number(target.port || 6379)).start();
-    cleanup.push(() => proxy.stop());
-    const web = await startTestBot({ config: { mode: 'web', redisUrl: proxy.via(inject('redisUrl')) } });
-    cleanup.push(async () => {
-      proxy.resume();
-      await web.stop();
-    });
+    const { t: web, proxy } = await botBehindRedisProxy(cleanup);
     proxy.hang();
     expect((await health(web.baseUrl)).status).toBe(503);
     const started = Date.now();

@@ -1,18 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestBot, type TestBot } from '../helpers/bot.js';
 import { USERS } from '../helpers/catalog.js';
-import { botBehindPostgresProxy, botBehindRedisProxy } from '../helpers/bot-behind-proxy.js';
+import { botBehindPostgresProxy, botBehindRedisProxy, probe } from '../helpers/bot-behind-proxy.js';
 import { FakeSlack } from '../helpers/fake-slack.js';
 import { FakeSocketMode } from '../helpers/fake-socket-mode.js';
 import { freePort } from '../helpers/ports.js';
 import { waitUntil } from '../helpers/signals.js';
 
-async function ready(baseUrl: string): Promise<{ status: number; body: any; ms: number }> {
-  const started = Date.now();
-  const res = await fetch(`${baseUrl}/readyz`, { signal: AbortSignal.timeout(5_000) });
-  const body = await res.json();
-  return { status: res.status, body, ms: Date.now() - started };
-}
+const ready = (baseUrl: string) => probe(baseUrl, '/readyz');
 
 describe('/readyz', () => {
   const cleanup: Array<() => Promise<void>> = [];

@@ -35,3 +35,11 @@ export async function botBehindPostgresProxy(cleanup: Cleanup): Promise<{ t: Tes
   });
   return { t, proxy };
 }
+
+/** GET a health path: its status, JSON body and how long it took (ms). */
+export async function probe(baseUrl: string, path: '/healthz' | '/readyz'): Promise<{ status: number; body: any; ms: number }> {
+  const started = Date.now();
+  const res = await fetch(`${baseUrl}${path}`, { signal: AbortSignal.timeout(5_000) });
+  const body = await res.json();
+  return { status: res.status, body, ms: Date.now() - started };
+}
