@@ -34,7 +34,7 @@ import { jobIds, QUEUE_NAMES } from '../src/worker/queues.js';
 import { buildOnce } from './build.js';
 import { busyText, measureBusy, type Busy } from './cpu.js';
 import { drive, type LoadResult } from './load.js';
-import { sampleRss } from './memory.js';
+import { startBotProcess } from './bot-process.js';
 import { absoluteTarget, percentile, ratioTarget, type TargetResult } from './targets.js';
 
 const TOTAL = Number(process.env.BENCH_ACK_REQUESTS ?? 2000);
@@ -172,7 +172,7 @@ export async function benchAck(): Promise<TargetResult[]> {
   const dbName = `dab_bench_${randomBytes(6).toString('hex')}`;
   const admin = postgres(SERVER_URL, { max: 1, onnotice: () => {} });
   const prefix = `dab-bench-${randomBytes(4).toString('hex')}`;
-  const procs: Child[] = [];
+  const procs: Array<{ stop(): Promise<unknown> }> = [];
   try {
     await writeFile(join(dir, 'catalog.yml'), catalogYaml());
     await admin.unsafe(`create database "${dbName}"`);
@@ -185,27 +185,24 @@ export async function benchAck(): Promise<TargetResult[]> {
     const floorUrl = `http://127.0.0.1:${floorPort}/slack/events`;
     await waitReady(floorUrl, floor, join(dir, 'floor.log'));
 
-    const botPort = await freePort();
-    const botLog = join(dir, 'bot.log');
-    const botStarted = performance.now();
-    const nodeArgs = process.env.BENCH_BOT_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-    const bot = start([...nodeArgs, join(REPO_ROOT, 'dist/src/main.js')], {
-      NODE_ENV: 'production',
-      SLACK_BOT_TOKEN: 'xoxb-fake',
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_API_URL: slack.apiUrl,
-      DATABASE_URL: dbUrl.toString(),
-      REDIS_URL,
-      CATALOG_PATH: join(dir, 'catalog.yml'),
-      PORT: String(botPort),
-      QUEUE_PREFIX: prefix,
-      ...(process.env.BENCH_BOT_LOG_LEVEL ? { LOG_LEVEL: process.env.BENCH_BOT_LOG_LEVEL } : {}),
-    }, botLog);
+    // the bot as production starts it, web and worker in one process (bench/bot-process.ts)
+    const bot = await startBotProcess({
+      mode: 'all',
+      logFile: join(dir, 'bot.log'),
+      env: {
+        SLACK_BOT_TOKEN: 'xoxb-fake',
+        SLACK_SIGNING_SECRET: SIGNING_SECRET,
+        SLACK_API_URL: slack.apiUrl,
+        DATABASE_URL: dbUrl.toString(),
+        REDIS_URL,
+        CATALOG_PATH: join(dir, 'catalog.yml'),
+        QUEUE_PREFIX: prefix,
+      },
+    });
     procs.push(bot);
-    const rss = sampleRss(bot.child.pid!);
-    await waitReady(`http://127.0.0.1:${botPort}/healthz`, bot, botLog);
-    const ready = performance.now() - botStarted;
-    const botUrl = `http://127.0.0.1:${botPort}/slack/events`;
+    const rss = bot.rss;
+    const ready = bot.readyMs;
+    const botUrl = bot.eventsUrl;
 
     const requestBody = (i: number) =>
       commandBody({ text: `request dataset-${i % DATASETS} 2d bench run, request ${i}`, userId: requester('R', i), responseUrl: `${slack.url}/respond` });
