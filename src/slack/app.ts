@@ -6,6 +6,7 @@ import { startHttpServer, type Routes } from '../shared/http/server.js';
 import type { SlackApiCalls } from './api-calls.js';
 import { registerListeners } from './listeners/listeners.register.js';
 import { errorReply } from './listeners/respond.js';
+import { listenerRouter } from './listeners/router.js';
 import { slackLibraryLogger } from './library-logger.js';
 
 export interface SlackWeb {
@@ -70,7 +71,10 @@ export async function startSlackWeb(config: Config, deps: Deps, probes: Record<s
     }
   });
 
-  registerListeners(app, deps);
+  // every listener is found by a map lookup behind one middleware, not tried one by one by Bolt
+  const router = listenerRouter();
+  app.use(router.middleware);
+  registerListeners(router.registry, app.client, deps);
   app.error(async (err) => {
     // Last resort: listeners answer their own errors; this only logs what escaped them.
     errorReply(err.original ?? err, deps.logger.child({ module: 'bolt' }));

@@ -1,4 +1,3 @@
-import type { App } from '@slack/bolt';
 import type { Deps } from '../../modules/deps.js';
 import { textErrors, textProblem } from '../../shared/text.js';
 import { slackErrorText } from '../errors.render.js';
@@ -16,6 +15,7 @@ import { formCommand, requestCommand } from './commands/request.command.js';
 import { reviewCommand } from './commands/review.command.js';
 import { revokeCommand } from './commands/revoke.command.js';
 import type { CommandAck, CommandRespond } from './respond.js';
+import type { ListenerRegistry } from './router.js';
 
 export { parseUser } from './commands/command.context.js';
 
@@ -35,7 +35,7 @@ const SUB_COMMANDS: Record<string, CommandHandler> = {
 };
 
 /** `/access …`: refuses unusable text, then routes to the sub-command's handler. */
-export function registerCommandListener(app: App, deps: Deps): void {
+export function registerCommandListener(app: ListenerRegistry, deps: Deps): void {
   app.command(COMMAND, async ({ command, ack, respond, client }) => {
     const log = deps.logger.child({ listener: 'command', user: command.user_id });
     const commandAck = ack as CommandAck;

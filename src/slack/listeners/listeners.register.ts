@@ -1,4 +1,3 @@
-import type { App } from '@slack/bolt';
 import type { Deps } from '../../modules/deps.js';
 import { registerAcknowledgementView } from './actions/acknowledgement.view.js';
 import { registerAuditOlderAction } from './actions/audit-older.action.js';
@@ -20,10 +19,15 @@ import { registerReviewDatasetAction } from './actions/review-dataset.action.js'
 import { registerReviewItemAction } from './actions/review-item.action.js';
 import { registerTaskDoneAction } from './actions/task-done.action.js';
 import { registerCommandListener } from './command.listener.js';
+import type { Client } from './replies.js';
+import type { ListenerRegistry } from './router.js';
 
-/** Every listener, one per file: the slash command's router, each button, form and event. */
-export function registerListeners(app: App, deps: Deps): void {
-  const refreshHome = homeRefresher(app.client, deps);
+/**
+ * Every listener, one per file: the slash command's router, each button, form and event. They
+ * register on the listener router (./router.ts), which Bolt reaches through one middleware.
+ */
+export function registerListeners(app: ListenerRegistry, client: Client, deps: Deps): void {
+  const refreshHome = homeRefresher(client, deps);
   registerCommandListener(app, deps);
   registerHomeOpenedEvent(app, refreshHome);
   registerOpenRequestFormAction(app, deps);

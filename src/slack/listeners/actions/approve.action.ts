@@ -1,16 +1,17 @@
-import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import type { BlockAction, ButtonAction } from '@slack/bolt';
 import type { Deps } from '../../../modules/deps.js';
 import { decideRequest, type DecisionResult } from '../../../modules/requests/decisions.usecases.js';
 import { ACTION_IDS } from '../../ids.js';
 import { replyPrivately } from '../replies.js';
 import { errorReply } from '../respond.js';
 import { alreadyDecidedText, UUID_RE } from './action.parse.js';
+import type { ListenerRegistry } from '../router.js';
 
 /**
  * Approve. The button only says which request; who may decide is checked on the server against
  * the catalog and the database, and the decision is guarded in SQL so it happens once.
  */
-export function registerApproveAction(app: App, deps: Deps, afterAction: (userId: string) => Promise<void>): void {
+export function registerApproveAction(app: ListenerRegistry, deps: Deps, afterAction: (userId: string) => Promise<void>): void {
   const log = deps.logger.child({ listener: 'decision' });
   app.action<BlockAction<ButtonAction>>(ACTION_IDS.approve, async ({ ack, action, body, client }) => {
     await ack();

@@ -1,4 +1,3 @@
-import type { App } from '@slack/bolt';
 import type { Deps } from '../../../modules/deps.js';
 import { decideRequest } from '../../../modules/requests/decisions.usecases.js';
 import { textErrors, textProblem } from '../../../shared/text.js';
@@ -7,9 +6,10 @@ import { ACTION_IDS, BLOCK_IDS, CALLBACK_IDS } from '../../ids.js';
 import { sendDm } from '../replies.js';
 import { errorReply } from '../respond.js';
 import { alreadyDecidedText, UUID_RE } from './action.parse.js';
+import type { ListenerRegistry } from '../router.js';
 
 /** The deny form: the reason is checked, the form closes, and the decision is made (once). */
-export function registerDenyFormView(app: App, deps: Deps, afterAction: (userId: string) => Promise<void>): void {
+export function registerDenyFormView(app: ListenerRegistry, deps: Deps, afterAction: (userId: string) => Promise<void>): void {
   const log = deps.logger.child({ listener: 'decision' });
   app.view(CALLBACK_IDS.denyForm, async ({ ack, view, body, client }) => {
     const requestId = view.private_metadata;

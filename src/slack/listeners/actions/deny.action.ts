@@ -1,4 +1,4 @@
-import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import type { BlockAction, ButtonAction } from '@slack/bolt';
 import type { Deps } from '../../../modules/deps.js';
 import { prepareDenial } from '../../../modules/requests/denials.usecases.js';
 import { buildDenyFormView } from '../../blocks/modal.blocks.js';
@@ -7,9 +7,10 @@ import { openView } from '../../views.js';
 import { replyPrivately } from '../replies.js';
 import { errorReply } from '../respond.js';
 import { alreadyDecidedText, UUID_RE } from './action.parse.js';
+import type { ListenerRegistry } from '../router.js';
 
 /** Deny: opens the form asking why, for someone who may still decide the request. */
-export function registerDenyAction(app: App, deps: Deps): void {
+export function registerDenyAction(app: ListenerRegistry, deps: Deps): void {
   const log = deps.logger.child({ listener: 'decision' });
   app.action<BlockAction<ButtonAction>>(ACTION_IDS.deny, async ({ ack, action, body, client }) => {
     await ack();

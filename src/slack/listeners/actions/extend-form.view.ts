@@ -1,12 +1,12 @@
-import type { App } from '@slack/bolt';
 import type { Deps } from '../../../modules/deps.js';
 import { extendGrantById } from '../../../modules/requests/extensions.usecases.js';
 import { ACTION_IDS, BLOCK_IDS, CALLBACK_IDS } from '../../ids.js';
 import { sendDm } from '../replies.js';
 import { answerViewWithin, formErrors, lateAnswerText, type ViewAnswer } from '../respond.js';
+import type { ListenerRegistry } from '../router.js';
 
 /** The extend form: mistakes are shown on the form; the outcome is sent as a DM and the Home tab redrawn. */
-export function registerExtendFormView(app: App, deps: Deps, refresh: (userId: string) => Promise<void>): void {
+export function registerExtendFormView(app: ListenerRegistry, deps: Deps, refresh: (userId: string) => Promise<void>): void {
   const log = deps.logger.child({ listener: 'home' });
   app.view(CALLBACK_IDS.extendForm, async ({ ack, view, body, client }) => {
     const userId = body.user.id;

@@ -1,6 +1,6 @@
-import type { App } from '@slack/bolt';
 import type { Deps } from '../../../modules/deps.js';
 import { handlePostedMessage } from '../../../modules/nudges/nudges.usecases.js';
+import type { ListenerRegistry } from '../router.js';
 
 const HANDLED_SUBTYPES = new Set([undefined, 'file_share', 'thread_broadcast']);
 
@@ -8,7 +8,7 @@ const HANDLED_SUBTYPES = new Set([undefined, 'file_share', 'thread_broadcast']);
  * New messages in the channels the bot is in are checked for sensitive data. The text is passed
  * to the detectors and dropped: it is never stored or logged.
  */
-export function registerMessageEvent(app: App, deps: Deps): void {
+export function registerMessageEvent(app: ListenerRegistry, deps: Deps): void {
   const log = deps.logger.child({ listener: 'messages' });
   app.event('message', async ({ event }) => {
     const e = event as { subtype?: string; user?: string; bot_id?: string; channel: string; channel_type?: string; ts: string; text?: string; files?: Array<{ name?: string; filetype?: string }> };

@@ -1,10 +1,11 @@
-import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import type { BlockAction, ButtonAction } from '@slack/bolt';
 import type { Deps } from '../../../modules/deps.js';
 import { markNudgeFixed } from '../../../modules/nudges/nudges.usecases.js';
 import { ACTION_IDS } from '../../ids.js';
+import type { ListenerRegistry } from '../router.js';
 
 /** "I fixed it" on a sensitive-data coaching message. */
-export function registerNudgeFixedAction(app: App, deps: Deps): void {
+export function registerNudgeFixedAction(app: ListenerRegistry, deps: Deps): void {
   const log = deps.logger.child({ listener: 'messages' });
   app.action<BlockAction<ButtonAction>>(ACTION_IDS.nudgeFixed, async ({ ack, action, body, respond }) => {
     await ack();

@@ -1,4 +1,3 @@
-import type { App } from '@slack/bolt';
 import type { Deps } from '../../../modules/deps.js';
 import { submitRequest } from '../../../modules/requests/submissions.usecases.js';
 import { buildAcknowledgementView } from '../../blocks/acknowledgement.blocks.js';
@@ -6,12 +5,13 @@ import { ACTION_IDS, BLOCK_IDS, CALLBACK_IDS } from '../../ids.js';
 import { checkedView } from '../../views.js';
 import { sendDm } from '../replies.js';
 import { answerViewWithin, formErrors, lateAnswerText, type ViewAnswer } from '../respond.js';
+import type { ListenerRegistry } from '../router.js';
 
 /** Where the request form shows each field's mistakes. */
 const REQUEST_FORM_BLOCKS = { dataset: BLOCK_IDS.formDataset, duration: BLOCK_IDS.formDuration, reason: BLOCK_IDS.formReason };
 
 /** The request form: errors are shown on the form next to their field; the policy is pushed on top when it must be read first; success closes it. */
-export function registerRequestFormView(app: App, deps: Deps): void {
+export function registerRequestFormView(app: ListenerRegistry, deps: Deps): void {
   const log = deps.logger.child({ listener: 'form' });
   app.view(CALLBACK_IDS.requestForm, async ({ ack, view, body, client }) => {
     const values = view.state.values;

@@ -1,13 +1,14 @@
-import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import type { BlockAction, ButtonAction } from '@slack/bolt';
 import type { Deps } from '../../../modules/deps.js';
 import { decideReviewDataset } from '../../../modules/reviews/reviews.usecases.js';
 import { grantCount, parseBulkValue } from '../../blocks/review.blocks.js';
 import { ACTION_IDS } from '../../ids.js';
 import { replyPrivately } from '../replies.js';
 import { errorReply } from '../respond.js';
+import type { ListenerRegistry } from '../router.js';
 
 /** Keep all / Revoke all on a dataset from a review digest; the digests are redrawn by a job. */
-export function registerReviewDatasetAction(app: App, deps: Deps, afterAction: (userId: string) => Promise<void>): void {
+export function registerReviewDatasetAction(app: ListenerRegistry, deps: Deps, afterAction: (userId: string) => Promise<void>): void {
   const log = deps.logger.child({ listener: 'review' });
   for (const [actionId, decision] of [
     [ACTION_IDS.reviewKeepAll, 'keep'],

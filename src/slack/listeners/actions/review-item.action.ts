@@ -1,16 +1,17 @@
-import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import type { BlockAction, ButtonAction } from '@slack/bolt';
 import type { Deps } from '../../../modules/deps.js';
 import { decideReviewItem } from '../../../modules/reviews/reviews.usecases.js';
 import { ACTION_IDS } from '../../ids.js';
 import { replyPrivately } from '../replies.js';
 import { errorReply } from '../respond.js';
 import { UUID_RE } from './action.parse.js';
+import type { ListenerRegistry } from '../router.js';
 
 /**
  * Keep / Revoke on one grant, from a review digest, the `/access review` list or the Home tab.
  * Owners and admins only, checked on the server; each item is decided once.
  */
-export function registerReviewItemAction(app: App, deps: Deps, afterAction: (userId: string) => Promise<void>): void {
+export function registerReviewItemAction(app: ListenerRegistry, deps: Deps, afterAction: (userId: string) => Promise<void>): void {
   const log = deps.logger.child({ listener: 'review' });
   for (const [actionId, decision] of [
     [ACTION_IDS.reviewKeep, 'keep'],
