@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
+import postgres from 'postgres';
+import { expireDueGrants } from '../../src/modules/grants/expiry.usecases.js';
 import type { Dataset } from '../../src/catalog/catalog.js';
 import { findGrant } from '../../src/modules/grants/grants.repository.js';
 import { provisionGrant } from '../../src/modules/grants/provisioning.usecases.js';
@@ -114,4 +116,68 @@ describe('an extension request is made like a new request', () => {
     expect(fresh).toBe('requests.not_enough_approvers');
     expect(ext).toBe(fresh);
   });
+});
+
+describe('an extension approved while its grant falls due', () => {
+  // Another transaction holds the audit chain's head, so both sides queue on it with the rows they
+  // took before it; released, each must be able to finish (taken in different orders, Postgres
+  // finds a deadlock after a second and aborts one of them).
+  for (const first of ['approval', 'expiry'] as const) {
+    it(`neither deadlocks when the ${first} starts first: both take the grant, the request and the audit head in one order`, async () => {
+      const d = addDataset();
+      const grant = await holdGrant(USERS.marketer, d.id);
+      const ext = await requestExtension(t.deps, { userId: USERS.marketer, datasetId: d.id, duration: '1d', reason: 'the campaign runs a day longer' });
+      if (ext.kind !== 'requested') throw new Error(`expected an extension request, got ${ext.kind}`);
+      await decideRequest(t.deps, ext.request.id, USERS.owner1, { kind: 'approve' });
+      // the grant falls due now
+      await t.database.db.update(grants).set({ endsAt: new Date(t.deps.clock.now().getTime() - 60_000) }).where(eq(grants.id, grant.id));
+
+      const other = postgres(t.database.url!, { max: 2, onnotice: () => {} });
+      const waiting = async () => (await other<Array<{ n: number }>>`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`)[0]!.n;
+      const until = async (check: () => Promise<boolean>) => {
+        for (let i = 0; i < 500 && !(await check()); i++) await new Promise((r) => setTimeout(r, 10));
+      };
+      try {
+        let release!: () => void;
+        const released = new Promise<void>((r) => (release = r));
+        let holds = false;
+        const holding = other.begin(async (sql) => {
+          await sql`select seq from audit_chain_head where id = 1 for update`;
+          holds = true;
+          await released;
+        });
+        await until(async () => holds);
+        const done = { approval: false, expiry: false };
+        const start = {
+          approval: () => decideRequest(t.deps, ext.request.id, USERS.owner2, { kind: 'approve' }).finally(() => (done.approval = true)),
+          expiry: () => expireDueGrants(t.deps).finally(() => (done.expiry = true)),
+        };
+        const second = first === 'approval' ? 'expiry' : 'approval';
+        const one = start[first]();
+        await until(async () => (await waiting()) >= 1);
+        const two = start[second]();
+        await until(async () => done[second] || (await waiting()) >= 2);
+        release();
+        await holding;
+        const results = { [first]: await one, [second]: await two } as { approval: Awaited<ReturnType<typeof decideRequest>>; expiry: Awaited<ReturnType<typeof expireDueGrants>> };
+
+        const after = (await findGrant(t.deps.db, grant.id))!;
+        if (first === 'approval') {
+          // the grant is extended; the expiry pass skipped it while it was being extended
+          expect(results.approval.outcome).toBe('approved');
+          expect(results.expiry.started).toBe(0);
+          expect(after.status).toBe('active');
+          expect(after.endsAt.getTime()).toBeGreaterThan(t.deps.clock.now().getTime());
+        } else {
+          // the grant ended and took its pending extension with it; the approval found it closed
+          expect(results.expiry.started).toBe(1);
+          expect(results.approval.outcome).toBe('already_decided');
+          expect(after.status).not.toBe('active');
+          expect(results.approval.request.status).toBe('cancelled');
+        }
+      } finally {
+        await other.end();
+      }
+    });
+  }
 });

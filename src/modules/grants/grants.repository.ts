@@ -19,6 +19,15 @@ export async function findGrant(db: DbOrTx, id: string): Promise<Grant | undefin
   return row;
 }
 
+/**
+ * Locks a grant's row until the transaction ends. A grant is locked before anything about it:
+ * every path that ends grants takes their rows first, then the audit chain's head, then their
+ * pending extension requests.
+ */
+export async function lockGrant(tx: Tx, id: string): Promise<void> {
+  if (isUuid(id)) await tx.select({ id: grants.id }).from(grants).where(eq(grants.id, id)).for('update');
+}
+
 export async function listGrantsByIds(db: DbOrTx, ids: string[]): Promise<Grant[]> {
   if (ids.length === 0) return [];
   return db.select().from(grants).where(inArray(grants.id, ids));

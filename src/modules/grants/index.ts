@@ -14,6 +14,7 @@ export {
   listGrantsByIds,
   listGrantsIn,
   listHeldGrantsForUser,
+  lockGrant,
   type Grant,
 } from './grants.repository.js';
 export type { GrantStatus } from './grants.table.js';

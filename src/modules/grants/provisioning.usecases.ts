@@ -110,9 +110,11 @@ export async function startRevoke(deps: Pick<Deps, 'catalog' | 'connectors' | 'o
  */
 export async function revokeStarted(deps: Pick<Deps, 'catalog' | 'connectors' | 'onGrantEnding'>, tx: Tx, rows: Grant[], endReason: string, actorId: string, now: Date): Promise<number[]> {
   if (rows.length === 0) return [];
-  await appendAudit(tx, ...rows.map((row) => grantEvent(row, now, actorId, 'grant.revoke_started', { reason: endReason })));
-  // a pending extension of these grants ends with them; its approvers' buttons go away
+  // A pending extension of these grants ends with them; its approvers' buttons go away. Its
+  // request row is taken before the audit chain's head, as every path takes them (grant, request,
+  // head): an extension approved at this moment then waits for this one instead of deadlocking.
   const outboxIds = await deps.onGrantEnding(tx, rows.map((r) => r.id), endReason, now);
+  await appendAudit(tx, ...rows.map((row) => grantEvent(row, now, actorId, 'grant.revoke_started', { reason: endReason })));
   for (const row of rows) {
     if (deps.connectors.forDataset(row.datasetId).kind !== 'manual') continue;
     const owners = taskAssignees(deps, row);

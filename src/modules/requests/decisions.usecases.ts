@@ -3,6 +3,7 @@ import { metrics } from '../../shared/metrics/metrics.js';
 import { assertText } from '../../shared/text.js';
 import { appendAudit } from '../audit/audit.repository.js';
 import type { Deps } from '../deps.js';
+import { lockGrant } from '../grants/index.js';
 import { addToOutbox } from '../notifications/notifications.repository.js';
 import { outboxMessage } from '../notifications/messages/messages.js';
 import type { RequestView } from '../notifications/notifications.ports.js';
@@ -48,12 +49,16 @@ export async function assertMayDecide(deps: Pick<Deps, 'db' | 'catalog' | 'peopl
  */
 export async function decideRequest(deps: Pick<Deps, 'db' | 'catalog' | 'clock' | 'jobs' | 'connectors' | 'people' | 'logger'>, requestId: string, deciderId: string, decision: Decision): Promise<DecisionResult> {
   if (decision.kind === 'deny') assertText(decision.reason, 'denyReason');
-  await assertMayDecide(deps, requestId, deciderId);
+  const asked = await assertMayDecide(deps, requestId, deciderId);
   const now = deps.clock.now();
   const denyReason = decision.kind === 'deny' ? decision.reason?.trim().slice(0, REASON_MAX_LENGTH) || null : null;
 
   let requestedAt = now;
   const result = await deps.db.transaction(async (tx): Promise<{ outcome: DecisionOutcome; after?: AfterDecision }> => {
+    // An extension's grant first, then the request: the order in which an expiry or a revoke of
+    // that grant takes them (the grant, the audit head, then its pending extensions). Taken the
+    // other way round, an approval and the grant's expiry at the same moment deadlock.
+    if (asked.kind === 'extension' && asked.grantId) await lockGrant(tx, asked.grantId);
     const request = await repo.lockRequest(tx, requestId);
     if (!request || request.status !== 'pending') return { outcome: 'already_decided' };
     requestedAt = request.createdAt;
