@@ -1,7 +1,8 @@
 /**
  * Acknowledgement latency under load (issue #12). Two processes started the way they run in
  * production, each driven over signed HTTP by 50 keep-alive connections (bench/load.ts):
- * - the floor: a bare Bolt app (bench/bare-bolt.ts) answering `/access help` with `ack()`;
+ * - the floor: a bare Bolt app (bench/bare-bolt.ts) answering `/access help` with `ack()`; and,
+ *   for information, the same app configured as the bot configures Bolt (no conversation store);
  * - the bot: `node dist/src/main.js` (all in one process: web and worker) on a fresh Postgres
  *   database, Redis and the fake Slack Web API, answering `/access help`, then
  *   `/access request <dataset> <duration> <reason>` from as many different people as requests.
@@ -102,7 +103,7 @@ function summary(latencies: number[], throughput: number): string {
   return `n=${latencies.length} p50=${q(0.5)} p99=${q(0.99)} max=${Math.max(...latencies).toFixed(1)} ms, ${throughput.toFixed(0)}/s`;
 }
 
-const KINDS = ['floor', 'help', 'request'] as const;
+const KINDS = ['floor', 'lean', 'help', 'request'] as const;
 type Kind = (typeof KINDS)[number];
 
 interface Phase {
@@ -184,6 +185,11 @@ export async function benchAck(): Promise<TargetResult[]> {
     procs.push(floor);
     const floorUrl = `http://127.0.0.1:${floorPort}/slack/events`;
     await waitReady(floorUrl, floor, join(dir, 'floor.log'));
+    const leanPort = await freePort();
+    const lean = start(['--import', TSX_LOADER, join(REPO_ROOT, 'bench/bare-bolt.ts')], { SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.apiUrl, PORT: String(leanPort), BARE_BOLT_LEAN: '1' }, join(dir, 'lean.log'));
+    procs.push(lean);
+    const leanUrl = `http://127.0.0.1:${leanPort}/slack/events`;
+    await waitReady(leanUrl, lean, join(dir, 'lean.log'));
 
     // the bot as production starts it, web and worker in one process (bench/bot-process.ts)
     const bot = await startBotProcess({
@@ -208,10 +214,11 @@ export async function benchAck(): Promise<TargetResult[]> {
       commandBody({ text: `request dataset-${i % DATASETS} 2d bench run, request ${i}`, userId: requester('R', i), responseUrl: `${slack.url}/respond` });
     // warm both (JIT, connection pools), the bot on both paths (its warm-up requesters come after the measured ones)
     await drive(floorUrl, SIGNING_SECRET, { total: WARMUP, concurrency: CONCURRENCY, body: helpBody });
+    await drive(leanUrl, SIGNING_SECRET, { total: WARMUP, concurrency: CONCURRENCY, body: helpBody });
     await drive(botUrl, SIGNING_SECRET, { total: WARMUP, concurrency: CONCURRENCY, body: helpBody });
     await drive(botUrl, SIGNING_SECRET, { total: WARMUP, concurrency: CONCURRENCY, body: (i) => requestBody(TOTAL + i) });
 
-    const phases: Record<Kind, Phase[]> = { floor: [], help: [], request: [] };
+    const phases: Record<Kind, Phase[]> = { floor: [], lean: [], help: [], request: [] };
     const measure = async (kind: Kind, pid: number, run: () => Promise<LoadResult>) => {
       const { result, bench, target, machine } = await measureBusy(pid, run);
       phases[kind].push({ load: result, bench, target, machine });
@@ -224,11 +231,12 @@ export async function benchAck(): Promise<TargetResult[]> {
       const person = (i: number) => (i < LEAD_IN ? leadIn + i : first + i - LEAD_IN);
       const run = { total, concurrency: CONCURRENCY, leadIn: LEAD_IN };
       await measure('floor', floor.child.pid!, () => drive(floorUrl, SIGNING_SECRET, { ...run, body: (i) => helpBody(person(i)) }));
+      await measure('lean', lean.child.pid!, () => drive(leanUrl, SIGNING_SECRET, { ...run, body: (i) => helpBody(person(i)) }));
       await measure('help', bot.child.pid!, () => drive(botUrl, SIGNING_SECRET, { ...run, body: (i) => helpBody(person(i)) }));
       await measure('request', bot.child.pid!, () => drive(botUrl, SIGNING_SECRET, { ...run, keepBodies: true, body: (i) => requestBody(person(i)) }));
     }
     const load = loadavg()[0]!;
-    const [floorAll, help, request] = KINDS.map((k) => pool(phases[k])) as [ReturnType<typeof pool>, ReturnType<typeof pool>, ReturnType<typeof pool>];
+    const [floorAll, leanAll, help, request] = KINDS.map((k) => pool(phases[k])) as Array<ReturnType<typeof pool>> as [ReturnType<typeof pool>, ReturnType<typeof pool>, ReturnType<typeof pool>, ReturnType<typeof pool>];
 
     // every request stored with its approvers, every approver DM in the outbox and handed to the queue
     const db = postgres(dbUrl.toString(), { max: 1, onnotice: () => {} });
@@ -246,15 +254,17 @@ export async function benchAck(): Promise<TargetResult[]> {
     // an answer given late ("Working on it…") means the work went on after the acknowledgement
     const late = request.bodies.filter((b) => b.includes('Working on it')).length;
     console.log(`  floor (bare Bolt)   ${summary(floorAll.latencies, floorAll.throughput)}; p99 by round ${floorAll.p99s}`);
+    console.log(`  floor, lean Bolt    ${summary(leanAll.latencies, leanAll.throughput)}; p99 by round ${leanAll.p99s}`);
     console.log(`  bot /access help    ${summary(help.latencies, help.throughput)}; p99 by round ${help.p99s}`);
     console.log(`  bot /access request ${summary(request.latencies, request.throughput)}; p99 by round ${request.p99s}`);
     console.log(`    answered in the ack: ${received}, "Working on it": ${late}`);
-    for (const [kind, p] of [['floor', floorAll], ['help', help], ['request', request]] as const) console.log(`  while ${kind.padEnd(7)} ${p.busy}`);
+    for (const [kind, p] of [['floor', floorAll], ['lean', leanAll], ['help', help], ['request', request]] as const) console.log(`  while ${kind.padEnd(7)} ${p.busy}`);
     console.log(
       `  stored ${stored}/${REQUESTERS} (${UNMEASURED} of them warm-up and lead-in), approver DMs in the outbox ${inOutbox}/${approvers}, sent or queued in Redis ${queued}/${inOutbox} (${queuedMs.toFixed(0)} ms after the last answer; sent ${sent}), bot ready in ${ready.toFixed(0)} ms, RSS peak ${peak.toFixed(0)} MB, load average ${load.toFixed(1)}`,
     );
 
     const floorP99 = percentile(floorAll.latencies, 0.99);
+    const leanP99 = percentile(leanAll.latencies, 0.99);
     const complete = received === TOTAL && stored === REQUESTERS && inOutbox === approvers && queued === inOutbox && approvers >= REQUESTERS && request.failures === 0;
     const requestTarget = ratioTarget(
       '/access request ack p99 vs bare Bolt',
@@ -268,6 +278,9 @@ export async function benchAck(): Promise<TargetResult[]> {
     return [
       ratioTarget('/access help ack p99 vs bare Bolt', percentile(help.latencies, 0.99), floorP99, 1.2, `p99 ${percentile(help.latencies, 0.99).toFixed(1)} ms vs ${floorP99.toFixed(1)} ms; ${help.throughput.toFixed(0)}/s (floor ${floorAll.throughput.toFixed(0)}/s)${help.failures ? `; ${help.failures} failed` : ''}`),
       requestTarget,
+      // for information: the same ratios against bare Bolt without its conversation store, as the bot runs Bolt
+      ratioTarget('/access help ack p99 vs lean bare Bolt', percentile(help.latencies, 0.99), leanP99, Number.POSITIVE_INFINITY, `p99 ${percentile(help.latencies, 0.99).toFixed(1)} ms vs ${leanP99.toFixed(1)} ms (${leanAll.throughput.toFixed(0)}/s)`),
+      ratioTarget('/access request ack p99 vs lean bare Bolt', percentile(request.latencies, 0.99), leanP99, Number.POSITIVE_INFINITY, `p99 ${percentile(request.latencies, 0.99).toFixed(1)} ms vs ${leanP99.toFixed(1)} ms`),
       absoluteTarget('slowest ack (ms, Slack allows 3000)', slowest, SLACK_LIMIT_MS, `under load average ${load.toFixed(1)}`),
       absoluteTarget('bot RSS peak during the ack scenario (MB)', peak, 200, 'node dist/src/main.js, web and worker'),
     ];

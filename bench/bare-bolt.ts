@@ -1,7 +1,9 @@
 /**
  * The floor of the ack scenario (bench/ack.ts): a bare Bolt app, the bot's Bolt version and HTTP
  * receiver, verifying the same signing secret and answering `/access` with an immediate `ack()`
- * and nothing else. Started by the bench as its own process, like the bot.
+ * and nothing else. Started by the bench as its own process, like the bot. With BARE_BOLT_LEAN=1
+ * it is configured as the bot configures Bolt (no conversation store, see src/slack/app.ts): a
+ * second floor, for information, of what Bolt itself costs at its leanest.
  *   SLACK_SIGNING_SECRET=… SLACK_API_URL=… PORT=… node --import tsx bench/bare-bolt.ts
  */
 import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
@@ -12,6 +14,7 @@ const app = new App({
   receiver,
   logLevel: LogLevel.ERROR,
   clientOptions: { slackApiUrl: process.env.SLACK_API_URL },
+  ...(process.env.BARE_BOLT_LEAN ? { convoStore: false } : {}),
 });
 app.command('/access', async ({ ack }) => {
   await ack();
