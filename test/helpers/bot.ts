@@ -67,6 +67,8 @@ export async function startTestBot(
     connectors: opts.connectors,
     logger: opts.logSink ? createLogger('debug', { write: opts.logSink }) : createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
   });
+  // the directory's first walk has ended: profiles Slack gets from now on are asked with users.info
+  await bot.directoryWarmed();
   const baseUrl = `http://127.0.0.1:${bot.port}`;
   const events = `${baseUrl}/slack/events`;
   return {

@@ -19,6 +19,8 @@ import { registerRequestFormView } from './actions/request-form.view.js';
 import { registerReviewDatasetAction } from './actions/review-dataset.action.js';
 import { registerReviewItemAction } from './actions/review-item.action.js';
 import { registerTaskDoneAction } from './actions/task-done.action.js';
+import { registerTeamJoinEvent } from './actions/team-join.event.js';
+import { registerUserChangeEvent } from './actions/user-change.event.js';
 import { registerCommandListener } from './command.listener.js';
 
 /** Every listener, one per file: the slash command's router, each button, form and event. */
@@ -44,4 +46,6 @@ export function registerListeners(app: App, deps: Deps): void {
   registerReviewItemAction(app, deps, refreshHome);
   registerReviewDatasetAction(app, deps, refreshHome);
   registerAuditOlderAction(app, deps);
+  registerUserChangeEvent(app, deps);
+  registerTeamJoinEvent(app, deps);
 }
