@@ -4,7 +4,6 @@ import { accessRequests } from '../../src/shared/db/schema.js';
 import { startTestBot, type TestBot } from '../helpers/bot.js';
 import { USERS } from '../helpers/catalog.js';
 import { FakeSlack } from '../helpers/fake-slack.js';
-import { eventBody, postSigned } from '../helpers/slack-requests.js';
 
 // Slack profiles come from users.list walks and user_change / team_join events, so that a request
 // for sensitive data needs no users.info call while Slack waits for its acknowledgement.
@@ -27,8 +26,8 @@ function slackUser(id: string, p: { deleted?: boolean; guest?: boolean; email?: 
 }
 
 async function sendEvent(t: TestBot, event: Record<string, unknown>) {
-  const res = await postSigned(`${t.baseUrl}/slack/events`, eventBody(event), 'application/json');
-  expect(res.status).toBe(200);
+  expect((await t.event(event)).status).toBe(200);
+  await t.bot.settled();
 }
 
 const requestsOf = (t: TestBot, userId: string) => t.database.db.select().from(accessRequests).where(eq(accessRequests.requesterId, userId));
@@ -60,8 +59,7 @@ describe('a warmed people directory', () => {
 
   it('a user_change making the requester a guest refuses their next sensitive request at once', async () => {
     // Slack's users.info would still say "member": only the event can refuse
-    await sendEvent(t, { type: 'user_change', user: slackUser(USERS.marketer2, { guest: true }), event_ts: `${Date.now() / 1000}` });
-    await t.bot.settled();
+    await sendEvent(t, { type: 'user_change', user: slackUser(USERS.marketer2, { guest: true }) });
     const before = infoLookups(t);
     const res = await t.command(USERS.marketer2, 'request crm-contacts 2d churn analysis for Q1');
     expect(res.body.text).toContain('Guest accounts cannot');
@@ -73,8 +71,7 @@ describe('a warmed people directory', () => {
   });
 
   it('a user_change deactivating someone refuses their next sensitive request at once', async () => {
-    await sendEvent(t, { type: 'user_change', user: slackUser('U0DEPARTING', { deleted: true }), event_ts: `${Date.now() / 1000}` });
-    await t.bot.settled();
+    await sendEvent(t, { type: 'user_change', user: slackUser('U0DEPARTING', { deleted: true }) });
     const res = await t.command('U0DEPARTING', 'request crm-contacts 2d churn analysis for Q1');
     expect(res.body.text).toContain('This account is deactivated');
     expect(await requestsOf(t, 'U0DEPARTING')).toHaveLength(0);
@@ -84,8 +81,7 @@ describe('a warmed people directory', () => {
   it('someone who joins after the walk (team_join) is known without a users.info call', async () => {
     const joiner = 'U0JOINER';
     t.slack.users.set(joiner, { tz: 'Europe/Berlin', email: 'joiner@acme.test' });
-    await sendEvent(t, { type: 'team_join', user: slackUser(joiner), event_ts: `${Date.now() / 1000}` });
-    await t.bot.settled();
+    await sendEvent(t, { type: 'team_join', user: slackUser(joiner) });
     const res = await t.command(joiner, 'request crm-contacts 2d churn analysis for Q1');
     expect(res.status).toBe(200);
     expect(await requestsOf(t, joiner)).toMatchObject([{ datasetId: 'crm-contacts', status: 'pending' }]);
