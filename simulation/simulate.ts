@@ -34,6 +34,7 @@ const directory: PeopleDirectory = {
   email: async (id) => `${id.toLowerCase()}@example.com`,
   standing: async () => 'member',
   everyone: async () => [],
+  changed: () => {},
 };
 
 export interface SimulationResult {

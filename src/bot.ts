@@ -91,6 +91,8 @@ export interface RunningBot {
   stop(graceMs?: number): Promise<void>;
   /** Resolves once the work started by the Slack requests received so far has finished. */
   settled(): Promise<void>;
+  /** Resolves once the first walk of the Slack directory has ended, filled or failed (at once in `worker` mode). */
+  directoryWarmed(): Promise<void>;
 }
 
 /** Wires config → database → catalog → queues → Slack and workers. The one composition root. */
@@ -114,7 +116,9 @@ export async function startBot(config: Config, overrides: BotOverrides = {}): Pr
   // waits as long as Slack asks (once, for every replica), instead of the client sleeping inside a
   // job and pausing the lookups the Slack listeners make on the same client.
   const messagesClient = webClient({ rejectRateLimitedCalls: true });
-  const users = slackUserDirectory(client);
+  // users.list walks hand a 429 back at once too (the walk is tried again later) rather than pause
+  // the client the listeners' lookups go through
+  const users = slackUserDirectory(client, { listClient: webClient({ rejectRateLimitedCalls: true }) });
   // a wrong token is named first, whatever the catalog holds
   await checkSlackToken(client, config.slack.apiUrl);
 
@@ -178,8 +182,12 @@ export async function startBot(config: Config, overrides: BotOverrides = {}): Pr
     probes.workers = async () => running.running();
   }
   const ops = operations(config, deps, queues, probes, slackCalls);
+  let directory: ReturnType<typeof users.keepWarm> | undefined;
   if (config.mode !== 'worker') {
     web = await startSlackWeb(config, deps, probes, ops);
+    // profiles from users.list, so that requests need no users.info on their acknowledgement path;
+    // in the background: neither start-up nor readiness waits for it
+    directory = users.keepWarm(logger);
   } else {
     const routes = { ...ops.routes, '/healthz': { GET: healthHandler(healthCheck(probes)) }, '/readyz': { GET: healthHandler(healthCheck(ops.readyProbes)) }, '/livez': { GET: livenessHandler } };
     workerHealth = await startHttpServer(config.workerHealthPort, routes, logger.child({ module: 'http' }));
@@ -195,8 +203,10 @@ export async function startBot(config: Config, overrides: BotOverrides = {}): Pr
     queues,
     port: web?.port ?? workerHealth?.port ?? 0,
     settled: async () => web?.settled(),
+    directoryWarmed: async () => directory?.warmed,
     async stop(graceMs) {
       stopSlackProbe();
+      await directory?.stop();
       await web?.stop(graceMs);
       await workerHealth?.stop(graceMs);
       // waits for the jobs being processed

@@ -103,6 +103,15 @@ const METHODS: Record<string, (store: SandboxStore, args: Args) => Answer> = {
     return { ok: true, user: slackUser(u) };
   },
 
+  // the bot walks the directory page by page: `limit` a page, an opaque cursor while more are left
+  'users.list': (store, args) => {
+    const limit = Math.min(Number(args.limit) || 1000, 1000);
+    const from = args.cursor ? Number(Buffer.from(String(args.cursor), 'base64').toString('utf8').replace(/^users:/, '')) : 0;
+    if (!Number.isInteger(from) || from < 0) return { ok: false, error: 'invalid_cursor' };
+    const next = from + limit < store.users.length ? Buffer.from(`users:${from + limit}`).toString('base64') : '';
+    return { ok: true, members: store.users.slice(from, from + limit).map(slackUser), response_metadata: { next_cursor: next } };
+  },
+
   'users.lookupByEmail': (store, args) => {
     const u = store.users.find((x) => x.email === String(args.email ?? '').toLowerCase());
     return u ? { ok: true, user: slackUser(u) } : { ok: false, error: 'users_not_found' };

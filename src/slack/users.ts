@@ -1,47 +1,196 @@
 import type { WebClient } from '@slack/web-api';
-import type { PeopleDirectory, Standing } from '../shared/people.ports.js';
+import type { PeopleDirectory, PersonProfile, Standing } from '../shared/people.ports.js';
+import type { Logger } from '../shared/logger.js';
 
-// short: a deactivation or a change to guest must take effect soon
+// short: a deactivation or a change to guest must take effect soon (user_change events make it immediate)
 const TTL_MS = 5 * 60 * 1000;
+/** How often a warm directory walks users.list again: before the profiles of the last walk expire. */
+export const DIRECTORY_REFRESH_MS = 4 * 60 * 1000;
 // a bound on the profiles kept (about 200 bytes each): the least recently fetched go first
 const MAX_PROFILES = 10_000;
+const PAGE_SIZE = 200;
+// how long shutting down waits for a walk under way
+const STOP_WAIT_MS = 2_000;
+// Slack's own user: listed by users.list, but nobody who could hold a login
+const SLACKBOT = 'USLACKBOT';
 
-/** The people directory, from Slack profiles (users.info, users.list, users.lookupByEmail). */
-export function slackUserDirectory(client: WebClient, maxProfiles = MAX_PROFILES): PeopleDirectory {
-  const profiles = new Map<string, { tz?: string; email?: string; standing: Standing; at: number }>();
-  async function profile(userId: string) {
+/** The fields of a Slack user object the directory reads (users.info, users.list, user_change, team_join). */
+export interface SlackUser {
+  id?: string;
+  deleted?: boolean;
+  is_bot?: boolean;
+  is_app_user?: boolean;
+  is_restricted?: boolean;
+  is_ultra_restricted?: boolean;
+  tz?: string;
+  profile?: { email?: string };
+}
+
+/** A Slack user object as the directory keeps it. */
+export function personOf(u: SlackUser & { id: string }): PersonProfile {
+  const standing: Standing = u.deleted
+    ? 'deactivated'
+    : u.is_bot || u.is_app_user
+      ? 'bot'
+      : u.is_restricted || u.is_ultra_restricted
+        ? 'guest'
+        : 'member';
+  return { id: u.id, standing, tz: u.tz, email: u.profile?.email };
+}
+
+/** Whether `everyone()` lists this person: active people, guests included, never bots. */
+const listed = (p: PersonProfile) => (p.standing === 'member' || p.standing === 'guest') && p.id !== SLACKBOT;
+
+export interface SlackUserDirectory extends PeopleDirectory {
+  /**
+   * Keeps the profile cache filled from users.list: one walk now and one every `everyMs`, never
+   * two at once. A walk that fails is logged and tried again at the next tick; meanwhile lookups
+   * ask users.info as usual. `warmed` resolves when the first walk has ended (filled or failed).
+   */
+  keepWarm(logger: Logger, everyMs?: number): { warmed: Promise<void>; stop(): Promise<void> };
+}
+
+export interface DirectoryOptions {
+  /** At most this many profiles are kept. */
+  maxProfiles?: number;
+  /**
+   * The client that walks users.list. The bot gives one that hands a 429 back at once: a client
+   * told to wait pauses all its calls, and the lookups of the Slack listeners would wait too.
+   */
+  listClient?: WebClient;
+}
+
+interface Profile {
+  tz?: string;
+  email?: string;
+  standing: Standing;
+  /** When Slack said so (for an answer: when it was asked). */
+  at: number;
+}
+
+/** The people directory, from Slack profiles (users.info, users.list, users.lookupByEmail, user_change events). */
+export function slackUserDirectory(client: WebClient, options: DirectoryOptions = {}): SlackUserDirectory {
+  const maxProfiles = options.maxProfiles ?? MAX_PROFILES;
+  const listClient = options.listClient ?? client;
+  // in the order of fetching: the Map's first entry is the oldest
+  const profiles = new Map<string, Profile>();
+  /** Keeps what Slack said at `askedAt` about someone, unless what is kept is as new. */
+  function remember(p: PersonProfile, askedAt: number): void {
+    const known = profiles.get(p.id);
+    // an event (or another answer) newer than the question came while the answer was on its way
+    if (known && known.at >= askedAt) return;
+    profiles.delete(p.id);
+    profiles.set(p.id, { tz: p.tz, email: p.email, standing: p.standing, at: askedAt });
+    if (profiles.size > maxProfiles) profiles.delete(profiles.keys().next().value!);
+  }
+  async function profile(userId: string): Promise<Profile> {
     const hit = profiles.get(userId);
     if (hit && Date.now() - hit.at < TTL_MS) return hit;
+    const askedAt = Date.now();
     const res = await client.users.info({ user: userId });
-    const u = res.user;
-    const standing: Standing = !u
-      ? 'unknown'
-      : u.deleted
-        ? 'deactivated'
-        : u.is_bot || u.is_app_user
-          ? 'bot'
-          : u.is_restricted || u.is_ultra_restricted
-            ? 'guest'
-            : 'member';
-    const entry = { tz: u?.tz, email: u?.profile?.email, standing, at: Date.now() };
-    // re-inserted, so the Map's order is the order of fetching and its first entry the oldest
-    profiles.delete(userId);
-    profiles.set(userId, entry);
-    if (profiles.size > maxProfiles) profiles.delete(profiles.keys().next().value!);
-    return entry;
+    if (!res.user) return { standing: 'unknown', at: askedAt };
+    remember(personOf({ ...res.user, id: userId }), askedAt);
+    return profiles.get(userId) ?? { standing: 'unknown', at: askedAt };
   }
-  let directory: { at: number; users: Array<{ id: string; email?: string }> } | undefined;
+
+  // everyone(): the listed people of the last walk that reached the end, kept current by events
+  let directory: { at: number; people: Map<string, string | undefined> } | undefined;
+  // the people listed so far by the walk under way, kept current by events too
+  let building: Map<string, string | undefined> | undefined;
+  let walking: { complete: boolean; done: Promise<Map<string, string | undefined> | undefined> } | undefined;
+  let stopped = false;
+
+  /**
+   * Pages users.list into the profile cache, up to its bound. `complete`: pages on to the end
+   * (for everyone()) past the bound, without caching more. Resolves to the listed people when
+   * the walk reached the end.
+   */
+  async function walkNow(complete: boolean): Promise<Map<string, string | undefined> | undefined> {
+    const startedAt = Date.now();
+    const people = new Map<string, string | undefined>();
+    building = people;
+    let cached = 0;
+    try {
+      let askedAt = startedAt;
+      for await (const page of listClient.paginate('users.list', { limit: PAGE_SIZE })) {
+        for (const u of (page as { members?: SlackUser[] }).members ?? []) {
+          if (!u.id) continue;
+          const person = personOf({ ...u, id: u.id });
+          if (cached < maxProfiles) {
+            remember(person, askedAt);
+            cached++;
+          }
+          // a newer word from an event wins over the page
+          const known = profiles.get(u.id);
+          const current = known && known.at >= askedAt ? { ...person, ...known } : person;
+          if (listed(current)) people.set(u.id, current.email);
+          else people.delete(u.id);
+        }
+        if (stopped || (!complete && cached >= maxProfiles)) return undefined;
+        askedAt = Date.now();
+      }
+    } finally {
+      building = undefined;
+    }
+    directory = { at: startedAt, people };
+    return people;
+  }
+
+  /** One walk at a time: joins the walk under way when it serves, else waits for it to end first. */
+  function walk(complete: boolean): Promise<Map<string, string | undefined> | undefined> {
+    if (walking && (walking.complete || !complete)) return walking.done;
+    const before = walking?.done.catch(() => undefined);
+    const done = Promise.resolve(before).then(() => walkNow(complete));
+    const entry = { complete, done };
+    walking = entry;
+    const clear = () => {
+      if (walking === entry) walking = undefined;
+    };
+    done.then(clear, clear);
+    return done;
+  }
+
   return {
     async everyone() {
-      if (directory && Date.now() - directory.at < TTL_MS) return directory.users;
-      const users: Array<{ id: string; email?: string }> = [];
-      for await (const page of client.paginate('users.list', { limit: 200 })) {
-        for (const u of (page as { members?: Array<{ id?: string; deleted?: boolean; is_bot?: boolean; profile?: { email?: string } }> }).members ?? []) {
-          if (u.id && !u.deleted && !u.is_bot && u.id !== 'USLACKBOT') users.push({ id: u.id, email: u.profile?.email });
-        }
+      if (directory && Date.now() - directory.at < TTL_MS) return listOf(directory.people);
+      const people = await walk(true);
+      if (!people) throw new Error('the walk of the Slack directory was stopped');
+      return listOf(people);
+    },
+    changed(person) {
+      remember(person, Date.now());
+      for (const people of [directory?.people, building]) {
+        if (!people) continue;
+        if (listed(person)) people.set(person.id, person.email);
+        else people.delete(person.id);
       }
-      directory = { at: Date.now(), users };
-      return users;
+    },
+    keepWarm(logger, everyMs = DIRECTORY_REFRESH_MS) {
+      const log = logger.child({ module: 'slack-directory' });
+      const tick = () => {
+        // a walk under way (this one's or everyone()'s) is enough
+        if (walking || stopped) return walking?.done.then(() => undefined, () => undefined) ?? Promise.resolve();
+        const started = Date.now();
+        return walk(false).then(
+          () => log.debug({ profiles: profiles.size, ms: Date.now() - started }, 'Slack directory walked'),
+          (err) => log.warn({ error: slackErrorCode(err) }, 'could not walk the Slack directory (users.list); lookups ask users.info until the next try'),
+        );
+      };
+      const warmed = tick();
+      const timer = setInterval(tick, everyMs);
+      timer.unref();
+      return {
+        warmed,
+        async stop() {
+          stopped = true;
+          clearInterval(timer);
+          // the walk under way ends after its current page; a Slack that hangs is not waited for long
+          if (!walking) return;
+          let late: NodeJS.Timeout | undefined;
+          await Promise.race([walking.done.catch(() => undefined), new Promise((resolve) => (late = setTimeout(resolve, STOP_WAIT_MS)))]);
+          clearTimeout(late);
+        },
+      };
     },
     async timeZone(userId) {
       // a time in UTC is better than no answer
@@ -73,4 +222,14 @@ export function slackUserDirectory(client: WebClient, maxProfiles = MAX_PROFILES
       }
     },
   };
+}
+
+const listOf = (people: Map<string, string | undefined>) => [...people].map(([id, email]) => ({ id, email }));
+
+/** What went wrong, as a code: never the response body (profiles) nor the request (token). */
+function slackErrorCode(err: unknown): string {
+  const e = err as { code?: string; data?: { error?: string }; retryAfter?: number };
+  if (e.data?.error) return e.data.error;
+  if (e.code === 'slack_webapi_rate_limited_error') return `rate_limited (retry after ${e.retryAfter}s)`;
+  return e.code ?? 'unknown';
 }

@@ -106,6 +106,12 @@ describe('refusing logins that are not the person’s own', () => {
     t.slack.users.set('U0MIAEXT', { email: 'mia@partner.example' });
     t.slack.users.set('U0MIA', { email: 'mia@acme.test' });
     t.slack.users.set('U0TEAM', { email: 'team@acme.test' });
+    // they joined after the bot's walk of the directory: Slack tells it so
+    for (const id of ['U0OBRIEN1', 'U0OBRIEN2', 'U0MIAEXT', 'U0MIA', 'U0TEAM']) {
+      const email = t.slack.users.get(id)!.email;
+      await t.event({ type: 'team_join', user: { id, deleted: false, is_bot: false, tz: 'UTC', profile: { email } } });
+    }
+    await t.bot.settled();
     await warehouse.createLogin(`${p}_o_brien`);
     await warehouse.createLogin(`${p}_mia`);
     await warehouse.createRole(`${p}_team`, 'nologin'); // a group role: granting it reaches all its members

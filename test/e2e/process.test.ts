@@ -75,7 +75,9 @@ describe('the bot as a process', () => {
     // start-up looks up the catalog's people too: wait for a lookup made after the command was sent
     const lookups = () => slack.received.filter((m) => m === 'users.info').length;
     const before = lookups();
-    const body = commandBody({ text: 'list', userId: USERS.marketer, responseUrl: `${slack.url}/respond/${USERS.marketer}` });
+    // someone Slack does not list: the directory's walk cannot have answered for them in advance
+    const newcomer = 'U0NOTLISTED';
+    const body = commandBody({ text: 'list', userId: newcomer, responseUrl: `${slack.url}/respond/${newcomer}` });
     const inFlight = postSigned(`http://127.0.0.1:${port}/slack/events`, body, 'application/x-www-form-urlencoded');
     await slack.waitFor(() => lookups() > before, 'the command to reach Slack');
     npm.child.kill('SIGTERM');

@@ -21,6 +21,8 @@ export interface TestBot {
   click(userId: string, actionId: string, value: string, where?: { channelId: string; ts: string }): Promise<Response>;
   submitView(payload: Parameters<typeof viewSubmissionPayload>[0]): Promise<{ status: number; body: any }>;
   openHome(userId: string): Promise<Response>;
+  /** Delivers an Events API event (`user_change`, `team_join`…) as Slack signs it. */
+  event(event: Record<string, unknown>): Promise<Response>;
   stop(): Promise<void>;
 }
 
@@ -67,6 +69,8 @@ export async function startTestBot(
     connectors: opts.connectors,
     logger: opts.logSink ? createLogger('debug', { write: opts.logSink }) : createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
   });
+  // the directory's first walk has ended: profiles Slack gets from now on are asked with users.info
+  await bot.directoryWarmed();
   const baseUrl = `http://127.0.0.1:${bot.port}`;
   const events = `${baseUrl}/slack/events`;
   return {
@@ -85,6 +89,9 @@ export async function startTestBot(
     },
     async openHome(userId) {
       return postSigned(events, eventBody({ type: 'app_home_opened', user: userId, channel: `D${userId}`, tab: 'home', event_ts: `${Date.now() / 1000}` }), 'application/json');
+    },
+    async event(event) {
+      return postSigned(events, eventBody({ event_ts: `${Date.now() / 1000}`, ...event }), 'application/json');
     },
     async submitView(payload) {
       const res = await postSigned(events, interactionBody(viewSubmissionPayload(payload)), 'application/x-www-form-urlencoded');

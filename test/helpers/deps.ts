@@ -2,6 +2,7 @@ import { testQueuePrefix } from './queues.js';
 import { inject } from 'vitest';
 import { DEFAULT_SETTINGS, type Deps, type PeopleDirectory } from '../../src/modules/deps.js';
 import type { Standing } from '../../src/modules/requests/requests.rules.js';
+import type { PersonProfile } from '../../src/shared/people.ports.js';
 import { closeExtensionsOfGrants } from '../../src/modules/requests/closures.usecases.js';
 import type { Content, Destination, DigestView, FileContent, MessageRef, Messenger, PartProgress, ReviewSummary } from '../../src/modules/notifications/notifications.ports.js';
 import type { Person, Provisioner, ProvisionTarget } from '../../src/provisioners/provisioner.js';
@@ -128,6 +129,10 @@ export class TestPeople implements PeopleDirectory {
   }
   async exists() {
     return true;
+  }
+  changed(person: PersonProfile) {
+    this.standings.set(person.id, person.standing);
+    if (person.tz) this.zones.set(person.id, person.tz);
   }
 }
 

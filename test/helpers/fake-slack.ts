@@ -173,12 +173,29 @@ export class FakeSlack {
           },
         };
       }
-      case 'users.list':
+      case 'users.list': {
+        // cursor pagination as Slack does it: `limit` people a page (at most 1000), an opaque
+        // next_cursor while more are left, an empty one on the last page
+        const limit = Math.min(Number(args.limit) || 1000, 1000);
+        const from = args.cursor ? Number(Buffer.from(String(args.cursor), 'base64').toString('utf8').replace(/^users:/, '')) : 0;
+        if (!Number.isInteger(from) || from < 0) return { ok: false, error: 'invalid_cursor' };
+        const all = [...this.users.entries()];
+        const next = from + limit < all.length ? Buffer.from(`users:${from + limit}`).toString('base64') : '';
         return {
           ok: true,
-          members: [...this.users.entries()].map(([id, u]) => ({ id, deleted: !!u.deleted, is_bot: !!u.bot, is_restricted: !!u.guest, profile: { email: u.email } })),
-          response_metadata: { next_cursor: '' },
+          members: all.slice(from, from + limit).map(([id, u]) => ({
+            id,
+            tz: u.tz ?? 'UTC',
+            deleted: !!u.deleted,
+            is_bot: !!u.bot,
+            is_app_user: false,
+            is_restricted: !!u.guest,
+            is_ultra_restricted: false,
+            profile: { email: u.email },
+          })),
+          response_metadata: { next_cursor: next },
         };
+      }
       case 'users.lookupByEmail': {
         const entry = [...this.users.entries()].find(([, u]) => u.email === args.email);
         return entry ? { ok: true, user: { id: entry[0], tz: entry[1].tz } } : { ok: false, error: 'users_not_found' };

@@ -1,6 +1,7 @@
 import { WebClient } from '@slack/web-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { slackUserDirectory } from '../../src/slack/users.js';
+import { createLogger } from '../../src/shared/logger.js';
 import { FakeSlack } from '../helpers/fake-slack.js';
 
 describe('the Slack profile cache', () => {
@@ -14,7 +15,7 @@ describe('the Slack profile cache', () => {
   const lookups = (user: string) => slack.callsTo('users.info').filter((c) => c.args.user === user).length;
 
   it('answers from the cache, and keeps at most its bound, dropping the profile fetched longest ago', async () => {
-    const people = slackUserDirectory(new WebClient('xoxb-fake', { slackApiUrl: slack.apiUrl }), 2);
+    const people = slackUserDirectory(new WebClient('xoxb-fake', { slackApiUrl: slack.apiUrl }), { maxProfiles: 2 });
     expect(await people.email('U1')).toBe('u1@acme.test');
     expect(await people.timeZone('U1')).toBe('Europe/Berlin');
     expect(lookups('U1')).toBe(1);
@@ -29,5 +30,100 @@ describe('the Slack profile cache', () => {
     // U1 came back, so U2 (now the oldest) went
     await people.standing('U2');
     expect(lookups('U2')).toBe(2);
+  });
+});
+
+describe('the warmed Slack directory', () => {
+  let slack: FakeSlack;
+  const person = (i: number) => `U0P${String(i).padStart(4, '0')}`;
+  const lookups = (user: string) => slack.callsTo('users.info').filter((c) => c.args.user === user).length;
+  const directory = (maxProfiles = 10_000) => {
+    const client = new WebClient('xoxb-fake', { slackApiUrl: slack.apiUrl, rejectRateLimitedCalls: true, retryConfig: { retries: 0 } });
+    return slackUserDirectory(client, { maxProfiles });
+  };
+  beforeAll(async () => {
+    slack = await new FakeSlack().start();
+    for (let i = 0; i < 1000; i++) slack.users.set(person(i), { tz: 'Europe/Berlin', email: `p${i}@acme.test`, guest: i === 7, deleted: i === 8 });
+  });
+  afterAll(() => slack.stop());
+
+  it('stops walking at its bound, holds no more than it, and still lists everyone when asked', async () => {
+    const listed = slack.callsTo('users.list').length;
+    const people = directory(250);
+    const warm = people.keepWarm(createLogger('silent'));
+    await warm.warmed;
+    // 200 a page: the second page reaches the bound of 250, and the walk ends there
+    expect(slack.callsTo('users.list').length - listed).toBe(2);
+    expect(slack.callsTo('users.list').every((c) => Number(c.args.limit) === 200)).toBe(true);
+    expect(await people.standing(person(0))).toBe('member');
+    expect(await people.standing(person(7))).toBe('guest');
+    expect(await people.standing(person(8))).toBe('deactivated');
+    expect(await people.timeZone(person(249))).toBe('Europe/Berlin');
+    expect(await people.email(person(249))).toBe('p249@acme.test');
+    for (const i of [0, 7, 8, 249]) expect(lookups(person(i))).toBe(0);
+    // on the second page but past the bound: asked with users.info
+    expect(await people.standing(person(250))).toBe('member');
+    expect(lookups(person(250))).toBe(1);
+
+    // everyone() pages to the end, without caching past the bound
+    const everyone = await people.everyone();
+    expect(slack.callsTo('users.list').length - listed).toBe(2 + 5);
+    expect(everyone).toHaveLength(999); // not the deactivated one
+    expect(everyone).toContainEqual({ id: person(999), email: 'p999@acme.test' });
+    expect(everyone).toContainEqual({ id: person(7), email: 'p7@acme.test' });
+    // still cached: the walk did not push the bounded cache's first profiles out
+    for (const i of [1, 2, 3]) await people.standing(person(i));
+    for (const i of [1, 2, 3]) expect(lookups(person(i))).toBe(0);
+    // the one profile asked past the bound was pushed out by the walk's fresher ones
+    await people.standing(person(260));
+    expect(lookups(person(260))).toBe(1);
+    await warm.stop();
+  });
+
+  it('a change announced while a page is on its way is not overwritten by that page', async () => {
+    const people = directory();
+    slack.delay('users.list', 300);
+    try {
+      const before = slack.received.filter((m) => m === 'users.list').length;
+      const warm = people.keepWarm(createLogger('silent'));
+      await slack.waitFor(() => slack.received.filter((m) => m === 'users.list').length > before, 'the walk to ask Slack');
+      people.changed({ id: person(3), standing: 'deactivated', tz: 'UTC' });
+      await warm.warmed;
+      expect(await people.standing(person(3))).toBe('deactivated');
+      expect(await people.standing(person(4))).toBe('member');
+      expect((await people.everyone()).some((p) => p.id === person(3))).toBe(false);
+      expect(lookups(person(3)) + lookups(person(4))).toBe(0);
+      await warm.stop();
+    } finally {
+      slack.delay('users.list', 0);
+    }
+  });
+
+  it('a failed walk is tried again at the next tick, one walk at a time', async () => {
+    const people = directory();
+    slack.failNext('users.list', { status: 429, retryAfter: 30 });
+    const before = slack.callsTo('users.list').length;
+    const lines: string[] = [];
+    const warm = people.keepWarm(createLogger('debug', { write: (l) => lines.push(l) }), 100);
+    await warm.warmed;
+    expect(lines.some((l) => l.includes('could not walk the Slack directory'))).toBe(true);
+    // the next ticks walk the whole directory (5 pages); a walk takes longer than a tick here, so
+    // ticks come while one is under way: they start no second walk
+    slack.delay('users.list', 40);
+    try {
+      await slack.waitFor(() => lines.filter((l) => l.includes('Slack directory walked')).length >= 2, 'two walks to end');
+    } finally {
+      slack.delay('users.list', 0);
+    }
+    await warm.stop();
+    // one walk at a time: each page's cursor is the one the page before handed out
+    const cursors = slack.callsTo('users.list').slice(before).map((c) => c.args.cursor ?? '');
+    expect(cursors.slice(0, 10)).toEqual(['', ...[200, 400, 600, 800].map((n) => Buffer.from(`users:${n}`).toString('base64')), '', ...[200, 400, 600, 800].map((n) => Buffer.from(`users:${n}`).toString('base64'))]);
+    const after = slack.received.length;
+    expect(await people.standing(person(500))).toBe('member');
+    expect(lookups(person(500))).toBe(0);
+    // stopped: no more walks
+    await new Promise((r) => setTimeout(r, 300));
+    expect(slack.received.slice(after).filter((m) => m === 'users.list')).toHaveLength(0);
   });
 });

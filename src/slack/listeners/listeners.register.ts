@@ -18,6 +18,8 @@ import { registerRequestFormView } from './actions/request-form.view.js';
 import { registerReviewDatasetAction } from './actions/review-dataset.action.js';
 import { registerReviewItemAction } from './actions/review-item.action.js';
 import { registerTaskDoneAction } from './actions/task-done.action.js';
+import { registerTeamJoinEvent } from './actions/team-join.event.js';
+import { registerUserChangeEvent } from './actions/user-change.event.js';
 import { registerCommandListener } from './command.listener.js';
 import type { Client } from './replies.js';
 import type { ListenerRegistry } from './router.js';
@@ -48,4 +50,6 @@ export function registerListeners(app: ListenerRegistry, client: Client, deps: D
   registerReviewItemAction(app, deps, refreshHome);
   registerReviewDatasetAction(app, deps, refreshHome);
   registerAuditOlderAction(app, deps);
+  registerUserChangeEvent(app, deps);
+  registerTeamJoinEvent(app, deps);
 }
