@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, lt, lte, ne, or, sql } from 'drizzle-orm';
 import type { GrantTarget } from '../../provisioners/provisioner.js';
-import type { DbOrTx, Tx } from '../../shared/db/client.js';
+import { executePrepared, type DbOrTx, type Tx } from '../../shared/db/client.js';
 import { grants, HELD_STATUSES, provisioningTasks, type GrantStatus, type TaskStep } from './grants.table.js';
 import { isUuid } from '../../shared/db/ids.js';
 
@@ -47,13 +47,25 @@ export async function findHeldGrant(db: DbOrTx, userId: string, datasetId: strin
   return row;
 }
 
-/** The grants held (being set up, active, being removed) for any of these person–dataset pairs. */
+/** HELD_STATUSES as SQL literals (constants of this module, not input). */
+const HELD_LITERALS = sql.raw(HELD_STATUSES.map((s) => `'${s}'`).join(', '));
+
+/**
+ * The grants held (being set up, active, being removed) for any of these person–dataset pairs,
+ * each at most once. One statement of constant text whatever the number of pairs (they go as one
+ * JSON parameter; see executePrepared); the states are literals, so the plan can use the partial
+ * index of held grants.
+ */
 export async function findHeldGrantsFor(db: DbOrTx, pairs: Array<{ userId: string; datasetId: string }>): Promise<Grant[]> {
   if (pairs.length === 0) return [];
-  return db
+  const json = JSON.stringify(pairs.map((p) => ({ user_id: p.userId, dataset_id: p.datasetId })));
+  const query = db
     .select()
     .from(grants)
-    .where(and(inArray(grants.userId, [...new Set(pairs.map((p) => p.userId))]), inArray(grants.datasetId, [...new Set(pairs.map((p) => p.datasetId))]), inArray(grants.status, HELD_STATUSES)));
+    .where(
+      sql`${grants.status} in (${HELD_LITERALS}) and (${grants.userId}, ${grants.datasetId}) in (select p.user_id, p.dataset_id from jsonb_to_recordset(${json}::jsonb) as p(user_id text, dataset_id text))`,
+    );
+  return executePrepared(query, 'grants.findHeldFor');
 }
 
 /** The person's grants that are being set up, active, or being removed. */

@@ -1,5 +1,5 @@
 import { and, asc, count, desc, eq, gte, inArray, isNotNull, isNull, lt, notExists, sql } from 'drizzle-orm';
-import type { DbOrTx } from '../../shared/db/client.js';
+import { executePrepared, type DbOrTx } from '../../shared/db/client.js';
 import { isUniqueViolation } from '../../shared/errors.js';
 import { accessRequests, requestApprovals, requestApprovers, type RequestStatus } from './requests.table.js';
 import { requestErrors } from './requests.errors.js';
@@ -25,20 +25,68 @@ export async function insertRequest(db: DbOrTx, row: NewAccessRequest, approverI
 
 /**
  * Inserts new requests in one statement; a request whose requester already has one pending for
- * the dataset (the partial unique index) is skipped. Returns the rows inserted.
+ * the dataset (the partial unique index) is skipped, as is any after the first of the same person
+ * and dataset in `rows` (they go in in this order). Returns the rows inserted.
+ *
+ * The rows go as one JSON parameter, so the statement's text is the same whatever their number:
+ * the query builder walks one parameter rather than one per column and row, and the statement is
+ * prepared once per connection (see executePrepared) instead of described anew at each batch.
  */
 export async function insertNewRequests(db: DbOrTx, rows: NewAccessRequest[]): Promise<AccessRequest[]> {
   if (rows.length === 0) return [];
-  return db.insert(accessRequests).values(rows).onConflictDoNothing().returning();
+  // every column, the table's defaults where a row leaves one out (INSERT … SELECT cannot say DEFAULT)
+  const json = JSON.stringify(
+    rows.map((r) => ({
+      id: r.id,
+      kind: r.kind ?? 'access',
+      grant_id: r.grantId ?? null,
+      dataset_id: r.datasetId,
+      requester_id: r.requesterId,
+      duration_minutes: r.durationMinutes,
+      reason: r.reason ?? null,
+      status: r.status ?? 'pending',
+      created_at: r.createdAt.toISOString(),
+      decided_by: r.decidedBy ?? null,
+      decided_at: r.decidedAt?.toISOString() ?? null,
+      deny_reason: r.denyReason ?? null,
+      approvals_required: r.approvalsRequired ?? 1,
+      escalated_at: r.escalatedAt?.toISOString() ?? null,
+    })),
+  );
+  // the table's columns in their order (drizzle names them all); RETURNING maps them as any select
+  const insert = db
+    .insert(accessRequests)
+    .select(
+      sql`select r.id, r.kind, r.grant_id, r.dataset_id, r.requester_id, r.duration_minutes, r.reason, r.status, r.created_at, r.decided_by, r.decided_at, r.deny_reason, r.approvals_required, r.escalated_at
+        from rows from (jsonb_to_recordset(${json}::jsonb) as (id uuid, kind text, grant_id uuid, dataset_id text, requester_id text, duration_minutes integer, reason text, status text, created_at timestamptz, decided_by text, decided_at timestamptz, deny_reason text, approvals_required integer, escalated_at timestamptz))
+          with ordinality as r(id, kind, grant_id, dataset_id, requester_id, duration_minutes, reason, status, created_at, decided_by, decided_at, deny_reason, approvals_required, escalated_at, n)
+        order by r.n`,
+    )
+    .onConflictDoNothing()
+    .returning();
+  return executePrepared(insert, 'requests.insertNew');
 }
 
-/** Removes requests this transaction inserted and then refused (nothing else refers to them yet). */
+/** Removes requests this transaction inserted and then refused (nothing else refers to them yet); constant text. */
 export async function deleteNewRequests(db: DbOrTx, ids: string[]): Promise<void> {
-  if (ids.length) await db.delete(accessRequests).where(and(inArray(accessRequests.id, ids), eq(accessRequests.status, 'pending')));
+  if (ids.length === 0) return;
+  const json = JSON.stringify(ids);
+  await executePrepared(
+    db.delete(accessRequests).where(sql`${accessRequests.id} in (select jsonb_array_elements_text(${json}::jsonb)::uuid) and ${accessRequests.status} = 'pending'`),
+    'requests.deleteNew',
+  );
 }
 
+/** Records who is asked to decide new requests, in one statement of constant text (the pairs as one JSON parameter). */
 export async function insertApprovers(db: DbOrTx, approvers: Array<{ requestId: string; approverId: string }>): Promise<void> {
-  if (approvers.length) await db.insert(requestApprovers).values(approvers);
+  if (approvers.length === 0) return;
+  const json = JSON.stringify(approvers.map((a) => ({ request_id: a.requestId, approver_id: a.approverId })));
+  // the table's columns in their order: not yet messaged, reminded nor escalated
+  const insert = db.insert(requestApprovers).select(
+    sql`select r.request_id, r.approver_id, null::text, null::text, null::text, null::timestamptz, null::timestamptz, false
+      from jsonb_to_recordset(${json}::jsonb) as r(request_id uuid, approver_id text)`,
+  );
+  await executePrepared(insert, 'requests.insertApprovers');
 }
 
 /** Reads the request and locks its row until the transaction ends, so decisions on it queue up. */

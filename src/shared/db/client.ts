@@ -16,6 +16,20 @@ export function resultRows<T>(result: unknown): T[] {
   return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
 }
 
+/**
+ * Runs a query builder's statement as a prepared one, for statements whose text never varies
+ * (the rows, keys or pairs as one JSON parameter rather than one parameter each). drizzle asks
+ * postgres-js to prepare only a named statement; unnamed, postgres-js sends each statement with
+ * parameters as Parse + Describe, waits for the parameter types, and only then binds and runs it:
+ * a round trip and a socket write more, every time. Prepared, it is parsed once per connection
+ * and then only bound and run. postgres-js keeps a connection's prepared statements for its life
+ * (keyed by their text): never use this for text that varies. The name is for the reader (neither
+ * driver sends it); PGlite runs the statement as any other.
+ */
+export function executePrepared<R>(query: { prepare(name: string): { execute(): Promise<R> } }, name: string): Promise<R> {
+  return query.prepare(name).execute();
+}
+
 export interface Database {
   db: Db;
   kind: 'postgres' | 'pglite';
