@@ -192,17 +192,23 @@ export function bullJobScheduler(queues: Queues, clock: Clock, retry: RetryPolic
     enqueueNewDeliveries: (outboxIds) => queues.newDeliveries.add(outboxIds),
     async enqueueDeliveries(outboxIds) {
       if (outboxIds.length === 0) return;
-      // A finished job kept under the same id (a failed one, or what a stalled run left behind under
-      // load) would turn this add into a no-op and leave the message pending for ever: clear it.
-      // A job still waiting, delayed or running is left alone, so a message never has two at once.
-      // One pipelined read per id tells them apart in O(1): no job hash (a new message), or the
-      // hash's `finishedOn`, which BullMQ sets only when a job completes or finally fails (looking
-      // up a job's state instead scans the waiting list, long exactly when many messages wait).
-      const finished = (await queues.redis.pipeline(outboxIds.map((id) => ['hget', queues.messages.toKey(jobIds.deliver(id)), 'finishedOn'])).exec()) ?? [];
-      const leftovers = outboxIds.filter((_, i) => finished[i]?.[1] != null);
+      // One pipelined read per id says where each message's job stands, in O(1) (looking up a
+      // job's state instead scans the waiting list, long exactly when many messages wait):
+      // - no job hash (its `name` unset): a new or lost message, added;
+      // - a finished job kept under the same id (`finishedOn` set: a failed one, or what a stalled
+      //   run left behind under load) would turn the add into a no-op and leave the message pending
+      //   for ever: removed, then added again;
+      // - a job waiting, delayed or running: left alone (a message never has two at once), and not
+      //   added again, so a reconciler pass behind a backlog of thousands of paced messages costs
+      //   a read each, not a queue insert each.
+      const states = (await queues.redis.pipeline(outboxIds.map((id) => ['hmget', queues.messages.toKey(jobIds.deliver(id)), 'name', 'finishedOn'])).exec()) ?? [];
+      const field = (i: number, f: 0 | 1) => (states[i]?.[1] as Array<string | null> | undefined)?.[f] ?? null;
+      const leftovers = outboxIds.filter((_, i) => field(i, 1) !== null);
+      const missing = outboxIds.filter((_, i) => field(i, 0) === null || field(i, 1) !== null);
       await Promise.all(leftovers.map((outboxId) => queues.messages.remove(jobIds.deliver(outboxId))));
+      if (missing.length === 0) return;
       await queues.messages.addBulk(
-        outboxIds.map((outboxId) => ({ name: 'deliver', data: { outboxId }, opts: { ...MESSAGE_JOB, jobId: jobIds.deliver(outboxId) } })),
+        missing.map((outboxId) => ({ name: 'deliver', data: { outboxId }, opts: { ...MESSAGE_JOB, jobId: jobIds.deliver(outboxId) } })),
       );
     },
   };
