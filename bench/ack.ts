@@ -3,7 +3,8 @@
  * production, each driven over signed HTTP by 50 keep-alive connections (bench/load.ts):
  * - the floor: a bare Bolt app (bench/bare-bolt.ts) answering `/access help` with `ack()`; and,
  *   for information, the same app configured as the bot configures Bolt (no conversation store);
- * - the bot: `node dist/src/main.js` (all in one process: web and worker) on a fresh Postgres
+ * - the bot: `node dist/src/main.js web` and `node dist/src/main.js worker` (BENCH_ACK_MODE=all: one
+ *   process doing both) on a fresh Postgres
  *   database, Redis and the fake Slack Web API, answering `/access help`, then
  *   `/access request <dataset> <duration> <reason>` from as many different people as requests.
  * After a warm-up of each path, the measurement runs in rounds (floor, bot help, bot request, then
@@ -15,7 +16,7 @@
  * Redis queue. The bot's RSS is sampled throughout, and each phase reports how busy the bench
  * process itself (load generator and fake Slack), the process measured and the machine were.
  *   BENCH_ACK_REQUESTS (2000) requests of each kind, in BENCH_ACK_ROUNDS (5) rounds, over
- *   BENCH_ACK_CONCURRENCY (50) connections; BENCH_BOT_NODE_ARGS (e.g. "--cpu-prof
+ *   BENCH_ACK_CONCURRENCY (50) connections, after BENCH_ACK_WARMUP (1000) on each path; BENCH_BOT_NODE_ARGS (e.g. "--cpu-prof
  *   --cpu-prof-dir=/tmp/prof"), BENCH_KEEP_LOGS=1 keeps the bot's log.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -33,7 +34,7 @@ import { removeQueueKeys } from '../test/helpers/queues.js';
 import { commandBody, SIGNING_SECRET } from '../test/helpers/slack-requests.js';
 import { jobIds, QUEUE_NAMES } from '../src/worker/queues.js';
 import { buildOnce } from './build.js';
-import { busyText, measureBusy, type Busy } from './cpu.js';
+import { busyText, measureBusy, settle, type Busy } from './cpu.js';
 import { drive, type LoadResult } from './load.js';
 import { startBotProcess } from './bot-process.js';
 import { absoluteTarget, percentile, ratioTarget, type TargetResult } from './targets.js';
@@ -41,7 +42,10 @@ import { absoluteTarget, percentile, ratioTarget, type TargetResult } from './ta
 const TOTAL = Number(process.env.BENCH_ACK_REQUESTS ?? 2000);
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ACK_ROUNDS ?? 5));
 const CONCURRENCY = Number(process.env.BENCH_ACK_CONCURRENCY ?? 50);
-const WARMUP = Math.min(300, TOTAL);
+/** `split`: a web and a worker process; `all`: one process doing both. */
+const MODE = process.env.BENCH_ACK_MODE === 'all' ? 'all' : 'split';
+/** Requests sent on each path before anything is measured (JIT, pools, the heap's size settling). */
+const WARMUP = Number(process.env.BENCH_ACK_WARMUP ?? 1000);
 /** Unmeasured requests leading into each measured phase, on its connections (see drive). */
 const LEAD_IN = 2 * CONCURRENCY;
 /** Every request measured, then those of the warm-up and the lead-ins, each by a different person. */
@@ -165,7 +169,7 @@ async function waitQueued(db: postgres.Sql, redisUrl: string, prefix: string, ex
 
 export async function benchAck(): Promise<TargetResult[]> {
   const buildSeconds = buildOnce();
-  console.log(`ack: ${TOTAL} requests of each kind in ${ROUNDS} rounds over ${CONCURRENCY} keep-alive connections (build ${buildSeconds.toFixed(1)} s)`);
+  console.log(`ack: ${TOTAL} requests of each kind in ${ROUNDS} rounds over ${CONCURRENCY} keep-alive connections, the bot as ${MODE === 'all' ? 'one process (web and worker)' : 'a web and a worker process'} (build ${buildSeconds.toFixed(1)} s)`);
   const dir = await mkdtemp(join(tmpdir(), 'dab-bench-ack-'));
   const slack = await new FakeSlack().start();
   for (const id of [...ADMINS, ...OWNERS]) slack.users.set(id, { tz: 'Europe/Berlin', email: `${id.toLowerCase()}@acme.test` });
@@ -191,21 +195,22 @@ export async function benchAck(): Promise<TargetResult[]> {
     const leanUrl = `http://127.0.0.1:${leanPort}/slack/events`;
     await waitReady(leanUrl, lean, join(dir, 'lean.log'));
 
-    // the bot as production starts it, web and worker in one process (bench/bot-process.ts)
-    const bot = await startBotProcess({
-      mode: 'all',
-      logFile: join(dir, 'bot.log'),
-      env: {
-        SLACK_BOT_TOKEN: 'xoxb-fake',
-        SLACK_SIGNING_SECRET: SIGNING_SECRET,
-        SLACK_API_URL: slack.apiUrl,
-        DATABASE_URL: dbUrl.toString(),
-        REDIS_URL,
-        CATALOG_PATH: join(dir, 'catalog.yml'),
-        QUEUE_PREFIX: prefix,
-      },
-    });
+    // The bot as production starts it (bench/bot-process.ts): by default as a company runs it at
+    // scale, a `web` process answering Slack and a `worker` process (deliveries, expiry, the
+    // reconciler) on the same machine; BENCH_ACK_MODE=all runs both in one process.
+    const env = {
+      SLACK_BOT_TOKEN: 'xoxb-fake',
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_API_URL: slack.apiUrl,
+      DATABASE_URL: dbUrl.toString(),
+      REDIS_URL,
+      CATALOG_PATH: join(dir, 'catalog.yml'),
+      QUEUE_PREFIX: prefix,
+    };
+    const bot = await startBotProcess({ mode: MODE === 'all' ? 'all' : 'web', logFile: join(dir, 'bot.log'), env });
     procs.push(bot);
+    const worker = MODE === 'all' ? undefined : await startBotProcess({ mode: 'worker', logFile: join(dir, 'worker.log'), env });
+    if (worker) procs.push(worker);
     const rss = bot.rss;
     const ready = bot.readyMs;
     const botUrl = bot.eventsUrl;
@@ -219,7 +224,11 @@ export async function benchAck(): Promise<TargetResult[]> {
     await drive(botUrl, SIGNING_SECRET, { total: WARMUP, concurrency: CONCURRENCY, body: (i) => requestBody(TOTAL + i) });
 
     const phases: Record<Kind, Phase[]> = { floor: [], lean: [], help: [], request: [] };
+    const botPids = [bot.pid, ...(worker ? [worker.pid] : [])];
+    let settledMs = 0;
     const measure = async (kind: Kind, pid: number, run: () => Promise<LoadResult>) => {
+      // every phase starts with the bot idle: what the last one left it doing is not this one's
+      settledMs += await settle(botPids);
       const { result, bench, target, machine } = await measureBusy(pid, run);
       phases[kind].push({ load: result, bench, target, machine });
     };
@@ -236,6 +245,7 @@ export async function benchAck(): Promise<TargetResult[]> {
       await measure('request', bot.child.pid!, () => drive(botUrl, SIGNING_SECRET, { ...run, keepBodies: true, body: (i) => requestBody(person(i)) }));
     }
     const load = loadavg()[0]!;
+    console.log(`  before each phase the bot was let finish its background work: ${(settledMs / 1000).toFixed(1)} s in all`);
     const [floorAll, leanAll, help, request] = KINDS.map((k) => pool(phases[k])) as Array<ReturnType<typeof pool>> as [ReturnType<typeof pool>, ReturnType<typeof pool>, ReturnType<typeof pool>, ReturnType<typeof pool>];
 
     // every request stored with its approvers, every approver DM in the outbox and handed to the queue
@@ -248,7 +258,9 @@ export async function benchAck(): Promise<TargetResult[]> {
     );
     const { queued, sent, ms: queuedMs } = await waitQueued(db, REDIS_URL, prefix, inOutbox);
     await db.end();
-    const peak = rss.stop();
+    const webPeak = rss.stop();
+    const workerPeak = worker ? worker.rss.stop() : 0;
+    const peak = Math.max(webPeak, workerPeak);
 
     const received = request.bodies.filter((b) => b.includes('was sent to')).length;
     // an answer given late ("Working on it…") means the work went on after the acknowledgement
@@ -260,7 +272,7 @@ export async function benchAck(): Promise<TargetResult[]> {
     console.log(`    answered in the ack: ${received}, "Working on it": ${late}`);
     for (const [kind, p] of [['floor', floorAll], ['lean', leanAll], ['help', help], ['request', request]] as const) console.log(`  while ${kind.padEnd(7)} ${p.busy}`);
     console.log(
-      `  stored ${stored}/${REQUESTERS} (${UNMEASURED} of them warm-up and lead-in), approver DMs in the outbox ${inOutbox}/${approvers}, sent or queued in Redis ${queued}/${inOutbox} (${queuedMs.toFixed(0)} ms after the last answer; sent ${sent}), bot ready in ${ready.toFixed(0)} ms, RSS peak ${peak.toFixed(0)} MB, load average ${load.toFixed(1)}`,
+      `  stored ${stored}/${REQUESTERS} (${UNMEASURED} of them warm-up and lead-in), approver DMs in the outbox ${inOutbox}/${approvers}, sent or queued in Redis ${queued}/${inOutbox} (${queuedMs.toFixed(0)} ms after the last answer; sent ${sent}), bot ready in ${ready.toFixed(0)} ms, RSS peak ${worker ? `web ${webPeak.toFixed(0)} MB, worker ${workerPeak.toFixed(0)} MB` : `${peak.toFixed(0)} MB`}, load average ${load.toFixed(1)}`,
     );
 
     const floorP99 = percentile(floorAll.latencies, 0.99);
@@ -282,7 +294,7 @@ export async function benchAck(): Promise<TargetResult[]> {
       ratioTarget('/access help ack p99 vs lean bare Bolt', percentile(help.latencies, 0.99), leanP99, Number.POSITIVE_INFINITY, `p99 ${percentile(help.latencies, 0.99).toFixed(1)} ms vs ${leanP99.toFixed(1)} ms (${leanAll.throughput.toFixed(0)}/s)`),
       ratioTarget('/access request ack p99 vs lean bare Bolt', percentile(request.latencies, 0.99), leanP99, Number.POSITIVE_INFINITY, `p99 ${percentile(request.latencies, 0.99).toFixed(1)} ms vs ${leanP99.toFixed(1)} ms`),
       absoluteTarget('slowest ack (ms, Slack allows 3000)', slowest, SLACK_LIMIT_MS, `under load average ${load.toFixed(1)}`),
-      absoluteTarget('bot RSS peak during the ack scenario (MB)', peak, 200, 'node dist/src/main.js, web and worker'),
+      absoluteTarget('bot RSS peak during the ack scenario (MB)', peak, 200, worker ? `web ${webPeak.toFixed(0)} MB, worker ${workerPeak.toFixed(0)} MB (node dist/src/main.js web|worker)` : 'node dist/src/main.js, web and worker in one process'),
     ];
   } finally {
     for (const p of procs.reverse()) await p.stop();

@@ -63,3 +63,20 @@ export async function measureBusy<T>(pid: number, work: () => Promise<T>): Promi
 export function busyText(bench: Busy, target: Busy): string {
   return `bench process ${(bench.cpu * 100).toFixed(0)}% CPU (event-loop delay p99 ${bench.loopDelayP99?.toFixed(0)} ms), target ${(target.cpu * 100).toFixed(0)}% CPU`;
 }
+
+/**
+ * Waits until the processes have finished what earlier phases left them (the bot queueing and
+ * sending messages after its answers): until, over `windowMs`, they use under `idleShare` of a
+ * core together, or `maxMs` has passed. Measuring the next phase (the floor's, say) while the bot
+ * is still busy would slow that phase down with work that is not its own. Returns the wait, ms.
+ */
+export async function settle(pids: number[], opts: { idleShare?: number; windowMs?: number; maxMs?: number } = {}): Promise<number> {
+  const { idleShare = 0.1, windowMs = 250, maxMs = 10_000 } = opts;
+  const started = performance.now();
+  const used = () => pids.reduce((a, pid) => a + (cpuSeconds(pid) ?? 0), 0);
+  for (;;) {
+    const before = used();
+    await new Promise((r) => setTimeout(r, windowMs));
+    if ((used() - before) / (windowMs / 1000) < idleShare || performance.now() - started > maxMs) return performance.now() - started;
+  }
+}
