@@ -2,7 +2,7 @@ import type { WebClient } from '@slack/web-api';
 import type { PeopleDirectory, PersonProfile, Standing } from '../shared/people.ports.js';
 import type { Logger } from '../shared/logger.js';
 
-// short: a deactivation or a change to guest must take effect soon (user_change events make it immediate)
+// short: a deactivation or a change to guest must take effect soon (a user_change event, where subscribed, at once)
 const TTL_MS = 5 * 60 * 1000;
 /** How often a warm directory walks users.list again: before the profiles of the last walk expire. */
 export const DIRECTORY_REFRESH_MS = 4 * 60 * 1000;
@@ -54,8 +54,10 @@ export interface DirectoryOptions {
   /** At most this many profiles are kept. */
   maxProfiles?: number;
   /**
-   * The client that walks users.list. The bot gives one that hands a 429 back at once: a client
-   * told to wait pauses all its calls, and the lookups of the Slack listeners would wait too.
+   * The client of the background walks that keep the cache warm. The bot gives one that hands a
+   * 429 back at once: a client told to wait pauses all its calls, and the lookups of the Slack
+   * listeners would wait too. A walk someone waits for (`everyone()`, a connector's login rule)
+   * uses the main client, which waits out a 429 and tries again.
    */
   listClient?: WebClient;
 }
@@ -112,7 +114,7 @@ export function slackUserDirectory(client: WebClient, options: DirectoryOptions 
     let cached = 0;
     try {
       let askedAt = startedAt;
-      for await (const page of listClient.paginate('users.list', { limit: PAGE_SIZE })) {
+      for await (const page of (complete ? client : listClient).paginate('users.list', { limit: PAGE_SIZE })) {
         for (const u of (page as { members?: SlackUser[] }).members ?? []) {
           if (!u.id) continue;
           const person = personOf({ ...u, id: u.id });
@@ -158,7 +160,12 @@ export function slackUserDirectory(client: WebClient, options: DirectoryOptions 
       return listOf(people);
     },
     changed(person) {
-      remember(person, Date.now());
+      // Slack retries an event it did not see acknowledged and does not promise their order, so a
+      // late event may say less than what is known: one that takes rights away (guest,
+      // deactivated, bot) counts at once; one that says "member" only drops what is cached, and
+      // the next lookup asks Slack (a stale "member" never undoes a newer "guest").
+      if (person.standing === 'member') profiles.delete(person.id);
+      else remember(person, Date.now());
       for (const people of [directory?.people, building]) {
         if (!people) continue;
         if (listed(person)) people.set(person.id, person.email);

@@ -78,14 +78,27 @@ describe('a warmed people directory', () => {
     expect(t.slack.callsTo('users.info').filter((c) => c.args.user === 'U0DEPARTING')).toHaveLength(0);
   });
 
-  it('someone who joins after the walk (team_join) is known without a users.info call', async () => {
+  it('someone who joins after the walk (team_join) is listed at once, and may request', async () => {
     const joiner = 'U0JOINER';
     t.slack.users.set(joiner, { tz: 'Europe/Berlin', email: 'joiner@acme.test' });
     await sendEvent(t, { type: 'team_join', user: slackUser(joiner) });
+    expect((await t.bot.deps.people.everyone()).map((p) => p.id)).toContain(joiner);
     const res = await t.command(joiner, 'request crm-contacts 2d churn analysis for Q1');
     expect(res.status).toBe(200);
     expect(await requestsOf(t, joiner)).toMatchObject([{ datasetId: 'crm-contacts', status: 'pending' }]);
-    expect(t.slack.callsTo('users.info').filter((c) => c.args.user === joiner)).toHaveLength(0);
+  });
+
+  it('a late "member" event (a retry, or out of order) never undoes a newer guest standing', async () => {
+    const late = 'U0LATEEVENT';
+    t.slack.users.set(late, { tz: 'Europe/Berlin', email: 'late@acme.test', guest: true });
+    await sendEvent(t, { type: 'user_change', user: slackUser(late, { guest: true }) });
+    // Slack retries an older event that still said "member"
+    await sendEvent(t, { type: 'user_change', user: slackUser(late) });
+    const res = await t.command(late, 'request crm-contacts 2d churn analysis for Q1');
+    expect(res.body.text).toContain('Guest accounts cannot');
+    expect(await requestsOf(t, late)).toHaveLength(0);
+    // the "member" event only dropped what was known: Slack was asked again
+    expect(t.slack.callsTo('users.info').filter((c) => c.args.user === late).length).toBeGreaterThan(0);
   });
 });
 

@@ -99,6 +99,16 @@ describe('the warmed Slack directory', () => {
     }
   });
 
+  it('a walk someone waits for (everyone(), for a login rule) waits out a 429 instead of failing; only background walks hand it back', async () => {
+    // as the bot builds it: the main client waits out rate limits, the background walks' does not
+    const waiting = new WebClient('xoxb-fake', { slackApiUrl: slack.apiUrl, retryConfig: { retries: 2, factor: 1, minTimeout: 10, maxTimeout: 10 } });
+    const people = slackUserDirectory(waiting, { listClient: new WebClient('xoxb-fake', { slackApiUrl: slack.apiUrl, rejectRateLimitedCalls: true, retryConfig: { retries: 0 } }) });
+    slack.failNext('users.list', { status: 429, retryAfter: 1 });
+    const everyone = await people.everyone();
+    expect(everyone.map((p) => p.id)).toContain(person(999));
+    expect(everyone).toHaveLength(999);
+  });
+
   it('a failed walk is tried again at the next tick, one walk at a time', async () => {
     const people = directory();
     slack.failNext('users.list', { status: 429, retryAfter: 30 });
