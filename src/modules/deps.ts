@@ -4,6 +4,7 @@ import type { Connectors } from '../provisioners/registry.js';
 import type { Clock } from '../shared/clock.js';
 import type { Db, Tx } from '../shared/db/client.js';
 import type { Logger } from '../shared/logger.js';
+import type { AuditEntry } from './audit/audit.repository.js';
 import type { Messenger } from './notifications/notifications.ports.js';
 import type { PeopleDirectory } from '../shared/people.ports.js';
 
@@ -50,9 +51,10 @@ export const DEFAULT_SETTINGS: Settings = {
  * What the other modules do, in the same transaction, when grants start ending (released,
  * revoked, expired; one, or a batch falling due together): the requests module closes the grant's pending extension requests. The
  * grants module knows nothing of requests; bot.ts wires in the requests module's function.
- * Returns outbox ids to deliver once the transaction has committed.
+ * Returns the audit events to append after the grants' own (the caller appends them all at once,
+ * so the trail reads cause before effect) and the outbox ids to deliver once it has committed.
  */
-export type GrantEndingHook = (tx: Tx, grantIds: string[], endReason: string, now: Date) => Promise<number[]>;
+export type GrantEndingHook = (tx: Tx, grantIds: string[], endReason: string, now: Date) => Promise<{ audit: AuditEntry[]; outboxIds: number[] }>;
 
 /** Everything a use case may touch, passed in so tests can wire real parts with a test clock. */
 export interface Deps {

@@ -174,6 +174,10 @@ describe('an extension approved while its grant falls due', () => {
           expect(results.approval.outcome).toBe('already_decided');
           expect(after.status).not.toBe('active');
           expect(results.approval.request.status).toBe('cancelled');
+          // the trail reads cause before effect: the grant's revoke started, then its extension closed
+          const [started] = await t.database.db.select().from(auditEvents).where(and(eq(auditEvents.subjectId, grant.id), eq(auditEvents.action, 'grant.revoke_started')));
+          const [closed] = await t.database.db.select().from(auditEvents).where(and(eq(auditEvents.subjectId, ext.request.id), eq(auditEvents.action, 'request.closed')));
+          expect(Number(started!.seq)).toBeLessThan(Number(closed!.seq));
         }
       } finally {
         await other.end();

@@ -113,8 +113,10 @@ export async function revokeStarted(deps: Pick<Deps, 'catalog' | 'connectors' | 
   // A pending extension of these grants ends with them; its approvers' buttons go away. Its
   // request row is taken before the audit chain's head, as every path takes them (grant, request,
   // head): an extension approved at this moment then waits for this one instead of deadlocking.
-  const outboxIds = await deps.onGrantEnding(tx, rows.map((r) => r.id), endReason, now);
-  await appendAudit(tx, ...rows.map((row) => grantEvent(row, now, actorId, 'grant.revoke_started', { reason: endReason })));
+  // The trail still reads cause before effect: the grants' events first, then the closures.
+  const ending = await deps.onGrantEnding(tx, rows.map((r) => r.id), endReason, now);
+  await appendAudit(tx, ...rows.map((row) => grantEvent(row, now, actorId, 'grant.revoke_started', { reason: endReason })), ...ending.audit);
+  const outboxIds = ending.outboxIds;
   for (const row of rows) {
     if (deps.connectors.forDataset(row.datasetId).kind !== 'manual') continue;
     const owners = taskAssignees(deps, row);
