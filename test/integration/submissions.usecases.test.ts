@@ -39,6 +39,16 @@ describe('submitting a request: the use case decides the flow, front ends only s
     expect(await requestsOf(user)).toHaveLength(0);
   });
 
+  it('a guest asking for sensitive data is refused at once, not after reading the policy; nothing is held', async () => {
+    const guest = 'U0SUBGUEST';
+    t.people.standings.set(guest, 'guest');
+    await expect(submitRequest(t.deps, { requesterId: guest, datasetId: 'payments', duration: '3d', reason: REASON, via: 'command' })).rejects.toMatchObject({
+      code: 'requests.not_allowed_to_request',
+    });
+    expect(await t.deps.db.select().from(requestDrafts).where(eq(requestDrafts.userId, guest))).toHaveLength(0);
+    expect(await requestsOf(guest)).toHaveLength(0);
+  });
+
   it('mistakes are refused before anything is held; a first sensitive request is held behind the policy', async () => {
     const user = 'U0SUBPOLICY';
     await expect(submitRequest(t.deps, { requesterId: user, datasetId: 'payments', duration: '9y', reason: REASON, via: 'command' })).rejects.toMatchObject({

@@ -2,7 +2,7 @@ import { findDataset, reasonRequired, type HandlingPolicy } from '../../catalog/
 import { ackErrors, acknowledgePolicy, needsAcknowledgement } from '../acknowledgements/acknowledgements.usecases.js';
 import type { RequestView } from '../notifications/notifications.ports.js';
 import { dropRequestDraft, findRequestDraft, holdRequestDraft } from './drafts.usecases.js';
-import { createRequest, validateRequest, type NewRequestInput, type OpenRequestDeps } from './requests.usecases.js';
+import { assertMayRequest, createRequest, validateRequest, type NewRequestInput, type OpenRequestDeps } from './requests.usecases.js';
 
 /** What became of a request someone submitted; the front end only shows it. */
 export type SubmitResult =
@@ -14,7 +14,7 @@ export type SubmitResult =
 
 /**
  * Submits a request: a typed command that misses what the form would ask for goes to the form;
- * mistakes are refused before anything is held; a first request for sensitive data is held while
+ * mistakes, and people who may not have the data, are refused before anything is held; a first request for sensitive data is held while
  * its requester reads the policy; otherwise the request is created.
  */
 export async function submitRequest(deps: OpenRequestDeps, input: NewRequestInput): Promise<SubmitResult> {
@@ -24,6 +24,8 @@ export async function submitRequest(deps: OpenRequestDeps, input: NewRequestInpu
     if (dataset && reasonRequired(dataset) && !input.reason) return { kind: 'needs_form', prefill: { datasetId: dataset.id, duration: input.duration } };
   }
   const { dataset } = validateRequest(deps, input);
+  // someone who may not have the data is told so now, not after reading the policy for it
+  await assertMayRequest(deps, input.requesterId, dataset);
   const policy = deps.catalog.handlingPolicy;
   if (policy && (await needsAcknowledgement(deps, input.requesterId, dataset))) {
     const draftId = await holdRequestDraft(deps, input.requesterId, { datasetId: dataset.id, duration: input.duration, reason: input.reason, policyVersion: policy.version });
