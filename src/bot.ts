@@ -206,8 +206,8 @@ export async function startBot(config: Config, overrides: BotOverrides = {}): Pr
     directoryWarmed: async () => directory?.warmed,
     async stop(graceMs) {
       stopSlackProbe();
-      await directory?.stop();
-      await web?.stop(graceMs);
+      // the walk under way ends alongside, not before the server stops taking requests
+      await Promise.all([directory?.stop(), web?.stop(graceMs)]);
       await workerHealth?.stop(graceMs);
       // waits for the jobs being processed
       await workers?.close();

@@ -30,6 +30,9 @@ const MESSAGE_JOB: JobsOptions = {
   removeOnFail: true,
 };
 
+/** The one job that delivers an outbox message: its id is derived from the message, so a message has at most one. */
+const deliveryJob = (outboxId: number) => ({ name: 'deliver', data: { outboxId }, opts: { ...MESSAGE_JOB, jobId: jobIds.deliver(outboxId) } });
+
 const EXPIRY_JOB: JobsOptions = {
   attempts: 5,
   backoff: { type: 'exponential', delay: 5_000 },
@@ -78,7 +81,7 @@ function newDeliveryBatches(messages: Queue): NewDeliveries {
       }
       const ids = batch.flatMap((b) => b.ids);
       try {
-        await messages.addBulk(ids.map((outboxId) => ({ name: 'deliver', data: { outboxId }, opts: { ...MESSAGE_JOB, jobId: jobIds.deliver(outboxId) } })));
+        await messages.addBulk(ids.map(deliveryJob));
         for (const b of batch) b.resolve();
       } catch (err) {
         for (const b of batch) b.reject(err);
@@ -207,9 +210,7 @@ export function bullJobScheduler(queues: Queues, clock: Clock, retry: RetryPolic
       const missing = outboxIds.filter((_, i) => field(i, 0) === null || field(i, 1) !== null);
       await Promise.all(leftovers.map((outboxId) => queues.messages.remove(jobIds.deliver(outboxId))));
       if (missing.length === 0) return;
-      await queues.messages.addBulk(
-        missing.map((outboxId) => ({ name: 'deliver', data: { outboxId }, opts: { ...MESSAGE_JOB, jobId: jobIds.deliver(outboxId) } })),
-      );
+      await queues.messages.addBulk(missing.map(deliveryJob));
     },
   };
 }
