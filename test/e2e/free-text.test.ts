@@ -14,7 +14,8 @@ beforeAll(async () => {
   const catalog = testCatalog();
   catalog.datasets.push(makeDataset({ id: 'payments', name: 'Payments', sensitivity: 'confidential', owners: [USERS.owner1] }));
   catalog.handlingPolicy = { version: 'v1', text: 'Keep customer data in the warehouse.', reacknowledgeAfterDays: 365, tips: [] };
-  t = await startTestBot({ catalog, logSink: (line) => logLines.push(line) });
+  // U0DRAFTOWNER: a member Slack knows (someone Slack cannot name is refused before any policy)
+  t = await startTestBot({ catalog, logSink: (line) => logLines.push(line), slackUsers: { U0DRAFTOWNER: { tz: 'Europe/Berlin', email: 'draft.owner@acme.test' } } });
 });
 afterAll(async () => {
   await t?.stop();
