@@ -6,8 +6,26 @@ import type { Clock } from '../shared/clock.js';
 
 export const QUEUE_NAMES = { expiry: 'expiry', messages: 'messages', maintenance: 'maintenance', provisioning: 'provisioning' } as const;
 
+/**
+ * Wake-ups for grants due at the same instant are shared: each instant has at most this many
+ * expiry jobs, a grant's share picked from its id. Every job that wakes runs a pass that ends every
+ * grant then due (expireDueGrants), so 10,000 grants due together wake a handful of passes, which
+ * split the work between them (and between worker replicas), instead of 10,000 jobs.
+ */
+export const EXPIRY_SHARDS = 4;
+
+/** Which of its instant's expiry jobs wakes this grant: stable, so re-adding it (the reconciler) is a no-op. */
+export function expiryShard(grantId: string): number {
+  let h = 0;
+  for (let i = 0; i < grantId.length; i++) h = (h * 31 + grantId.charCodeAt(i)) >>> 0;
+  return h % EXPIRY_SHARDS;
+}
+
 /** Deterministic job ids (BullMQ forbids ':'), so adding the same job twice is harmless. */
 export const jobIds = {
+  /** The wake-up of the grants due at `dueAtMs` (epoch ms) whose share is `shard`. */
+  expireAt: (dueAtMs: number, shard: number) => `expire-at-${dueAtMs}-${shard}`,
+  /** An earlier release's one-job-per-grant wake-up; still run if found in Redis. */
   expireGrant: (grantId: string) => `expire-grant-${grantId}`,
   deliver: (outboxId: number) => `deliver-${outboxId}`,
   provision: (grantId: string) => `provision-grant-${grantId}`,
@@ -176,21 +194,19 @@ export function bullJobScheduler(queues: Queues, clock: Clock, retry: RetryPolic
     async enqueueRevoke(grantId) {
       await queues.provisioning.add('revoke', { grantId }, { ...provisioningJob, jobId: jobIds.revoke(grantId) });
     },
+    // A job already under its id is left as it is: it has not run yet (its instant is ahead), or
+    // it is running a pass that ends this grant too. Only a grant scheduled at an instant already
+    // past while that instant's job runs could be missed; the reconciler's pass ends such grants.
     async scheduleExpiry(grantId, endsAt) {
-      const delay = Math.max(0, endsAt.getTime() - clock.now().getTime());
-      await queues.expiry.add('expire', { grantId }, { ...EXPIRY_JOB, jobId: jobIds.expireGrant(grantId), delay });
+      const at = endsAt.getTime();
+      await queues.expiry.add('expire', { dueAt: at }, { ...EXPIRY_JOB, jobId: jobIds.expireAt(at, expiryShard(grantId)), delay: Math.max(0, at - clock.now().getTime()) });
     },
     async scheduleExpiries(list) {
       const now = clock.now().getTime();
-      for (let i = 0; i < list.length; i += 500) {
-        await queues.expiry.addBulk(
-          list.slice(i, i + 500).map((g) => ({
-            name: 'expire',
-            data: { grantId: g.id },
-            opts: { ...EXPIRY_JOB, jobId: jobIds.expireGrant(g.id), delay: Math.max(0, g.endsAt.getTime() - now) },
-          })),
-        );
-      }
+      const wakeUps = new Map<string, number>();
+      for (const g of list) wakeUps.set(jobIds.expireAt(g.endsAt.getTime(), expiryShard(g.id)), g.endsAt.getTime());
+      const jobs = [...wakeUps].map(([jobId, at]) => ({ name: 'expire', data: { dueAt: at }, opts: { ...EXPIRY_JOB, jobId, delay: Math.max(0, at - now) } }));
+      for (let i = 0; i < jobs.length; i += 500) await queues.expiry.addBulk(jobs.slice(i, i + 500));
     },
     enqueueNewDeliveries: (outboxIds) => queues.newDeliveries.add(outboxIds),
     async enqueueDeliveries(outboxIds) {

@@ -16,7 +16,9 @@ import { QUEUE_NAMES, redisConnection, type Queues } from './queues.js';
 import { upsertSchedules } from './schedules.js';
 
 const payloads = {
-  expire: z.object({ grantId: z.string().uuid() }),
+  /** An instant's wake-up (`dueAt`, epoch ms), or an earlier release's job for one grant. */
+  expire: z.union([z.object({ dueAt: z.number().int().positive() }), z.object({ grantId: z.string().uuid() })]),
+  grant: z.object({ grantId: z.string().uuid() }),
   deliver: z.object({ outboxId: z.number().int().positive() }),
 };
 
@@ -27,7 +29,7 @@ function parsePayload<T>(schema: z.ZodType<T>, job: Job): T {
   return parsed.data;
 }
 
-/** Expiry jobs run at once per process; each that wakes runs a batch pass (see expireDueGrants). */
+/** Expiry jobs run at once per process; each that wakes runs a batch pass (see expireDueGrants and EXPIRY_SHARDS). */
 export const EXPIRY_CONCURRENCY = 5;
 
 export interface Workers {
@@ -54,9 +56,20 @@ export async function startWorkers(
   const expiry = new Worker(
     QUEUE_NAMES.expiry,
     async (job, token) => {
-      const { grantId } = parsePayload(payloads.expire, job);
-      // whichever job wakes first ends every grant due with it, in batches; the rest find theirs
-      // already on its way out and stop after one read
+      const payload = parsePayload(payloads.expire, job);
+      if ('dueAt' in payload) {
+        // Woken early (clock skew between processes): sleep again until the instant
+        if (payload.dueAt > deps.clock.now().getTime()) {
+          await job.moveToDelayed(payload.dueAt, token);
+          throw new DelayedError();
+        }
+        // ends every grant due by now, this instant's and any other, in batches shared with the
+        // instant's other wake-ups (FOR UPDATE SKIP LOCKED)
+        return (await expireDueGrants(deps)).started;
+      }
+      const { grantId } = payload;
+      // an earlier release's job for one grant: whichever wakes first ends every grant due with
+      // it, in batches; the rest find theirs already on its way out and stop after one read
       const state = await dueState(deps, grantId);
       if (state === 'not_active') return state;
       if (state === 'due') await expireDueGrants(deps);
@@ -101,7 +114,7 @@ export async function startWorkers(
   const provisioning = new Worker(
     QUEUE_NAMES.provisioning,
     async (job) => {
-      const { grantId } = parsePayload(payloads.expire, job);
+      const { grantId } = parsePayload(payloads.grant, job);
       const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       const step = job.name === 'revoke' ? revokeGrant : job.name === 'provision' ? provisionGrant : undefined;
       if (!step) throw new UnrecoverableError(`unknown job ${job.name}`);

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { accessRequests, auditEvents, grants } from '../../src/shared/db/schema.js';
 import { ACTION_IDS } from '../../src/slack/ids.js';
+import { expiryShard, jobIds } from '../../src/worker/queues.js';
 import { startTestBot, type TestBot } from '../helpers/bot.js';
 import { USERS } from '../helpers/catalog.js';
 
@@ -56,12 +57,12 @@ async function expectExpired(t: TestBot, grantId: string) {
 describe('a short grant ends by itself', () => {
   it('through its delayed job, and through the reconciler after Redis lost every job', { timeout: 150_000 }, async () => {
     const [g1, g2] = await Promise.all([approveOneMinute(jobOnly), approveOneMinute(flushed)]);
-    expect(await jobOnly.bot.queues.expiry.getJob(`expire-grant-${g1.id}`)).toBeTruthy();
+    expect(await jobOnly.bot.queues.expiry.getJob(jobIds.expireAt(g1.endsAt.getTime(), expiryShard(g1.id)))).toBeTruthy();
 
     const deletedAt = Date.now();
     expect(await deleteBotKeys(flushed)).toBeGreaterThan(0);
     // gone with the keys; if it is there already, the reconciler re-created it after the deletion
-    const lost = await flushed.bot.queues.expiry.getJob(`expire-grant-${g2.id}`);
+    const lost = await flushed.bot.queues.expiry.getJob(jobIds.expireAt(g2.endsAt.getTime(), expiryShard(g2.id)));
     expect(lost === undefined || lost.timestamp >= deletedAt).toBe(true);
 
     await Promise.all([expectExpired(jobOnly, g1.id), expectExpired(flushed, g2.id)]);

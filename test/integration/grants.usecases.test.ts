@@ -10,6 +10,7 @@ import { outboxMessage } from '../../src/modules/notifications/messages/messages
 import { decideRequest } from '../../src/modules/requests/decisions.usecases.js';
 import { createRequest } from '../../src/modules/requests/requests.usecases.js';
 import { grants, outbox } from '../../src/shared/db/schema.js';
+import { EXPIRY_SHARDS, expiryShard, jobIds } from '../../src/worker/queues.js';
 import { USERS } from '../helpers/catalog.js';
 import { createTestDeps, type TestDeps } from '../helpers/deps.js';
 import { scaleCatalog, seedActiveGrants } from '../helpers/seed-grants.js';
@@ -60,7 +61,7 @@ describe('provisioning', () => {
     expect(active.endsAt.getTime() - active.startsAt.getTime()).toBe(2 * HOUR);
     const call = t.provisioner.calls.find((c) => c.target.grantId === grant!.id)!;
     expect(call.target).toMatchObject({ userId: USERS.marketer, identity: { email: 'u0mkt1@acme.test' }, datasetId: 'campaign-metrics' });
-    expect((await t.queues.expiry.getJob(`expire-grant-${grant!.id}`))?.opts.delay).toBe(2 * HOUR);
+    expect((await t.queues.expiry.getJob(jobIds.expireAt(active.endsAt.getTime(), expiryShard(grant!.id))))?.opts.delay).toBe(2 * HOUR);
     expect(await provisionGrant(t.deps, grant!.id, notFinal)).toBe('skipped'); // a second run does nothing
     expect(await actions(grant!.id)).toEqual(['grant.created', 'grant.activated']);
   });
@@ -164,7 +165,7 @@ describe('expiry and revocation', () => {
     expect(report.expired).toBe(1);
     expect((await findGrant(t.deps.db, shortGrant.id))!.status).toBe('revoking');
     expect(await t.queues.provisioning.getJob(`revoke-grant-${shortGrant.id}`)).toBeTruthy();
-    const job = await t.queues.expiry.getJob(`expire-grant-${longGrant.id}`);
+    const job = await t.queues.expiry.getJob(jobIds.expireAt(longGrant.endsAt.getTime(), expiryShard(longGrant.id)));
     expect(job!.opts.delay).toBe(longGrant.endsAt.getTime() - t.clock.now().getTime());
     expect(await t.queues.provisioning.getJob(`provision-grant-${waiting.id}`)).toBeTruthy();
     expect((await reconcile(t.deps)).expired).toBe(0);
@@ -179,9 +180,12 @@ describe('expiry and revocation', () => {
 
     const report = await reconcile(t.deps);
     expect(report.expiryJobsEnsured).toBe(4_500);
-    expect(await t.queues.expiry.getDelayedCount()).toBe(4_500);
-    const ids = await t.database.db.select({ id: grants.id }).from(grants).where(eq(grants.status, 'active'));
-    for (const { id } of [ids[0]!, ids[1_999]!, ids[2_000]!, ids.at(-1)!]) expect(await t.queues.expiry.getJob(`expire-grant-${id}`)).toBeTruthy();
+    // all 4,500 end at the same instant: they share that instant's wake-ups, one per share
+    const active = await t.database.db.select({ id: grants.id, endsAt: grants.endsAt }).from(grants).where(eq(grants.status, 'active'));
+    const wakeUps = new Set(active.map((g) => jobIds.expireAt(g.endsAt.getTime(), expiryShard(g.id))));
+    expect(wakeUps.size).toBe(EXPIRY_SHARDS);
+    expect(await t.queues.expiry.getDelayedCount()).toBe(EXPIRY_SHARDS);
+    for (const id of wakeUps) expect((await t.queues.expiry.getJob(id))?.data).toEqual({ dueAt: active[0]!.endsAt.getTime() });
   });
 });
 
