@@ -12,10 +12,11 @@ const SHUTDOWN_GRACE_MS = 7_000;
 
 // `npm start` → everything in one process; `npm start -- web` or `-- worker` → one half.
 async function main() {
-  // resident memory under 200 MB under load (issue #12): see src/shared/heap.ts
-  limitHeapGrowth();
   // ./.env when present; variables already set in the environment win
   if (existsSync('.env')) process.loadEnvFile('.env');
+  // resident memory under 200 MB under load, and few full collections where Slack is answered
+  // (issue #12): see src/shared/heap.ts
+  limitHeapGrowth(process.argv[2] ?? process.env.BOT_MODE);
   // no Slack variables at all: the local sandbox (a Slack stand-in and its page) instead of Slack
   const wanted = sandboxWanted(process.env);
   if (wanted.error) {

@@ -80,6 +80,8 @@ describe('bad input gets a clear answer and changes nothing', () => {
     const unknown = await t.command(USERS.marketer, 'gimme <!channel>');
     expect(unknown.body.text).toContain("I don't know `gimme`");
     expect(unknown.body.text).toContain('/access list');
+    // the text is what Slack shows: no blocks that would be shown in its place
+    expect([help.body.blocks, unknown.body.blocks]).toEqual([undefined, undefined]);
   });
 
   it('rejects forged and stale signatures with 401', async () => {

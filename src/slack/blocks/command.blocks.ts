@@ -10,8 +10,16 @@ export interface EphemeralReply {
   blocks?: KnownBlock[];
 }
 
+/**
+ * The usage text: mrkdwn in the message's `text` alone (a section block repeating it would double
+ * every answer's size for nothing shown). Built once: it is the same for everyone.
+ */
 export function helpReply(): EphemeralReply {
-  const text = [
+  return HELP;
+}
+
+const HELP: EphemeralReply = Object.freeze({
+  text: [
     '*Data Access Bot* gives you access to data for as long as you need it, and no longer.',
     `• \`${COMMAND} request &lt;dataset&gt; [duration] [reason…]\` ask for access, e.g. \`${COMMAND} request crm-contacts 7d campaign QA\``,
     `• \`${COMMAND}\` open the request form`,
@@ -25,9 +33,8 @@ export function helpReply(): EphemeralReply {
     `• \`${COMMAND} report\` (admins) this week's access hygiene against the previous four weeks`,
     `• \`${COMMAND} audit @person\` or \`${COMMAND} audit &lt;dataset&gt;\` (admins) recent history from the audit trail`,
     'Durations: `30m`, `4h`, `7d`, `2w`. Without one, the dataset’s default applies.',
-  ].join('\n');
-  return { text, blocks: [section(text)] };
-}
+  ].join('\n'),
+});
 
 export function datasetsReply(catalog: Catalog): EphemeralReply {
   const lines = catalog.datasets.map((d) => {

@@ -1,4 +1,5 @@
 import type { Deps } from '../../modules/deps.js';
+import type { Logger } from '../../shared/logger.js';
 import { textErrors, textProblem } from '../../shared/text.js';
 import { slackErrorText } from '../errors.render.js';
 import { COMMAND } from '../ids.js';
@@ -37,7 +38,8 @@ const SUB_COMMANDS: Record<string, CommandHandler> = {
 /** `/access …`: refuses unusable text, then routes to the sub-command's handler. */
 export function registerCommandListener(app: ListenerRegistry, deps: Deps): void {
   app.command(COMMAND, async ({ command, ack, respond, client }) => {
-    const log = deps.logger.child({ listener: 'command', user: command.user_id });
+    // made when first used: most commands log nothing
+    let log: Logger | undefined;
     const commandAck = ack as CommandAck;
     // refused before anything is parsed, stored or opened
     const problem = textProblem(command.text, 'command');
@@ -51,7 +53,9 @@ export function registerCommandListener(app: ListenerRegistry, deps: Deps): void
       ack: commandAck,
       respond: respond as CommandRespond,
       client,
-      log,
+      get log() {
+        return (log ??= deps.logger.child({ listener: 'command', user: command.user_id }));
+      },
       timeZone: () => deps.people.timeZone(command.user_id),
     };
     const sub = first?.toLowerCase();
