@@ -15,7 +15,7 @@
  * Postgres, every approver DM in the outbox, and each of those DMs sent or waiting in the bot's
  * Redis queue. The bot's RSS is sampled throughout, and each phase reports how busy the bench
  * process itself (load generator and fake Slack), the process measured and the machine were.
- *   BENCH_ACK_REQUESTS (2000) requests of each kind, in BENCH_ACK_ROUNDS (5) rounds, over
+ *   BENCH_ACK_REQUESTS (10000) requests of each kind, in BENCH_ACK_ROUNDS (10) rounds, over
  *   BENCH_ACK_CONCURRENCY (50) connections, after BENCH_ACK_WARMUP (1000) on each path; BENCH_BOT_NODE_ARGS (e.g. "--cpu-prof
  *   --cpu-prof-dir=/tmp/prof"), BENCH_KEEP_LOGS=1 keeps the bot's log.
  */
@@ -39,8 +39,10 @@ import { drive, type LoadResult } from './load.js';
 import { startBotProcess } from './bot-process.js';
 import { absoluteTarget, percentile, ratioTarget, type TargetResult } from './targets.js';
 
-const TOTAL = Number(process.env.BENCH_ACK_REQUESTS ?? 2000);
-const ROUNDS = Math.max(1, Number(process.env.BENCH_ACK_ROUNDS ?? 5));
+// 10,000 of each kind: at 2,000 a measured phase lasted 0.1–1 s and one stall of a few ms decided
+// its p99 (help passed or failed on the same code run to run)
+const TOTAL = Number(process.env.BENCH_ACK_REQUESTS ?? 10_000);
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ACK_ROUNDS ?? 10));
 const CONCURRENCY = Number(process.env.BENCH_ACK_CONCURRENCY ?? 50);
 /** `split`: a web and a worker process; `all`: one process doing both. */
 const MODE = process.env.BENCH_ACK_MODE === 'all' ? 'all' : 'split';
