@@ -2,7 +2,7 @@ import { DelayedError, UnrecoverableError, Worker, type ConnectionOptions, type 
 import { z } from 'zod';
 import type { Deps } from '../modules/deps.js';
 import { expireDueGrants } from '../modules/grants/expiry.usecases.js';
-import { dueState, expireGrant, reconcile } from '../modules/grants/grants.usecases.js';
+import { dueGrantsLeft, dueState, expireGrant, reconcile } from '../modules/grants/grants.usecases.js';
 import { provisionGrant, revokeGrant } from '../modules/grants/provisioning.usecases.js';
 import { followUpPendingRequests } from '../modules/requests/followups.usecases.js';
 import { sendHygieneTips } from '../modules/nudges/tips.usecases.js';
@@ -17,7 +17,7 @@ import { upsertSchedules } from './schedules.js';
 
 const payloads = {
   /** An instant's wake-up (`dueAt`, epoch ms), or an earlier release's job for one grant. */
-  expire: z.union([z.object({ dueAt: z.number().int().positive() }), z.object({ grantId: z.string().uuid() })]),
+  expire: z.union([z.object({ dueAt: z.number().int().positive(), rechecks: z.number().int().nonnegative().optional() }), z.object({ grantId: z.string().uuid() })]),
   grant: z.object({ grantId: z.string().uuid() }),
   deliver: z.object({ outboxId: z.number().int().positive() }),
 };
@@ -31,6 +31,9 @@ function parsePayload<T>(schema: z.ZodType<T>, job: Job): T {
 
 /** Expiry jobs run at once per process; each that wakes runs a batch pass (see expireDueGrants and EXPIRY_SHARDS). */
 export const EXPIRY_CONCURRENCY = 5;
+
+/** Times a wake-up looks again, a second apart, for grants of its instant a pass had to skip. */
+const EXPIRY_RECHECKS = 60;
 
 export interface Workers {
   /** Every worker's loop is running (for the health check). */
@@ -65,7 +68,16 @@ export async function startWorkers(
         }
         // ends every grant due by now, this instant's and any other, in batches shared with the
         // instant's other wake-ups (FOR UPDATE SKIP LOCKED)
-        return (await expireDueGrants(deps)).started;
+        const { started } = await expireDueGrants(deps);
+        // a grant of this instant another transaction held was skipped: look again in a second
+        // (for a minute; then the reconciler's pass)
+        const rechecks = payload.rechecks ?? 0;
+        if (rechecks < EXPIRY_RECHECKS && (await dueGrantsLeft(deps, new Date(payload.dueAt)))) {
+          await job.updateData({ dueAt: payload.dueAt, rechecks: rechecks + 1 });
+          await job.moveToDelayed(Date.now() + 1_000, token);
+          throw new DelayedError();
+        }
+        return started;
       }
       const { grantId } = payload;
       // an earlier release's job for one grant: whichever wakes first ends every grant due with

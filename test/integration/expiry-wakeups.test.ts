@@ -1,9 +1,11 @@
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { eq } from 'drizzle-orm';
+import postgres from 'postgres';
 import { listAuditFor } from '../../src/modules/audit/audit.repository.js';
 import { findGrant, type Grant } from '../../src/modules/grants/grants.repository.js';
 import { provisionGrant } from '../../src/modules/grants/provisioning.usecases.js';
 import { decideRequest } from '../../src/modules/requests/decisions.usecases.js';
+import { requestExtension } from '../../src/modules/requests/extensions.usecases.js';
 import { createRequest } from '../../src/modules/requests/requests.usecases.js';
 import { grants } from '../../src/shared/db/schema.js';
 import { EXPIRY_SHARDS, expiryShard, jobIds } from '../../src/worker/queues.js';
@@ -81,6 +83,56 @@ describe('expiry wake-ups', () => {
     t.clock.advance(2 * HOUR);
     await promoteAll();
     await waitUntil(async () => (await status(grant.id)) === 'expired', 'the grant ended at its instant');
+  });
+
+  it('an approved extension wakes at its new end: the old end\'s wake-up ends nothing', async () => {
+    const grant = await activeGrant(USERS.marketer, '1h');
+    const ext = await requestExtension(t.deps, { userId: USERS.marketer, datasetId: 'campaign-metrics', duration: '3h', reason: 'the campaign runs longer' });
+    if (ext.kind !== 'requested') throw new Error(`expected an extension request, got ${ext.kind}`);
+    await decideRequest(t.deps, ext.request.id, USERS.owner1, { kind: 'approve' });
+    const extended = (await findGrant(t.deps.db, grant.id))!;
+    expect(extended.endsAt.getTime()).toBeGreaterThan(grant.endsAt.getTime());
+    expect(await t.queues.expiry.getJob(jobIds.expireAt(extended.endsAt.getTime(), expiryShard(grant.id)))).toBeTruthy();
+
+    await start();
+    t.clock.advance(HOUR);
+    await promoteAll();
+    await waitUntil(async () => (await t.queues.expiry.getJob(jobIds.expireAt(grant.endsAt.getTime(), expiryShard(grant.id)))) === undefined, 'the old end\'s wake-up done');
+    expect(await status(grant.id)).toBe('active');
+
+    t.clock.advance(extended.endsAt.getTime() - t.clock.now().getTime());
+    await promoteAll();
+    await waitUntil(async () => (await status(grant.id)) === 'expired', 'the grant ended at its new end');
+  });
+
+  it('a grant another transaction holds when its instant comes is ended once that transaction is done', async () => {
+    const grant = await activeGrant(USERS.marketer, '1h');
+    const other = postgres(t.database.url!, { max: 1, onnotice: () => {} });
+    try {
+      // e.g. an extension of it being decided, or a review being started over it
+      let release!: () => void;
+      const released = new Promise<void>((r) => (release = r));
+      let holds = false;
+      const holding = other.begin(async (sql) => {
+        await sql`select id from grants where id = ${grant.id} for update`;
+        holds = true;
+        await released;
+      });
+      await waitUntil(async () => holds, 'the row held');
+      await start();
+      t.clock.advance(HOUR);
+      await promoteAll();
+      const id = jobIds.expireAt(grant.endsAt.getTime(), expiryShard(grant.id));
+      // the pass skipped the held row; the wake-up waits to look again
+      await waitUntil(async () => ((await t.queues.expiry.getJob(id))?.data as { rechecks?: number } | undefined)?.rechecks, 'a recheck');
+      expect(await status(grant.id)).toBe('active');
+      release();
+      await holding;
+      await waitUntil(async () => (await status(grant.id)) === 'expired', 'the grant ended after the hold', 10_000);
+      expect(await actions(grant.id)).toEqual(['grant.created', 'grant.activated', 'grant.revoke_started', 'grant.expired']);
+    } finally {
+      await other.end();
+    }
   });
 
   it("an earlier release's job for one grant still ends it", async () => {

@@ -82,16 +82,16 @@ export interface ApprovedExtension {
 }
 
 /** On approval of an extension request: move the grant's end, if it is still active and within policy. */
-export async function applyExtension(deps: Pick<Deps, 'catalog'>, tx: Tx, extension: ApprovedExtension, deciderId: string, now: Date): Promise<number[]> {
+export async function applyExtension(deps: Pick<Deps, 'catalog'>, tx: Tx, extension: ApprovedExtension, deciderId: string, now: Date): Promise<{ newEnd?: { grantId: string; endsAt: Date } }> {
   const grant = extension.grantId ? await repo.findGrant(tx, extension.grantId) : undefined;
   const dataset = findDataset(deps.catalog, extension.datasetId);
   if (!grant || grant.status !== 'active' || !dataset) {
     await appendAudit(tx, { at: now, actorId: deciderId, action: 'grant.extension_lapsed', subjectType: 'request', subjectId: extension.requestId, details: { grantId: extension.grantId } });
-    return [];
+    return {};
   }
   const newEnd = approvedEnd(grant, extension.durationMinutes, dataset.policy);
   await repo.extendGrant(tx, grant.id, grant.endsAt, newEnd);
   await appendAudit(tx, grantEvent(grant, now, deciderId, 'grant.extended', { from: grant.endsAt.toISOString(), to: newEnd.toISOString(), requestId: extension.requestId }));
-  // the expiry job wakes at the old end, sees the grant is not due and sleeps until the new one
-  return [];
+  // the old end's wake-up finds the grant not due: the new end needs its own, scheduled once committed
+  return { newEnd: { grantId: grant.id, endsAt: newEnd } };
 }

@@ -119,6 +119,12 @@ export async function claimDueGrants(tx: Tx, now: Date, limit: number): Promise<
     .returning();
 }
 
+/** Whether any grant due by `at` is still active (one a pass skipped because another transaction held it). */
+export async function anyStillDue(db: DbOrTx, at: Date): Promise<boolean> {
+  const rows = await db.select({ id: grants.id }).from(grants).where(and(eq(grants.status, 'active'), lte(grants.endsAt, at))).limit(1);
+  return rows.length > 0;
+}
+
 /**
  * `id = any(…)` with the ids as one parameter: an `IN` list of a thousand parameters (a batch of
  * grants ending) costs the query builder and the driver more CPU than the database spends on it.

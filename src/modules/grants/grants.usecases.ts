@@ -48,6 +48,15 @@ export async function dueState(deps: Pick<Deps, 'db' | 'clock'>, grantId: string
   return grant.endsAt <= deps.clock.now() ? 'due' : 'not_due';
 }
 
+/**
+ * Whether a grant due by `at` is still active after a pass: the pass skips rows another
+ * transaction holds (an extension being decided, a review being started over the grant), and an
+ * instant's wake-ups then look again shortly rather than leave it to the reconciler.
+ */
+export async function dueGrantsLeft(deps: Pick<Deps, 'db'>, at: Date): Promise<boolean> {
+  return repo.anyStillDue(deps.db, at);
+}
+
 export interface ReconcileReport {
   expired: number;
   expiryJobsEnsured: number;

@@ -7,10 +7,11 @@ import { outboxMessage } from '../notifications/messages/messages.js';
 import * as repo from './requests.repository.js';
 import type { AccessRequest } from './requests.repository.js';
 
-/** Work to do once the transaction has committed: messages to send, a grant to provision. */
+/** Work to do once the transaction has committed: messages to send, a grant to provision, an extended grant's new end to wake at. */
 export interface AfterDecision {
   outboxIds: number[];
   provisionGrantId?: string;
+  newEnd?: { grantId: string; endsAt: Date };
 }
 
 /**
@@ -24,8 +25,8 @@ export async function approveInTx(deps: Pick<Deps, 'catalog' | 'connectors'>, tx
   const outboxIds = await addToOutbox(tx, now, decisionMessages(request.id));
   if (request.kind === 'extension') {
     const extension = { requestId: request.id, grantId: request.grantId, datasetId: request.datasetId, durationMinutes: request.durationMinutes };
-    outboxIds.push(...(await applyExtension(deps, tx, extension, deciderId, now)));
-    return { outboxIds };
+    const { newEnd } = await applyExtension(deps, tx, extension, deciderId, now);
+    return { outboxIds, newEnd };
   }
   const access = { requestId: request.id, datasetId: request.datasetId, userId: request.requesterId, durationMinutes: request.durationMinutes };
   const created = await createGrant(deps, tx, access, deciderId, now);
@@ -34,6 +35,11 @@ export async function approveInTx(deps: Pick<Deps, 'catalog' | 'connectors'>, tx
 }
 
 export async function runAfterDecision(deps: Pick<Deps, 'jobs' | 'logger'>, after: AfterDecision): Promise<void> {
+  if (after.newEnd) {
+    const { grantId, endsAt } = after.newEnd;
+    // the reconciler re-creates every active grant's wake-up
+    await deps.jobs.scheduleExpiry(grantId, endsAt).catch((err) => deps.logger.warn({ grantId, err }, 'expiry not scheduled; the reconciler will'));
+  }
   if (after.provisionGrantId) {
     await deps.jobs.enqueueProvision(after.provisionGrantId).catch((err) => {
       // the reconciler resumes grants left in provisioning
