@@ -4,7 +4,7 @@ import { BOT_SETTINGS } from '../config/settings.js';
 import type { JobScheduler } from '../modules/deps.js';
 import type { Clock } from '../shared/clock.js';
 
-export const QUEUE_NAMES = { expiry: 'expiry', messages: 'messages', maintenance: 'maintenance', provisioning: 'provisioning' } as const;
+export const QUEUE_NAMES = { expiry: 'expiry', messages: 'messages', maintenance: 'maintenance', provisioning: 'provisioning', handoff: 'handoff' } as const;
 
 /**
  * Wake-ups for grants due at the same instant are shared: each instant has at most this many
@@ -63,6 +63,8 @@ export interface Queues {
   messages: Queue;
   maintenance: Queue;
   provisioning: Queue;
+  /** Messages just stored, handed from the process that answered Slack to a worker (see newDeliveryBatches). */
+  handoff: Queue;
   redis: Redis;
   /** Delivery jobs for messages just stored, added in batches (see newDeliveries). */
   newDeliveries: NewDeliveries;
@@ -75,17 +77,26 @@ interface NewDeliveries {
   settled(): Promise<void>;
 }
 
-/** Delivery jobs added together at most; more wait for the next round trip. */
+/** Messages handed over in one job at most; more wait for the next. */
 const MAX_DELIVERY_BATCH = 500;
 
+const HANDOFF_JOB: JobsOptions = {
+  attempts: 3,
+  backoff: { type: 'exponential', delay: 1_000 },
+  removeOnComplete: true,
+  // the messages stay pending in Postgres; the reconciler enqueues them
+  removeOnFail: true,
+};
+
 /**
- * Adds delivery jobs for messages just stored in the outbox: adds made while one is under way are
- * sent together in the next `addBulk`, so a burst of requests costs Redis a few round trips rather
- * than one per request. No job can exist yet under a new message's id, so nothing is looked up
- * first (should one linger from an earlier database, the add is a no-op and the reconciler sends
- * the message once it is OUTBOX_GRACE_MS old, as for any message whose job was lost).
+ * Hands messages just stored in the outbox to a worker: the ids of every add made while one is
+ * under way go together in the next hand-off job, and a worker adds their delivery jobs
+ * (addNewDeliveries). A burst of requests then costs the process answering Slack one small job
+ * per batch, not one delivery job (a script run in Redis) per message. Should a hand-off be lost,
+ * the reconciler sends the messages once they are OUTBOX_GRACE_MS old, as for any message whose
+ * job was lost.
  */
-function newDeliveryBatches(messages: Queue): NewDeliveries {
+function newDeliveryBatches(handoff: Queue): NewDeliveries {
   const queue: Array<{ ids: number[]; resolve(): void; reject(err: unknown): void }> = [];
   let running: Promise<void> | undefined;
   async function drain(): Promise<void> {
@@ -99,7 +110,7 @@ function newDeliveryBatches(messages: Queue): NewDeliveries {
       }
       const ids = batch.flatMap((b) => b.ids);
       try {
-        await messages.addBulk(ids.map(deliveryJob));
+        await handoff.add('deliver-new', { outboxIds: ids }, HANDOFF_JOB);
         for (const b of batch) b.resolve();
       } catch (err) {
         for (const b of batch) b.reject(err);
@@ -119,6 +130,15 @@ function newDeliveryBatches(messages: Queue): NewDeliveries {
       while (running) await running;
     },
   };
+}
+
+/**
+ * Delivery jobs for messages just stored (a hand-off's): no job can exist yet under a new
+ * message's id, so nothing is looked up first (should one linger from an earlier database, the add
+ * is a no-op and the reconciler sends the message once it is OUTBOX_GRACE_MS old).
+ */
+export async function addNewDeliveries(queues: Queues, outboxIds: number[]): Promise<void> {
+  for (let i = 0; i < outboxIds.length; i += MAX_DELIVERY_BATCH) await queues.messages.addBulk(outboxIds.slice(i, i + MAX_DELIVERY_BATCH).map(deliveryJob));
 }
 
 /** Connection errors go to `onError`, which summarises repeats (see summarisedErrors). */
@@ -158,16 +178,18 @@ export async function openQueues(redisUrl: string, prefix: string, onError: (sou
   const messages = new Queue(QUEUE_NAMES.messages, { connection, prefix });
   const maintenance = new Queue(QUEUE_NAMES.maintenance, { connection, prefix });
   const provisioning = new Queue(QUEUE_NAMES.provisioning, { connection, prefix });
-  const all = [expiry, messages, maintenance, provisioning];
+  const handoff = new Queue(QUEUE_NAMES.handoff, { connection, prefix });
+  const all = [expiry, messages, maintenance, provisioning, handoff];
   // without a listener BullMQ prints these to the console, stack traces and all
   for (const q of all) q.on('error', (err) => onError(`queue:${q.name}`, err));
   await Promise.all(all.map((q) => q.waitUntilReady()));
-  const newDeliveries = newDeliveryBatches(messages);
+  const newDeliveries = newDeliveryBatches(handoff);
   return {
     expiry,
     messages,
     maintenance,
     provisioning,
+    handoff,
     redis,
     newDeliveries,
     async close() {

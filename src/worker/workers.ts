@@ -12,7 +12,7 @@ import { deliverMessage } from '../modules/notifications/notifications.usecases.
 import { metrics } from '../shared/metrics/metrics.js';
 import { reportScheduledJobFailure } from '../modules/operations/operations.usecases.js';
 import { DeliveryRateLimitedError } from '../modules/notifications/notifications.ports.js';
-import { QUEUE_NAMES, redisConnection, type Queues } from './queues.js';
+import { addNewDeliveries, QUEUE_NAMES, redisConnection, type Queues } from './queues.js';
 import { upsertSchedules } from './schedules.js';
 
 const payloads = {
@@ -20,6 +20,7 @@ const payloads = {
   expire: z.union([z.object({ dueAt: z.number().int().positive(), rechecks: z.number().int().nonnegative().optional() }), z.object({ grantId: z.string().uuid() })]),
   grant: z.object({ grantId: z.string().uuid() }),
   deliver: z.object({ outboxId: z.number().int().positive() }),
+  handoff: z.object({ outboxIds: z.array(z.number().int().positive()).max(10_000) }),
 };
 
 function parsePayload<T>(schema: z.ZodType<T>, job: Job): T {
@@ -138,7 +139,18 @@ export async function startWorkers(
     { ...common, connection: connection(), concurrency: 5 },
   );
 
-  const all = [expiry, messages, maintenance, provisioning];
+  // messages just stored by the process that answered Slack: their delivery jobs are added here
+  const handoff = new Worker(
+    QUEUE_NAMES.handoff,
+    async (job) => {
+      const { outboxIds } = parsePayload(payloads.handoff, job);
+      await addNewDeliveries(queues, outboxIds);
+      return outboxIds.length;
+    },
+    { ...common, connection: connection(), concurrency: 2 },
+  );
+
+  const all = [expiry, messages, maintenance, provisioning, handoff];
   for (const w of all) {
     w.on('failed', () => metrics.jobFailed(w.name));
     w.on('failed', (job, err) => log.warn({ queue: w.name, jobId: job?.id, attempt: job?.attemptsMade, err }, 'job failed'));

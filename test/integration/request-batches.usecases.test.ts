@@ -5,7 +5,7 @@ import { provisionGrant } from '../../src/modules/grants/provisioning.usecases.j
 import { decideRequest } from '../../src/modules/requests/decisions.usecases.js';
 import { createRequest, loadRequestView } from '../../src/modules/requests/requests.usecases.js';
 import { accessRequests, auditEvents, grants, outbox, requestApprovers } from '../../src/shared/db/schema.js';
-import { jobIds } from '../../src/worker/queues.js';
+import { addNewDeliveries, jobIds } from '../../src/worker/queues.js';
 import { USERS } from '../helpers/catalog.js';
 import { createTestDeps, type TestDeps } from '../helpers/deps.js';
 
@@ -52,8 +52,18 @@ describe('requests arriving together are stored together, each with its own outc
     expect(await t.deps.db.select().from(requestApprovers).where(inArray(requestApprovers.requestId, ids))).toHaveLength(ids.length);
     const asks = (await t.deps.db.select().from(outbox).where(eq(outbox.kind, 'approval_request'))).filter((m) => ids.includes(m.payload.requestId as string));
     expect(asks).toHaveLength(ids.length);
-    // answered before their messages reached the queue, which they do at once, in one batch or a few
+    // answered before their messages were handed to a worker, which they are at once, a few
+    // hand-off jobs for the whole burst (not a delivery job each from the process answering Slack)
     await t.queues.newDeliveries.settled();
+    const handoffs = await t.queues.handoff.getWaiting();
+    expect(handoffs.length).toBeGreaterThan(0);
+    expect(handoffs.length).toBeLessThan(asks.length);
+    const handed = handoffs.flatMap((j) => (j.data as { outboxIds: number[] }).outboxIds);
+    const askIds = new Set(asks.map((m) => m.id));
+    expect(new Set(handed).size).toBe(handed.length);
+    expect(handed.filter((id) => askIds.has(id)).sort((a, b) => a - b)).toEqual([...askIds].sort((a, b) => a - b));
+    // what the worker does with each: their delivery jobs, waiting
+    for (const j of handoffs) await addNewDeliveries(t.queues, (j.data as { outboxIds: number[] }).outboxIds);
     const states = await Promise.all(asks.map((m) => t.queues.messages.getJobState(jobIds.deliver(m.id))));
     expect(states.filter((state) => state !== 'waiting')).toEqual([]);
     const events = await t.deps.db.select().from(auditEvents).where(inArray(auditEvents.subjectId, ids));
