@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inArray, sql } from 'drizzle-orm';
+import { appendAudit } from '../../src/modules/audit/audit.repository.js';
 import { openDatabase, resultRows, type Database } from '../../src/shared/db/client.js';
 import { findHeldGrantsFor } from '../../src/modules/grants/grants.repository.js';
 import { deleteNewRequests, insertApprovers, insertNewRequests, type NewAccessRequest } from '../../src/modules/requests/requests.repository.js';
@@ -139,6 +140,8 @@ describe.each([
           await findHeldGrantsFor(tx, rows.map((r) => ({ userId: r.requesterId, datasetId: r.datasetId })));
           await insertApprovers(tx, inserted.map((r) => ({ requestId: r.id, approverId: 'U0OWN1' })));
           await deleteNewRequests(tx, []);
+          // the audit chain's head, locked and moved by every audited transaction
+          await appendAudit(tx, ...rows.map((r) => ({ at: new Date(), actorId: r.requesterId, action: 'request.created', subjectType: 'request' as const, subjectId: r.id })));
         }
         return resultRows<{ statement: string }>(await tx.execute(sql`select statement from pg_prepared_statements`)).map((r) => r.statement);
       });
@@ -146,6 +149,8 @@ describe.each([
       expect(mentioning('insert into "access_requests"')).toHaveLength(1);
       expect(mentioning('insert into "request_approvers"')).toHaveLength(1);
       expect(mentioning('from "grants"')).toHaveLength(1);
+      expect(mentioning('from "audit_chain_head"')).toHaveLength(1);
+      expect(mentioning('update "audit_chain_head"')).toHaveLength(1);
     });
   }
 });

@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, gt, gte, isNull, lt, ne, or, sql, type SQL } from 'drizzle-orm';
-import type { DbOrTx, Tx } from '../../shared/db/client.js';
+import { executePrepared, type DbOrTx, type Tx } from '../../shared/db/client.js';
 import { accessRequests } from '../requests/requests.table.js';
 import { grants } from '../grants/grants.table.js';
 import { auditChainHead, auditEvents } from './audit.table.js';
@@ -54,7 +54,7 @@ export async function holdAuditHead(tx: Tx): Promise<(...entries: AuditEntry[]) 
       return { ...content, hash };
     });
     // sent together (one round trip on a pipelining driver): the head is locked while they run
-    await Promise.all([insertEvents(tx, rows), tx.update(auditChainHead).set({ seq, hash }).where(eq(auditChainHead.id, 1))]);
+    await Promise.all([insertEvents(tx, rows), executePrepared(tx.update(auditChainHead).set({ seq, hash }).where(eq(auditChainHead.id, 1)), 'audit.moveHead')]);
     head = { ...head, seq, hash };
   };
 }
@@ -82,7 +82,8 @@ function isTx(db: DbOrTx): db is Tx {
 }
 
 async function lockHead(tx: Tx): Promise<ChainHead> {
-  const [head] = await tx.select().from(auditChainHead).where(eq(auditChainHead.id, 1)).for('update');
+  // every audited transaction runs these two: prepared once per connection (constant text)
+  const [head] = await executePrepared(tx.select().from(auditChainHead).where(eq(auditChainHead.id, 1)).for('update'), 'audit.lockHead');
   if (!head) throw new Error('audit_chain_head has no row: the database is not fully migrated');
   return head;
 }
