@@ -2,10 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inArray, sql } from 'drizzle-orm';
 import { appendAudit } from '../../src/modules/audit/audit.repository.js';
+import { outboxMessage } from '../../src/modules/notifications/messages/messages.js';
+import { addGroupsToOutbox } from '../../src/modules/notifications/notifications.repository.js';
 import { openDatabase, resultRows, type Database } from '../../src/shared/db/client.js';
 import { findHeldGrantsFor } from '../../src/modules/grants/grants.repository.js';
 import { deleteNewRequests, insertApprovers, insertNewRequests, type NewAccessRequest } from '../../src/modules/requests/requests.repository.js';
-import { accessRequests, grants, requestApprovers } from '../../src/shared/db/schema.js';
+import { accessRequests, grants, outbox, requestApprovers } from '../../src/shared/db/schema.js';
 import { createTestDatabase } from '../helpers/db.js';
 
 // The statements that store a batch of new requests take their rows as one JSON parameter: what
@@ -142,6 +144,11 @@ describe.each([
           await deleteNewRequests(tx, []);
           // the audit chain's head, locked and moved by every audited transaction
           await appendAudit(tx, ...rows.map((r) => ({ at: new Date(), actorId: r.requesterId, action: 'request.created', subjectType: 'request' as const, subjectId: r.id })));
+          // the outbox: ids back in the order of the messages, whatever their number
+          const tips = rows.map((r, i) => outboxMessage('hygiene_tip', { userId: r.requesterId, tip: i }));
+          const [ids] = await addGroupsToOutbox(tx, [{ at: new Date(), messages: tips }]);
+          const stored = await tx.select().from(outbox).where(inArray(outbox.id, ids!));
+          expect(ids!.map((id) => stored.find((m) => m.id === id)!.payload)).toEqual(tips.map((m) => m.payload));
         }
         return resultRows<{ statement: string }>(await tx.execute(sql`select statement from pg_prepared_statements`)).map((r) => r.statement);
       });
