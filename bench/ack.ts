@@ -273,7 +273,7 @@ export async function benchAck(): Promise<TargetResult[]> {
     console.log(`  floor, lean Bolt    ${summary(leanAll.latencies, leanAll.throughput)}; p99 by round ${leanAll.p99s}`);
     console.log(`  bot /access help    ${summary(help.latencies, help.throughput)}; p99 by round ${help.p99s}`);
     console.log(`  bot /access request ${summary(request.latencies, request.throughput)}; p99 by round ${request.p99s}`);
-    console.log(`    answered in the ack: ${received}, "Working on it": ${late}`);
+    console.log(`    answered in the ack: ${received}, "Working on it": ${late}; Slack asked meanwhile: users.info ${slack.callsTo('users.info').length}, users.list ${slack.callsTo('users.list').length} pages`);
     for (const [kind, p] of [['floor', floorAll], ['lean', leanAll], ['help', help], ['request', request]] as const) console.log(`  while ${kind.padEnd(7)} ${p.busy}`);
     console.log(
       `  stored ${stored}/${REQUESTERS} (${UNMEASURED} of them warm-up and lead-in), approver DMs in the outbox ${inOutbox}/${approvers}, sent or queued in Redis ${queued}/${inOutbox} (${queuedMs.toFixed(0)} ms after the last answer; sent ${sent}), bot ready in ${ready.toFixed(0)} ms, RSS peak ${worker ? `web ${webPeak.toFixed(0)} MB, worker ${workerPeak.toFixed(0)} MB` : `${peak.toFixed(0)} MB`}, load average ${load.toFixed(1)}`,

@@ -35,13 +35,17 @@ function prepare(body: string, secret: string, timestamp: number): Prepared {
   };
 }
 
-function post(agent: Agent, url: URL, prepared: Prepared): Promise<{ status: number; body: string; ms: number }> {
+function post(agent: Agent, url: URL, prepared: Prepared, keepBody: boolean): Promise<{ status: number; body: string; ms: number }> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const req = request(url, { method: 'POST', agent, headers: prepared.headers }, (res) => {
+      // read to the end either way; a body not asked for is not also gathered and decoded (that
+      // would load the generator, and so every latency it measures, with work that grows with the
+      // answer's size)
       const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), ms: performance.now() - started }));
+      if (keepBody) res.on('data', (c: Buffer) => chunks.push(c));
+      else res.resume();
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: keepBody ? Buffer.concat(chunks).toString('utf8') : '', ms: performance.now() - started }));
       res.on('error', reject);
     });
     req.on('error', reject);
@@ -77,7 +81,7 @@ export async function drive(
         while (next < all) {
           const i = next++;
           if (i === leadIn) started = performance.now();
-          const res = await post(agent, url, requests[i]!).catch(() => ({ status: 0, body: '', ms: Number.NaN }));
+          const res = await post(agent, url, requests[i]!, Boolean(opts.keepBodies)).catch(() => ({ status: 0, body: '', ms: Number.NaN }));
           if (res.status !== 200) failures++;
           else if (i >= leadIn) latencies.push(res.ms);
           if (opts.keepBodies && i >= leadIn) bodies.push(res.body);
