@@ -112,7 +112,7 @@ describe('GET /metrics', () => {
     expect(n(after, 'dab_jobs_failed_total', { queue: 'messages' }) - n(before, 'dab_jobs_failed_total', { queue: 'messages' })).toBeGreaterThanOrEqual(1);
 
     // the gauges read at scrape time are there: queues, outbox, reviews, stuck revokes
-    for (const queue of ['expiry', 'messages', 'maintenance', 'provisioning']) {
+    for (const queue of ['expiry', 'messages', 'maintenance', 'provisioning', 'handoff']) {
       for (const state of ['waiting', 'prioritized', 'active', 'delayed', 'failed']) expect(after.value('dab_queue_jobs', { queue, state }), `${queue} ${state}`).toBeTypeOf('number');
     }
     expect(after.value('dab_outbox_backlog')).toBe(0);
