@@ -143,6 +143,8 @@ describe('GET /metrics', () => {
     const web = await bot({ config: { mode: 'web' } });
     const worker = await bot({ replicaOf: web, config: { mode: 'worker', workerHealthPort: 0 } });
     await web.command(USERS.marketer, 'request campaign-metrics 1d numbers please');
+    // the web process handed the approver's message to the worker, which sent it
+    await web.slack.waitFor(() => web.slack.dmsTo(USERS.owner1).length > 0 || undefined, 'the approver asked, by the worker');
     const s = await scrape(worker.baseUrl);
     expect(s.status).toBe(200);
     expect(s.value('dab_requests', { state: 'pending' })).toBe(1);
