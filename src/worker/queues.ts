@@ -77,8 +77,9 @@ interface NewDeliveries {
   settled(): Promise<void>;
 }
 
-/** Messages handed over in one job at most; more wait for the next. */
+/** Messages handed over in one job at most (the worker refuses more); more wait for the next. */
 const MAX_DELIVERY_BATCH = 500;
+export const HANDOFF_MAX_IDS = MAX_DELIVERY_BATCH;
 
 const HANDOFF_JOB: JobsOptions = {
   attempts: 3,
@@ -110,7 +111,8 @@ function newDeliveryBatches(handoff: Queue): NewDeliveries {
       }
       const ids = batch.flatMap((b) => b.ids);
       try {
-        await handoff.add('deliver-new', { outboxIds: ids }, HANDOFF_JOB);
+        // one add larger than a job's share (a request with very many approvers) goes as several
+        for (let i = 0; i < ids.length; i += MAX_DELIVERY_BATCH) await handoff.add('deliver-new', { outboxIds: ids.slice(i, i + MAX_DELIVERY_BATCH) }, HANDOFF_JOB);
         for (const b of batch) b.resolve();
       } catch (err) {
         for (const b of batch) b.reject(err);

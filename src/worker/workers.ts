@@ -12,7 +12,7 @@ import { deliverMessage } from '../modules/notifications/notifications.usecases.
 import { metrics } from '../shared/metrics/metrics.js';
 import { reportScheduledJobFailure } from '../modules/operations/operations.usecases.js';
 import { DeliveryRateLimitedError } from '../modules/notifications/notifications.ports.js';
-import { addNewDeliveries, QUEUE_NAMES, redisConnection, type Queues } from './queues.js';
+import { addNewDeliveries, HANDOFF_MAX_IDS, QUEUE_NAMES, redisConnection, type Queues } from './queues.js';
 import { upsertSchedules } from './schedules.js';
 
 const payloads = {
@@ -20,7 +20,7 @@ const payloads = {
   expire: z.union([z.object({ dueAt: z.number().int().positive(), rechecks: z.number().int().nonnegative().optional() }), z.object({ grantId: z.string().uuid() })]),
   grant: z.object({ grantId: z.string().uuid() }),
   deliver: z.object({ outboxId: z.number().int().positive() }),
-  handoff: z.object({ outboxIds: z.array(z.number().int().positive()).max(10_000) }),
+  handoff: z.object({ outboxIds: z.array(z.number().int().positive()).max(HANDOFF_MAX_IDS) }),
 };
 
 function parsePayload<T>(schema: z.ZodType<T>, job: Job): T {

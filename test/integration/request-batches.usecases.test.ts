@@ -5,7 +5,7 @@ import { provisionGrant } from '../../src/modules/grants/provisioning.usecases.j
 import { decideRequest } from '../../src/modules/requests/decisions.usecases.js';
 import { createRequest, loadRequestView } from '../../src/modules/requests/requests.usecases.js';
 import { accessRequests, auditEvents, grants, outbox, requestApprovers } from '../../src/shared/db/schema.js';
-import { addNewDeliveries, jobIds } from '../../src/worker/queues.js';
+import { addNewDeliveries, HANDOFF_MAX_IDS, jobIds } from '../../src/worker/queues.js';
 import { USERS } from '../helpers/catalog.js';
 import { createTestDeps, type TestDeps } from '../helpers/deps.js';
 
@@ -92,5 +92,19 @@ describe('requests arriving together are stored together, each with its own outc
     ]);
     const stored = await t.deps.db.select().from(accessRequests).where(inArray(accessRequests.requesterId, ['U0BGUEST', 'U0BGONE', 'U0BBOT', 'U0BMEMBER1', 'U0BMEMBER2']));
     expect(stored.map((r) => r.requesterId).sort()).toEqual(['U0BMEMBER1', 'U0BMEMBER2']);
+  });
+});
+
+describe('the hand-off of new messages to a worker', () => {
+  it('splits what is handed over at once into jobs the worker accepts, each message once', async () => {
+    await t.queues.handoff.obliterate({ force: true });
+    // e.g. a request with very many approvers: more messages in one add than one job may carry
+    const ids = Array.from({ length: HANDOFF_MAX_IDS * 2 + 7 }, (_, i) => 1_000_000 + i);
+    await Promise.all([t.queues.newDeliveries.add(ids), t.queues.newDeliveries.add([2_000_000])]);
+    await t.queues.newDeliveries.settled();
+    const jobs = await t.queues.handoff.getWaiting();
+    const handed = jobs.flatMap((j) => (j.data as { outboxIds: number[] }).outboxIds);
+    expect(jobs.every((j) => (j.data as { outboxIds: number[] }).outboxIds.length <= HANDOFF_MAX_IDS)).toBe(true);
+    expect(handed.sort((a, b) => a - b)).toEqual([...ids, 2_000_000]);
   });
 });
