@@ -140,7 +140,8 @@ function newDeliveryBatches(handoff: Queue): NewDeliveries {
  * is a no-op and the reconciler sends the message once it is OUTBOX_GRACE_MS old).
  */
 export async function addNewDeliveries(queues: Queues, outboxIds: number[]): Promise<void> {
-  for (let i = 0; i < outboxIds.length; i += MAX_DELIVERY_BATCH) await queues.messages.addBulk(outboxIds.slice(i, i + MAX_DELIVERY_BATCH).map(deliveryJob));
+  // a hand-off carries at most HANDOFF_MAX_IDS: one addBulk
+  await queues.messages.addBulk(outboxIds.map(deliveryJob));
 }
 
 /** Connection errors go to `onError`, which summarises repeats (see summarisedErrors). */

@@ -80,6 +80,10 @@ describe('bad input gets a clear answer and changes nothing', () => {
     const unknown = await t.command(USERS.marketer, 'gimme <!channel>');
     expect(unknown.body.text).toContain("I don't know `gimme`");
     expect(unknown.body.text).toContain('/access list');
+    // what was typed is quoted back cut at whole characters, never half an emoji
+    const emoji = await t.command(USERS.marketer, `a${'😀'.repeat(30)}`);
+    expect(emoji.body.text).toContain('…');
+    expect(emoji.body.text).not.toMatch(/[\ud800-\udbff](?![\udc00-\udfff])/);
     // the text is what Slack shows: no blocks that would be shown in its place
     expect([help.body.blocks, unknown.body.blocks]).toEqual([undefined, undefined]);
   });

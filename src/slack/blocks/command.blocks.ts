@@ -11,30 +11,24 @@ export interface EphemeralReply {
 }
 
 /**
- * The usage text: mrkdwn in the message's `text` alone (a section block repeating it would double
- * every answer's size for nothing shown). Built once: it is the same for everyone.
+ * The usage text, sent as the message's `text` alone (a section block repeating it would double
+ * every answer's size for nothing shown); the same for everyone.
  */
-export function helpReply(): EphemeralReply {
-  return HELP;
-}
-
-const HELP: EphemeralReply = Object.freeze({
-  text: [
-    '*Data Access Bot* gives you access to data for as long as you need it, and no longer.',
-    `• \`${COMMAND} request &lt;dataset&gt; [duration] [reason…]\` ask for access, e.g. \`${COMMAND} request crm-contacts 7d campaign QA\``,
-    `• \`${COMMAND}\` open the request form`,
-    `• \`${COMMAND} list\` your pending requests and active access`,
-    `• \`${COMMAND} extend &lt;dataset&gt; &lt;duration&gt; [reason…]\` ask for more time on access you have`,
-    `• \`${COMMAND} release &lt;dataset&gt;\` give access back now that you are done`,
-    `• \`${COMMAND} cancel &lt;dataset&gt;\` withdraw a pending request`,
-    `• \`${COMMAND} revoke @person &lt;dataset&gt; [reason…]\` (owners and admins) take access away now`,
-    `• \`${COMMAND} review\` (owners and admins) open access-review items you may decide; \`${COMMAND} review start\` (admins) start a review now`,
-    `• \`${COMMAND} datasets\` what you can ask for, and who approves it`,
-    `• \`${COMMAND} report\` (admins) this week's access hygiene against the previous four weeks`,
-    `• \`${COMMAND} audit @person\` or \`${COMMAND} audit &lt;dataset&gt;\` (admins) recent history from the audit trail`,
-    'Durations: `30m`, `4h`, `7d`, `2w`. Without one, the dataset’s default applies.',
-  ].join('\n'),
-});
+export const HELP_TEXT = [
+  '*Data Access Bot* gives you access to data for as long as you need it, and no longer.',
+  `• \`${COMMAND} request &lt;dataset&gt; [duration] [reason…]\` ask for access, e.g. \`${COMMAND} request crm-contacts 7d campaign QA\``,
+  `• \`${COMMAND}\` open the request form`,
+  `• \`${COMMAND} list\` your pending requests and active access`,
+  `• \`${COMMAND} extend &lt;dataset&gt; &lt;duration&gt; [reason…]\` ask for more time on access you have`,
+  `• \`${COMMAND} release &lt;dataset&gt;\` give access back now that you are done`,
+  `• \`${COMMAND} cancel &lt;dataset&gt;\` withdraw a pending request`,
+  `• \`${COMMAND} revoke @person &lt;dataset&gt; [reason…]\` (owners and admins) take access away now`,
+  `• \`${COMMAND} review\` (owners and admins) open access-review items you may decide; \`${COMMAND} review start\` (admins) start a review now`,
+  `• \`${COMMAND} datasets\` what you can ask for, and who approves it`,
+  `• \`${COMMAND} report\` (admins) this week's access hygiene against the previous four weeks`,
+  `• \`${COMMAND} audit @person\` or \`${COMMAND} audit &lt;dataset&gt;\` (admins) recent history from the audit trail`,
+  'Durations: `30m`, `4h`, `7d`, `2w`. Without one, the dataset’s default applies.',
+].join('\n');
 
 export function datasetsReply(catalog: Catalog): EphemeralReply {
   const lines = catalog.datasets.map((d) => {
