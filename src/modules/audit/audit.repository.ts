@@ -37,9 +37,11 @@ export async function appendAudit(db: DbOrTx, ...entries: AuditEntry[]): Promise
 
 /**
  * Locks the chain's head for this transaction and returns how to append under that lock. For a
- * transaction that sends the lock in one round trip with statements of its own: none of those may
- * wait for another transaction (they would wait holding the head, which every audited
- * transaction needs). Otherwise use appendAudit, after the rows the change locks.
+ * transaction that sends the lock in one round trip with statements of its own: a statement sent
+ * before it runs before it (a pipelining driver keeps the order), so it may wait for another
+ * transaction, as the rows a change locks come before the head everywhere; none sent after it
+ * may wait (it would wait holding the head, which every audited transaction needs). Otherwise
+ * use appendAudit, after the rows the change locks.
  */
 export async function holdAuditHead(tx: Tx): Promise<(...entries: AuditEntry[]) => Promise<void>> {
   let head = await lockHead(tx);
@@ -64,17 +66,21 @@ type ChainedRow = { seq: number; at: Date; actorId: string; action: string; subj
 /**
  * One INSERT whatever the number of events, with the rows as one JSON parameter: a multi-row
  * VALUES of a thousand events (a batch of grants ending) is 9,000 parameters that the query
- * builder walks one by one, which cost more CPU than the database spent storing them.
+ * builder walks one by one, which cost more CPU than the database spent storing them. Its text is
+ * constant, so it is prepared once per connection (executePrepared): it runs in every audited
+ * transaction, under the head's lock.
  * `at` goes as an ISO timestamp with milliseconds and `details` as JSON: exactly what is hashed.
  */
 async function insertEvents(db: Tx, rows: ChainedRow[]): Promise<void> {
   const json = JSON.stringify(rows.map((r) => ({ seq: r.seq, at: r.at.toISOString(), actor_id: r.actorId, action: r.action, subject_type: r.subjectType, subject_id: r.subjectId, details: r.details, prev_hash: r.prevHash, hash: r.hash })));
-  await db.execute(sql`
-    insert into ${auditEvents} (seq, at, actor_id, action, subject_type, subject_id, details, prev_hash, hash)
-    select r.seq, r.at, r.actor_id, r.action, r.subject_type, r.subject_id, r.details, r.prev_hash, r.hash
-    from rows from (jsonb_to_recordset(${json}::jsonb) as (seq bigint, at timestamptz, actor_id text, action text, subject_type text, subject_id text, details jsonb, prev_hash text, hash text))
-      with ordinality as r(seq, at, actor_id, action, subject_type, subject_id, details, prev_hash, hash, n)
-    order by r.n`);
+  // the table's columns in their order; INSERT … SELECT cannot say DEFAULT, so the id is the serial column's own default
+  const insert = db.insert(auditEvents).select(
+    sql`select nextval('audit_events_id_seq'), r.at, r.actor_id, r.action, r.subject_type, r.subject_id, r.details, r.seq, r.prev_hash, r.hash
+      from rows from (jsonb_to_recordset(${json}::jsonb) as (seq bigint, at timestamptz, actor_id text, action text, subject_type text, subject_id text, details jsonb, prev_hash text, hash text))
+        with ordinality as r(seq, at, actor_id, action, subject_type, subject_id, details, prev_hash, hash, n)
+      order by r.n`,
+  );
+  await executePrepared(insert, 'audit.insertEvents');
 }
 
 function isTx(db: DbOrTx): db is Tx {

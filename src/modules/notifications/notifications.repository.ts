@@ -1,5 +1,5 @@
 import { and, asc, eq, gt, lte, sql } from 'drizzle-orm';
-import { resultRows, type DbOrTx } from '../../shared/db/client.js';
+import { executePrepared, type DbOrTx } from '../../shared/db/client.js';
 import { outbox } from './notifications.table.js';
 import { readMessage, type OutboxMessage } from './messages/messages.js';
 
@@ -22,18 +22,24 @@ export async function addToOutbox(db: DbOrTx, now: Date, messages: OutboxMessage
 export async function addGroupsToOutbox(db: DbOrTx, groups: Array<{ at: Date; messages: OutboxMessage[] }>): Promise<number[][]> {
   const values = groups.flatMap((g) => g.messages.map((m) => ({ kind: m.kind, payload: readMessage(m.kind, m.payload).payload as Record<string, unknown>, createdAt: g.at })));
   const ids: number[] = [];
-  // bounded statements, whatever the number of messages (a review's digests grow with the company)
-  // the rows as one JSON parameter (a multi-row VALUES is a parameter per column and row, which
-  // the query builder walks one by one); ids come back in the order of the messages
+  // bounded statements, whatever the number of messages (a review's digests grow with the company),
+  // of constant text (the rows as one JSON parameter), prepared once per connection: an unprepared
+  // statement with a parameter costs a round trip of its own before it runs (see executePrepared),
+  // and holds up the statements sent after it in the same round trip
   for (let i = 0; i < values.length; i += OUTBOX_BATCH) {
     const json = JSON.stringify(values.slice(i, i + OUTBOX_BATCH).map((v) => ({ kind: v.kind, payload: v.payload, created_at: v.createdAt.toISOString() })));
-    const rows = await db.execute(sql`
-      insert into ${outbox} (kind, payload, created_at)
-      select r.kind, r.payload, r.created_at
-      from rows from (jsonb_to_recordset(${json}::jsonb) as (kind text, payload jsonb, created_at timestamptz)) with ordinality as r(kind, payload, created_at, n)
-      order by r.n
-      returning id`);
-    ids.push(...resultRows<{ id: string | number }>(rows).map((r) => Number(r.id)));
+    // the table's columns in their order; INSERT … SELECT cannot say DEFAULT, so the id is the
+    // serial column's own default, and each new message is pending, never tried
+    const insert = db
+      .insert(outbox)
+      .select(
+        sql`select nextval('outbox_id_seq'), r.kind, r.payload, 'pending', 0, null::text, r.created_at, null::timestamptz
+          from rows from (jsonb_to_recordset(${json}::jsonb) as (kind text, payload jsonb, created_at timestamptz)) with ordinality as r(kind, payload, created_at, n)
+          order by r.n`,
+      )
+      .returning({ id: outbox.id });
+    const rows = await executePrepared(insert, 'outbox.add');
+    ids.push(...rows.map((r) => Number(r.id)));
   }
   // RETURNING gives the rows in the order of VALUES
   let next = 0;

@@ -59,12 +59,16 @@ async function drain(db: Db, b: { queue: Pending[]; running: boolean }): Promise
 
 async function writeBatch(db: Db, batch: Pending[]): Promise<void> {
   const settled = await db.transaction(async (tx) => {
-    // The held grants are read while the requests are inserted (one round trip); a request whose
+    // Round trip 1. The held grants are read while the requests are inserted; a request whose
     // requester holds the dataset is then removed again, unseen, in the next one. A request not
-    // inserted conflicts with one pending for the same person and dataset.
-    const [held, insertedRows] = await Promise.all([
+    // inserted conflicts with one pending for the same person and dataset. The audit chain's head
+    // is locked last, from here to the commit: the statements run in the order sent, so an insert
+    // that waits for another transaction (the same person and dataset, asked at once elsewhere)
+    // waits before the head is taken, as in every audited transaction (the rows first, the head last).
+    const [held, insertedRows, appendAudit] = await Promise.all([
       findHeldGrantsFor(tx, batch.map((p) => ({ userId: p.write.row.requesterId, datasetId: p.write.row.datasetId }))),
       repo.insertNewRequests(tx, batch.map((p) => p.write.row)),
+      holdAuditHead(tx),
     ]);
     const inserted = new Map(insertedRows.map((r) => [r.id, r]));
     const refusals = new Map<Pending, Error>();
@@ -76,16 +80,15 @@ async function writeBatch(db: Db, batch: Pending[]): Promise<void> {
       else if (!inserted.has(p.write.row.id)) refusals.set(p, requestErrors.alreadyPending(datasetId));
     }
     const stored = batch.filter((p) => !refusals.has(p));
-    // One round trip: the removals, each table's rows in one statement, and the audit chain's head,
-    // which stays locked from here to the commit (none of these statements waits for another
-    // transaction: the rows are this transaction's own).
-    const [, , outboxIds, appendAudit] = await Promise.all([
+    // Round trip 2, every statement prepared (none waits for a description of its parameters, nor
+    // for another transaction: the rows are this transaction's own): the removals, each table's
+    // rows in one statement, and the audit events with the head moved past them.
+    const [, , outboxIds] = await Promise.all([
       repo.deleteNewRequests(tx, [...refusals.keys()].map((p) => p.write.row.id).filter((id) => inserted.has(id))),
       repo.insertApprovers(tx, stored.flatMap((p) => p.write.approverIds.map((approverId) => ({ requestId: p.write.row.id, approverId })))),
       addGroupsToOutbox(tx, stored.map((p) => ({ at: p.write.row.createdAt as Date, messages: p.write.messages }))),
-      holdAuditHead(tx),
+      appendAudit(...stored.map((p) => p.write.audit)),
     ]);
-    await appendAudit(...stored.map((p) => p.write.audit));
     return { refusals, stored: stored.map((p, i) => ({ p, request: inserted.get(p.write.row.id)!, outboxIds: outboxIds[i]! })) };
   });
   for (const [p, err] of settled.refusals) p.reject(err);
