@@ -14,6 +14,8 @@ const MAX_PROFILES = 50_000;
 const PAGE_SIZE = 200;
 // how long shutting down waits for a walk under way
 const STOP_WAIT_MS = 2_000;
+// how many times one page of a walk waits out a 429 before the walk gives up until the next tick
+const MAX_PAGE_WAITS = 10;
 // Slack's own user: listed by users.list, but nobody who could hold a login
 const SLACKBOT = 'USLACKBOT';
 
@@ -27,6 +29,12 @@ export interface SlackUser {
   is_ultra_restricted?: boolean;
   tz?: string;
   profile?: { email?: string };
+}
+
+/** A page of users.list: its people and, while more are left, the cursor of the next page. */
+interface UsersPage {
+  members?: SlackUser[];
+  response_metadata?: { next_cursor?: string };
 }
 
 /** A Slack user object as the directory keeps it. */
@@ -117,8 +125,11 @@ export function slackUserDirectory(client: WebClient, options: DirectoryOptions 
     let cached = 0;
     try {
       let askedAt = startedAt;
-      for await (const page of (complete ? client : listClient).paginate('users.list', { limit: PAGE_SIZE })) {
-        for (const u of (page as { members?: SlackUser[] }).members ?? []) {
+      let cursor: string | undefined;
+      do {
+        const page = await listPage(complete ? client : listClient, cursor);
+        if (!page) return undefined;
+        for (const u of page.members ?? []) {
           if (!u.id) continue;
           const person = personOf({ ...u, id: u.id });
           if (cached < maxProfiles) {
@@ -133,12 +144,45 @@ export function slackUserDirectory(client: WebClient, options: DirectoryOptions 
         }
         if (stopped || (!complete && cached >= maxProfiles)) return undefined;
         askedAt = Date.now();
-      }
+        cursor = page.response_metadata?.next_cursor || undefined;
+      } while (cursor);
     } finally {
       building = undefined;
     }
     directory = { at: startedAt, people };
     return people;
+  }
+
+  // wakes a walk waiting out a 429 when the directory is stopped
+  let wake: (() => void) | undefined;
+
+  /**
+   * One page of users.list. users.list is a Tier 2 method (about 20 calls a minute): in a workspace
+   * of more than a few thousand people a walk meets a 429. The background walks' client hands it
+   * back at once (so that the listeners' lookups are never paused behind it); the walk then waits
+   * as long as Slack says and asks for the same page again, instead of failing and starting over
+   * from the first page at the next tick (which, past the tier's pages a minute, would never reach
+   * the end). Undefined when the directory was stopped meanwhile.
+   */
+  async function listPage(c: WebClient, cursor: string | undefined): Promise<UsersPage | undefined> {
+    for (let waits = 0; ; waits++) {
+      try {
+        return (await c.users.list({ limit: PAGE_SIZE, ...(cursor ? { cursor } : {}) })) as UsersPage;
+      } catch (err) {
+        const retryAfter = (err as { code?: string; retryAfter?: number }).code === 'slack_webapi_rate_limited_error' ? (err as { retryAfter?: number }).retryAfter : undefined;
+        if (retryAfter === undefined || waits >= MAX_PAGE_WAITS || stopped) throw err;
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, Math.max(1, retryAfter) * 1000);
+          timer.unref();
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        wake = undefined;
+        if (stopped) return undefined;
+      }
+    }
   }
 
   /** One walk at a time: joins the walk under way when it serves, else waits for it to end first. */
@@ -194,6 +238,7 @@ export function slackUserDirectory(client: WebClient, options: DirectoryOptions 
         async stop() {
           stopped = true;
           clearInterval(timer);
+          wake?.();
           // the walk under way ends after its current page; a Slack that hangs is not waited for long
           if (!walking) return;
           let late: NodeJS.Timeout | undefined;

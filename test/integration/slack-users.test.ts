@@ -109,9 +109,48 @@ describe('the warmed Slack directory', () => {
     expect(everyone).toHaveLength(999);
   });
 
+  it('a background walk that meets a 429 waits as long as Slack says, then asks for the same page again: it goes on, never back to the first page', async () => {
+    const people = directory();
+    const before = slack.callsTo('users.list').length;
+    // users.list is Tier 2: the third page of this walk is refused for a second
+    slack.failNext('users.list', { status: 'pass' }, 2);
+    slack.failNext('users.list', { status: 429, retryAfter: 1 });
+    const lines: string[] = [];
+    const started = performance.now();
+    const warm = people.keepWarm(createLogger('debug', { write: (l) => lines.push(l) }));
+    await warm.warmed;
+    expect(performance.now() - started).toBeGreaterThanOrEqual(950);
+    const cursor = (n: number) => Buffer.from(`users:${n}`).toString('base64');
+    // the refused call asked for the third page; the next one asked for it again
+    expect(slack.callsTo('users.list#failed').at(-1)?.args.cursor).toBe(cursor(400));
+    expect(slack.callsTo('users.list').slice(before).map((c) => c.args.cursor ?? '')).toEqual(['', cursor(200), cursor(400), cursor(600), cursor(800)]);
+    expect(lines.some((l) => l.includes('could not walk the Slack directory'))).toBe(false);
+    expect(lines.some((l) => l.includes('Slack directory walked'))).toBe(true);
+    // the whole directory is known: nobody on a page after the 429 is looked up one by one
+    expect(await people.standing(person(950))).toBe('member');
+    expect(lookups(person(950))).toBe(0);
+    await warm.stop();
+  });
+
+  it('stopping the directory ends a walk waiting out a long 429 at once, and nothing more is asked', async () => {
+    const people = directory();
+    const asked = () => slack.received.filter((m) => m === 'users.list').length;
+    const before = asked();
+    slack.failNext('users.list', { status: 429, retryAfter: 60 });
+    const warm = people.keepWarm(createLogger('silent'));
+    await slack.waitFor(() => slack.callsTo('users.list#failed').length > 0 && asked() > before, 'the walk to be refused');
+    const stopping = performance.now();
+    await warm.stop();
+    await warm.warmed;
+    expect(performance.now() - stopping).toBeLessThan(1000);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(asked() - before).toBe(1);
+  });
+
   it('a failed walk is tried again at the next tick, one walk at a time', async () => {
     const people = directory();
-    slack.failNext('users.list', { status: 429, retryAfter: 30 });
+    // a failure other than a rate limit ends the walk: the next tick starts over
+    slack.failNext('users.list', { status: 200, error: 'internal_error' });
     const before = slack.callsTo('users.list').length;
     const lines: string[] = [];
     const warm = people.keepWarm(createLogger('debug', { write: (l) => lines.push(l) }), 100);
