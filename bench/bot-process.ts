@@ -9,6 +9,7 @@ import { closeSync, openSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { freePort, REPO_ROOT } from '../test/helpers/process.js';
+import { nodeFlags } from '../src/shared/heap.js';
 import { rssMb, sampleRss, type RssSampler } from './memory.js';
 
 export interface BotProcess {
@@ -34,7 +35,7 @@ export interface BotProcessOptions {
   /** The bot's settings (DATABASE_URL, REDIS_URL, SLACK_API_URL, CATALOG_PATH, QUEUE_PREFIX…) and connector secrets. */
   env: Record<string, string>;
   logFile: string;
-  /** Extra node flags, e.g. ["--cpu-prof", "--cpu-prof-dir=/tmp/prof"]; BENCH_BOT_NODE_ARGS when not given. */
+  /** Extra node flags after the mode's own (nodeFlags), e.g. ["--cpu-prof", "--cpu-prof-dir=/tmp/prof"]; BENCH_BOT_NODE_ARGS when not given. */
   nodeArgs?: string[];
   /** How long to wait for /healthz to answer 200 (ms). */
   readyTimeoutMs?: number;
@@ -46,7 +47,8 @@ export async function startBotProcess(opts: BotProcessOptions): Promise<BotProce
   const portVar = opts.mode === 'worker' ? 'WORKER_HEALTH_PORT' : 'PORT';
   const fd = openSync(opts.logFile, 'a');
   const started = performance.now();
-  const nodeArgs = opts.nodeArgs ?? process.env.BENCH_BOT_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  // the flags production starts this mode with (src/shared/heap.ts), then the bench's own
+  const nodeArgs = [...nodeFlags(opts.mode), ...(opts.nodeArgs ?? process.env.BENCH_BOT_NODE_ARGS?.split(' ').filter(Boolean) ?? [])];
   const child = spawn(process.execPath, [...nodeArgs, join(REPO_ROOT, 'dist/src/main.js'), opts.mode], {
     cwd: REPO_ROOT,
     env: {

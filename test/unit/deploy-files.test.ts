@@ -1,7 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig, SETTING_NAMES } from '../../src/config/config.js';
+import { NODE_FLAGS, nodeFlags } from '../../src/shared/heap.js';
 import { REPO_ROOT } from '../helpers/process.js';
 import { composeEnvironment, dockerfileStages, interpolate, parseCompose, parseDotenv } from '../helpers/deploy-files.js';
 
@@ -22,7 +25,8 @@ describe('compose.yaml', () => {
     for (const [name, mode] of Object.entries(BOT_SERVICES)) {
       const service = compose.services[name];
       expect(service.build, name).toBe('.');
-      expect(service.command, name).toEqual(['node', 'dist/src/main.js', mode]);
+      // started with the flags of its kind of process (src/shared/heap.ts), as npm start and the bench start it
+      expect(service.command, name).toEqual(['node', ...NODE_FLAGS[mode], 'dist/src/main.js', mode]);
       expect(service.env_file, name).toBe('.env');
       expect(Object.keys(service.depends_on).sort(), name).toEqual(['postgres', 'redis']);
     }
@@ -42,7 +46,9 @@ describe('compose.yaml', () => {
     for (const dotenv of [SOCKET_MODE_DOTENV, HTTP_MODE_DOTENV]) {
       for (const [name, mode] of Object.entries(BOT_SERVICES)) {
         const env = composeEnvironment(compose.services[name], dotenv);
-        const config = loadConfig(env, compose.services[name].command[2]);
+        // the mode is the argument after the script, whatever node flags come before it
+        const command: string[] = compose.services[name].command;
+        const config = loadConfig(env, command[command.indexOf('dist/src/main.js') + 1]);
         expect(config.mode).toBe(mode);
         expect(config.database).toEqual({ url: 'postgres://access_bot:pw1@postgres:5432/access_bot' });
         expect(config.redisUrl).toBe('redis://redis:6379');
@@ -91,7 +97,34 @@ describe('Dockerfile', () => {
     expect(health).toHaveLength(1);
     expect(health[0]).toContain('/livez');
     const cmd = JSON.parse(lines(runtime, 'CMD')[0]!);
-    expect(cmd).toEqual(['node', 'dist/src/main.js']);
+    expect(cmd).toEqual(['node', ...NODE_FLAGS.all, 'dist/src/main.js']);
     expect(lines(runtime, 'ENTRYPOINT')).toEqual([]);
+  });
+});
+
+describe('npm start', () => {
+  // scripts/start.sh run as npm runs it, with a `node` that prints what it was asked to run
+  const started = (args: string[], env: Record<string, string> = {}) => {
+    const bin = mkdtempSync(join(tmpdir(), 'dab-fake-node-'));
+    try {
+      writeFileSync(join(bin, 'node'), '#!/bin/sh\nprintf "%s\\n" "$@"\n', { mode: 0o755 });
+      const out = execFileSync('sh', ['scripts/start.sh', ...args], { cwd: REPO_ROOT, env: { PATH: `${bin}:${process.env.PATH}`, ...env }, encoding: 'utf8' });
+      return out.trim().split('\n');
+    } finally {
+      rmSync(bin, { recursive: true, force: true });
+    }
+  };
+
+  it('starts each mode with the node flags of its kind of process, the built code under NODE_ENV=production', () => {
+    for (const mode of ['all', 'web', 'worker'] as const) {
+      expect(started([mode], { NODE_ENV: 'production' }), mode).toEqual([...NODE_FLAGS[mode], 'dist/src/main.js', mode]);
+      expect(started([mode]), mode).toEqual([...NODE_FLAGS[mode], '--import', 'tsx', 'src/main.ts', mode]);
+    }
+    // no mode: all in one, or BOT_MODE's
+    expect(started([], { NODE_ENV: 'production' })).toEqual([...nodeFlags(undefined), 'dist/src/main.js']);
+    expect(started([], { NODE_ENV: 'production', BOT_MODE: 'web' })).toEqual([...NODE_FLAGS.web, 'dist/src/main.js']);
+    expect(started([], { NODE_ENV: 'production', BOT_MODE: 'worker' })).toEqual([...NODE_FLAGS.worker, 'dist/src/main.js']);
+    // the flags differ by mode (the web process keeps V8's young generation)
+    expect(NODE_FLAGS.worker).not.toEqual(NODE_FLAGS.web);
   });
 });
