@@ -71,6 +71,8 @@ export interface DirectoryOptions {
    * uses the main client, which waits out a 429 and tries again.
    */
   listClient?: WebClient;
+  /** How many 429s one page of a background walk waits out before the walk gives up until the next tick. */
+  maxPageWaits?: number;
 }
 
 interface Profile {
@@ -85,6 +87,7 @@ interface Profile {
 export function slackUserDirectory(client: WebClient, options: DirectoryOptions = {}): SlackUserDirectory {
   const maxProfiles = options.maxProfiles ?? MAX_PROFILES;
   const listClient = options.listClient ?? client;
+  const maxPageWaits = options.maxPageWaits ?? MAX_PAGE_WAITS;
   // in the order of fetching: the Map's first entry is the oldest
   const profiles = new Map<string, Profile>();
   /** Keeps what Slack said at `askedAt` about someone, unless what is kept is as new. */
@@ -123,12 +126,13 @@ export function slackUserDirectory(client: WebClient, options: DirectoryOptions 
     const people = new Map<string, string | undefined>();
     building = people;
     let cached = 0;
+    yielding = false;
     try {
-      let askedAt = startedAt;
       let cursor: string | undefined;
       do {
-        const page = await listPage(complete ? client : listClient, cursor);
-        if (!page) return undefined;
+        const asked = await listPage(complete ? client : listClient, cursor);
+        if (!asked) return undefined;
+        const { page, askedAt } = asked;
         for (const u of page.members ?? []) {
           if (!u.id) continue;
           const person = personOf({ ...u, id: u.id });
@@ -143,7 +147,6 @@ export function slackUserDirectory(client: WebClient, options: DirectoryOptions 
           else people.delete(u.id);
         }
         if (stopped || (!complete && cached >= maxProfiles)) return undefined;
-        askedAt = Date.now();
         cursor = page.response_metadata?.next_cursor || undefined;
       } while (cursor);
     } finally {
@@ -153,8 +156,10 @@ export function slackUserDirectory(client: WebClient, options: DirectoryOptions 
     return people;
   }
 
-  // wakes a walk waiting out a 429 when the directory is stopped
+  // wakes a walk waiting out a 429 when the directory is stopped, or when someone waits for a whole walk
   let wake: (() => void) | undefined;
+  // a background walk under way gives way to a walk someone waits for (everyone()) at its next 429
+  let yielding = false;
 
   /**
    * One page of users.list. users.list is a Tier 2 method (about 20 calls a minute): in a workspace
@@ -162,15 +167,19 @@ export function slackUserDirectory(client: WebClient, options: DirectoryOptions 
    * back at once (so that the listeners' lookups are never paused behind it); the walk then waits
    * as long as Slack says and asks for the same page again, instead of failing and starting over
    * from the first page at the next tick (which, past the tier's pages a minute, would never reach
-   * the end). Undefined when the directory was stopped meanwhile.
+   * the end). A walk someone waits for (everyone()) does not wait behind that: the background
+   * walk gives way at once. Undefined when the directory was stopped meanwhile, or the walk gave
+   * way; `askedAt` is when the page that came was asked for (what Slack said then, not before a wait).
    */
-  async function listPage(c: WebClient, cursor: string | undefined): Promise<UsersPage | undefined> {
+  async function listPage(c: WebClient, cursor: string | undefined): Promise<{ page: UsersPage; askedAt: number } | undefined> {
     for (let waits = 0; ; waits++) {
       try {
-        return (await c.users.list({ limit: PAGE_SIZE, ...(cursor ? { cursor } : {}) })) as UsersPage;
+        const askedAt = Date.now();
+        return { page: (await c.users.list({ limit: PAGE_SIZE, ...(cursor ? { cursor } : {}) })) as UsersPage, askedAt };
       } catch (err) {
         const retryAfter = (err as { code?: string; retryAfter?: number }).code === 'slack_webapi_rate_limited_error' ? (err as { retryAfter?: number }).retryAfter : undefined;
-        if (retryAfter === undefined || waits >= MAX_PAGE_WAITS || stopped) throw err;
+        if (retryAfter === undefined || waits >= maxPageWaits) throw err;
+        if (stopped || yielding) return undefined;
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, Math.max(1, retryAfter) * 1000);
           timer.unref();
@@ -180,7 +189,7 @@ export function slackUserDirectory(client: WebClient, options: DirectoryOptions 
           };
         });
         wake = undefined;
-        if (stopped) return undefined;
+        if (stopped || yielding) return undefined;
       }
     }
   }
@@ -189,7 +198,14 @@ export function slackUserDirectory(client: WebClient, options: DirectoryOptions 
   function walk(complete: boolean): Promise<Map<string, string | undefined> | undefined> {
     if (walking && (walking.complete || !complete)) return walking.done;
     const before = walking?.done.catch(() => undefined);
-    const done = Promise.resolve(before).then(() => walkNow(complete));
+    if (walking) {
+      // a background walk: it ends at its next 429 (or now, if it is waiting one out) rather than
+      // keep this one waiting; if it reaches the end first, its directory serves
+      yielding = true;
+      wake?.();
+    }
+    const fresh = () => (directory && Date.now() - directory.at < TTL_MS ? directory.people : undefined);
+    const done = Promise.resolve(before).then(() => (complete && before && fresh()) || walkNow(complete));
     const entry = { complete, done };
     walking = entry;
     const clear = () => {

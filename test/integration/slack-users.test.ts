@@ -147,6 +147,50 @@ describe('the warmed Slack directory', () => {
     expect(asked() - before).toBe(1);
   });
 
+  it('a walk someone waits for (everyone()) does not wait behind a background walk waiting out a 429: that walk gives way', async () => {
+    const waiting = new WebClient('xoxb-fake', { slackApiUrl: slack.apiUrl, retryConfig: { retries: 2, factor: 1, minTimeout: 10, maxTimeout: 10 } });
+    const people = slackUserDirectory(waiting, { listClient: new WebClient('xoxb-fake', { slackApiUrl: slack.apiUrl, rejectRateLimitedCalls: true, retryConfig: { retries: 0 } }) });
+    const refused = slack.callsTo('users.list#failed').length;
+    slack.failNext('users.list', { status: 'pass' });
+    slack.failNext('users.list', { status: 429, retryAfter: 30 });
+    const warm = people.keepWarm(createLogger('silent'));
+    await slack.waitFor(() => slack.callsTo('users.list#failed').length > refused, 'the background walk to be refused');
+    const started = performance.now();
+    const everyone = await people.everyone();
+    // not the 30 s Slack asked the background walk to wait
+    expect(performance.now() - started).toBeLessThan(5_000);
+    expect(everyone).toHaveLength(999);
+    await warm.stop();
+  });
+
+  it('a walk someone waits for is served by the background walk under way when that one reaches the end: Slack is not walked twice', async () => {
+    const people = directory();
+    const before = slack.callsTo('users.list').length;
+    slack.delay('users.list', 100);
+    try {
+      const warm = people.keepWarm(createLogger('silent'));
+      await slack.waitFor(() => slack.callsTo('users.list').length > before, 'the background walk to start');
+      const everyone = await people.everyone();
+      expect(everyone).toHaveLength(999);
+      await warm.warmed;
+      expect(slack.callsTo('users.list').length - before).toBe(5);
+      await warm.stop();
+    } finally {
+      slack.delay('users.list', 0);
+    }
+  });
+
+  it('a page refused more often than the walk waits out ends the walk until the next tick', async () => {
+    const client = new WebClient('xoxb-fake', { slackApiUrl: slack.apiUrl, rejectRateLimitedCalls: true, retryConfig: { retries: 0 } });
+    const people = slackUserDirectory(client, { maxPageWaits: 1 });
+    slack.failNext('users.list', { status: 429, retryAfter: 1 }, 2);
+    const lines: string[] = [];
+    const warm = people.keepWarm(createLogger('debug', { write: (l) => lines.push(l) }));
+    await warm.warmed;
+    expect(lines.some((l) => l.includes('could not walk the Slack directory') && l.includes('rate_limited'))).toBe(true);
+    await warm.stop();
+  });
+
   it('a failed walk is tried again at the next tick, one walk at a time', async () => {
     const people = directory();
     // a failure other than a rate limit ends the walk: the next tick starts over
