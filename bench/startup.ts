@@ -1,5 +1,5 @@
 /**
- * Start-up to ready: the compiled bot (`npm run build`, then `node dist/src/main.js`, as the image
+ * Start-up to ready: the compiled bot (`npm run build`, then `node --max-semi-space-size=8 dist/src/main.js`, as the image
  * runs it) against a fresh, empty Postgres database each run (so migrations are part of it), Redis
  * and the fake Slack, timed from spawn to the first `GET /healthz` 200. Target: under 3 s. The
  * floor, measured in the same run, is spawning `node` and having it listen on a port.
@@ -19,6 +19,7 @@ import { SIGNING_SECRET } from '../test/helpers/slack-requests.js';
 import { buildOnce } from './build.js';
 import { rssMb, sampleRss } from './memory.js';
 import { absoluteTarget, ratioTarget, type TargetResult } from './targets.js';
+import { nodeFlags } from '../src/shared/heap.js';
 
 const RUNS = Number(process.env.BENCH_STARTUP_RUNS ?? 5);
 const LIMIT_MS = 3000;
@@ -74,7 +75,8 @@ async function startupOnce(dir: string, slackApiUrl: string): Promise<{ ms: numb
       LOG_LEVEL: 'error',
     };
     const started = performance.now();
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'dist/src/main.js')], { cwd: dir, env, stdio: ['ignore', 'ignore', 'pipe'] });
+    // as the image starts it: all in one, with that mode's node flags (src/shared/heap.ts)
+    const child = spawn(process.execPath, [...nodeFlags('all'), join(REPO_ROOT, 'dist/src/main.js')], { cwd: dir, env, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr!.on('data', (d) => (stderr += d));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
