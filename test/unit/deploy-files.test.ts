@@ -50,7 +50,7 @@ describe('compose.yaml', () => {
         const command: string[] = compose.services[name].command;
         const config = loadConfig(env, command[command.indexOf('dist/src/main.js') + 1]);
         expect(config.mode).toBe(mode);
-        expect(config.database).toEqual({ url: 'postgres://access_bot:pw1@postgres:5432/access_bot' });
+        expect(config.database).toEqual({ url: 'postgres://access_bot:pw1@postgres:5432/access_bot', poolSize: 10, preparedStatements: true });
         expect(config.redisUrl).toBe('redis://redis:6379');
         expect(config.catalogPath).toBe(compose.services[name].volumes[0].split(':')[1]);
       }
@@ -104,11 +104,14 @@ describe('Dockerfile', () => {
 
 describe('npm start', () => {
   // scripts/start.sh run as npm runs it, with a `node` that prints what it was asked to run
-  const started = (args: string[], env: Record<string, string> = {}) => {
+  const started = (args: string[], env: Record<string, string> = {}, dotenv?: string) => {
     const bin = mkdtempSync(join(tmpdir(), 'dab-fake-node-'));
     try {
       writeFileSync(join(bin, 'node'), '#!/bin/sh\nprintf "%s\\n" "$@"\n', { mode: 0o755 });
-      const out = execFileSync('sh', ['scripts/start.sh', ...args], { cwd: REPO_ROOT, env: { PATH: `${bin}:${process.env.PATH}`, ...env }, encoding: 'utf8' });
+      // run where a .env may be, as npm runs it from the package's directory
+      const cwd = dotenv === undefined ? REPO_ROOT : bin;
+      if (dotenv !== undefined) writeFileSync(join(bin, '.env'), dotenv);
+      const out = execFileSync('sh', [join(REPO_ROOT, 'scripts/start.sh'), ...args], { cwd, env: { PATH: `${bin}:${process.env.PATH}`, ...env }, encoding: 'utf8' });
       return out.trim().split('\n');
     } finally {
       rmSync(bin, { recursive: true, force: true });
@@ -124,6 +127,12 @@ describe('npm start', () => {
     expect(started([], { NODE_ENV: 'production' })).toEqual([...nodeFlags(undefined), 'dist/src/main.js']);
     expect(started([], { NODE_ENV: 'production', BOT_MODE: 'web' })).toEqual([...NODE_FLAGS.web, 'dist/src/main.js']);
     expect(started([], { NODE_ENV: 'production', BOT_MODE: 'worker' })).toEqual([...NODE_FLAGS.worker, 'dist/src/main.js']);
+    // BOT_MODE in ./.env, as the bot itself reads it; the environment and the argument win over it
+    expect(started([], { NODE_ENV: 'production' }, 'SLACK_BOT_TOKEN=xoxb-1\nBOT_MODE=web\n')).toEqual([...NODE_FLAGS.web, 'dist/src/main.js']);
+    expect(started([], { NODE_ENV: 'production' }, '# BOT_MODE=web\nBOT_MODE="worker"\r\n')).toEqual([...NODE_FLAGS.worker, 'dist/src/main.js']);
+    expect(started([], { NODE_ENV: 'production' }, 'BOT_MODE=\n')).toEqual([...NODE_FLAGS.all, 'dist/src/main.js']);
+    expect(started([], { NODE_ENV: 'production', BOT_MODE: 'worker' }, 'BOT_MODE=web\n')).toEqual([...NODE_FLAGS.worker, 'dist/src/main.js']);
+    expect(started(['worker'], { NODE_ENV: 'production' }, 'BOT_MODE=web\n')).toEqual([...NODE_FLAGS.worker, 'dist/src/main.js', 'worker']);
     // the flags differ by mode (the web process keeps V8's young generation)
     expect(NODE_FLAGS.worker).not.toEqual(NODE_FLAGS.web);
   });
