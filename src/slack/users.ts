@@ -113,7 +113,13 @@ export function slackUserDirectory(client: WebClient, options: DirectoryOptions 
   let directory: { at: number; people: Map<string, string | undefined> } | undefined;
   // the people listed so far by the walk under way, kept current by events too
   let building: Map<string, string | undefined> | undefined;
-  let walking: { complete: boolean; done: Promise<Map<string, string | undefined> | undefined> } | undefined;
+  // the walk under way; `yielding`: a walk someone waits for came, so this one gives way at its next 429
+  interface Walk {
+    complete: boolean;
+    yielding: boolean;
+    done: Promise<Map<string, string | undefined> | undefined>;
+  }
+  let walking: Walk | undefined;
   let stopped = false;
 
   /**
@@ -121,16 +127,15 @@ export function slackUserDirectory(client: WebClient, options: DirectoryOptions 
    * (for everyone()) past the bound, without caching more. Resolves to the listed people when
    * the walk reached the end.
    */
-  async function walkNow(complete: boolean): Promise<Map<string, string | undefined> | undefined> {
+  async function walkNow(complete: boolean, gaveWay: () => boolean): Promise<Map<string, string | undefined> | undefined> {
     const startedAt = Date.now();
     const people = new Map<string, string | undefined>();
     building = people;
     let cached = 0;
-    yielding = false;
     try {
       let cursor: string | undefined;
       do {
-        const asked = await listPage(complete ? client : listClient, cursor);
+        const asked = await listPage(complete ? client : listClient, cursor, gaveWay);
         if (!asked) return undefined;
         const { page, askedAt } = asked;
         for (const u of page.members ?? []) {
@@ -158,8 +163,6 @@ export function slackUserDirectory(client: WebClient, options: DirectoryOptions 
 
   // wakes a walk waiting out a 429 when the directory is stopped, or when someone waits for a whole walk
   let wake: (() => void) | undefined;
-  // a background walk under way gives way to a walk someone waits for (everyone()) at its next 429
-  let yielding = false;
 
   /**
    * One page of users.list. users.list is a Tier 2 method (about 20 calls a minute): in a workspace
@@ -168,10 +171,11 @@ export function slackUserDirectory(client: WebClient, options: DirectoryOptions 
    * as long as Slack says and asks for the same page again, instead of failing and starting over
    * from the first page at the next tick (which, past the tier's pages a minute, would never reach
    * the end). A walk someone waits for (everyone()) does not wait behind that: the background
-   * walk gives way at once. Undefined when the directory was stopped meanwhile, or the walk gave
-   * way; `askedAt` is when the page that came was asked for (what Slack said then, not before a wait).
+   * walk gives way at once (`gaveWay`). Undefined when the directory was stopped meanwhile, or the
+   * walk gave way; `askedAt` is when the page that came was asked for (what Slack said then, not
+   * before a wait).
    */
-  async function listPage(c: WebClient, cursor: string | undefined): Promise<{ page: UsersPage; askedAt: number } | undefined> {
+  async function listPage(c: WebClient, cursor: string | undefined, gaveWay: () => boolean): Promise<{ page: UsersPage; askedAt: number } | undefined> {
     for (let waits = 0; ; waits++) {
       try {
         const askedAt = Date.now();
@@ -179,7 +183,7 @@ export function slackUserDirectory(client: WebClient, options: DirectoryOptions 
       } catch (err) {
         const retryAfter = (err as { code?: string; retryAfter?: number }).code === 'slack_webapi_rate_limited_error' ? (err as { retryAfter?: number }).retryAfter : undefined;
         if (retryAfter === undefined || waits >= maxPageWaits) throw err;
-        if (stopped || yielding) return undefined;
+        if (stopped || gaveWay()) return undefined;
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, Math.max(1, retryAfter) * 1000);
           timer.unref();
@@ -189,7 +193,7 @@ export function slackUserDirectory(client: WebClient, options: DirectoryOptions 
           };
         });
         wake = undefined;
-        if (stopped || yielding) return undefined;
+        if (stopped || gaveWay()) return undefined;
       }
     }
   }
@@ -201,12 +205,13 @@ export function slackUserDirectory(client: WebClient, options: DirectoryOptions 
     if (walking) {
       // a background walk: it ends at its next 429 (or now, if it is waiting one out) rather than
       // keep this one waiting; if it reaches the end first, its directory serves
-      yielding = true;
+      walking.yielding = true;
       wake?.();
     }
     const fresh = () => (directory && Date.now() - directory.at < TTL_MS ? directory.people : undefined);
-    const done = Promise.resolve(before).then(() => (complete && before && fresh()) || walkNow(complete));
-    const entry = { complete, done };
+    const entry: Walk = { complete, yielding: false, done: Promise.resolve(undefined) };
+    entry.done = Promise.resolve(before).then(() => (complete && before && fresh()) || walkNow(complete, () => entry.yielding));
+    const done = entry.done;
     walking = entry;
     const clear = () => {
       if (walking === entry) walking = undefined;

@@ -163,6 +163,18 @@ describe('the warmed Slack directory', () => {
     await warm.stop();
   });
 
+  it('a background walk that has not yet asked Slack gives way too, when the walk someone waits for comes in the same turn', async () => {
+    const waiting = new WebClient('xoxb-fake', { slackApiUrl: slack.apiUrl, retryConfig: { retries: 2, factor: 1, minTimeout: 10, maxTimeout: 10 } });
+    const people = slackUserDirectory(waiting, { listClient: new WebClient('xoxb-fake', { slackApiUrl: slack.apiUrl, rejectRateLimitedCalls: true, retryConfig: { retries: 0 } }) });
+    slack.failNext('users.list', { status: 429, retryAfter: 3 });
+    const started = performance.now();
+    const warm = people.keepWarm(createLogger('silent'));
+    const everyone = await people.everyone();
+    expect(performance.now() - started).toBeLessThan(2_000);
+    expect(everyone).toHaveLength(999);
+    await warm.stop();
+  });
+
   it('a walk someone waits for is served by the background walk under way when that one reaches the end: Slack is not walked twice', async () => {
     const people = directory();
     const before = slack.callsTo('users.list').length;
