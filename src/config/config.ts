@@ -1,6 +1,10 @@
 import { join } from 'node:path';
 import type { z } from 'zod';
+import type { DatabaseTarget as AnyDatabaseTarget } from '../shared/db/client.js';
 import { BOT_SETTINGS, settingsSchema, type BotMode } from './settings.js';
+
+/** Where the bot's data is: a Postgres server (with its pool's settings) or the embedded database's directory. */
+export type DatabaseTarget = Exclude<AnyDatabaseTarget, { memory: true }>;
 
 const envSchema = settingsSchema(BOT_SETTINGS);
 
@@ -13,7 +17,7 @@ export interface Config {
   port: number;
   /** Where `worker` mode answers GET /healthz (the other modes use `port`). */
   workerHealthPort: number;
-  database: { url: string } | { dataDir: string };
+  database: DatabaseTarget;
   /** Unset: the bot starts its own redis-server as `embeddedRedis` says, and uses that. */
   redisUrl?: string;
   /** Where the private redis-server keeps its files, and its port (0: any free one). */
@@ -69,7 +73,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, modeArg?: string): Config {
     },
     port: e.PORT,
     workerHealthPort: e.WORKER_HEALTH_PORT,
-    database: e.DATABASE_URL ? { url: e.DATABASE_URL } : { dataDir: e.DATA_DIR },
+    database: databaseTarget(e),
     redisUrl: e.REDIS_URL,
     ...(e.REDIS_URL ? {} : { embeddedRedis: { dir: join(e.DATA_DIR, 'redis'), port: e.EMBEDDED_REDIS_PORT } }),
     catalogPath: e.CATALOG_PATH,
@@ -89,9 +93,15 @@ export function loadConfig(env: NodeJS.ProcessEnv, modeArg?: string): Config {
 
 /** Only where the database is (`npm run migrate` needs nothing else). */
 export function loadDatabaseConfig(env: NodeJS.ProcessEnv): Config['database'] {
-  const parsed = envSchema.pick({ DATABASE_URL: true, DATA_DIR: true }).safeParse(givenValues(env));
+  const parsed = envSchema.pick({ DATABASE_URL: true, DATA_DIR: true, DATABASE_POOL_SIZE: true, DATABASE_PREPARED_STATEMENTS: true }).safeParse(givenValues(env));
   if (!parsed.success) throw configError(parsed.error);
-  return parsed.data.DATABASE_URL ? { url: parsed.data.DATABASE_URL } : { dataDir: parsed.data.DATA_DIR };
+  return databaseTarget(parsed.data);
+}
+
+/** A server with its pool's settings, or the embedded database's directory. */
+function databaseTarget(e: { DATABASE_URL?: string; DATA_DIR: string; DATABASE_POOL_SIZE: number; DATABASE_PREPARED_STATEMENTS: 'on' | 'off' }): DatabaseTarget {
+  if (!e.DATABASE_URL) return { dataDir: e.DATA_DIR };
+  return { url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE, preparedStatements: e.DATABASE_PREPARED_STATEMENTS === 'on' };
 }
 
 function givenValues(env: NodeJS.ProcessEnv): Record<string, string> {

@@ -69,6 +69,12 @@ export const BOT_SETTINGS = {
     optionalString.refine((v) => v === undefined || /^postgres(ql)?:\/\//.test(v), 'must start with postgres:// or postgresql://'),
     'Postgres URL; unset means the embedded PGlite in DATA_DIR',
   ),
+  DATABASE_POOL_SIZE: defaulted(count('must be a whole number from 1 to 100', 1, 100), 10, 'connections each process keeps to Postgres at most (DATABASE_URL only)'),
+  DATABASE_PREPARED_STATEMENTS: defaulted(
+    z.enum(['on', 'off'], { error: 'must be on or off' }),
+    'on',
+    'off: no prepared statements, for a transaction-mode pooler that does not track them (DATABASE_URL only)',
+  ),
   DATA_DIR: defaulted(z.string().trim().min(1), './data', 'where the embedded database (and private Redis) keep their files'),
   REDIS_URL: optional(
     optionalString.refine((v) => v === undefined || /^rediss?:\/\//.test(v), 'must start with redis:// or rediss://'),

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/config.js';
+import { loadConfig, loadDatabaseConfig } from '../../src/config/config.js';
 
 const valid = { SLACK_BOT_TOKEN: 'xoxb-1-fake', SLACK_SIGNING_SECRET: randomBytes(16).toString('hex') };
 
@@ -27,8 +27,23 @@ describe('configuration', () => {
     [{ ...valid, REDIS_URL: 'localhost:6379' }, /REDIS_URL must start with redis:\/\//],
     [{ ...valid, DATABASE_URL: 'mysql://x' }, /DATABASE_URL must start with postgres/],
     [{ ...valid, SLACK_APP_TOKEN: 'nope' }, /SLACK_APP_TOKEN must be an app-level token/],
+    [{ ...valid, DATABASE_POOL_SIZE: '0' }, /DATABASE_POOL_SIZE must be a whole number from 1 to 100/],
+    [{ ...valid, DATABASE_POOL_SIZE: '101' }, /DATABASE_POOL_SIZE must be a whole number from 1 to 100/],
+    [{ ...valid, DATABASE_POOL_SIZE: 'ten' }, /DATABASE_POOL_SIZE must be a whole number from 1 to 100/],
+    [{ ...valid, DATABASE_PREPARED_STATEMENTS: 'no' }, /DATABASE_PREPARED_STATEMENTS must be on or off/],
   ])('stops with one line naming the variable (%#)', (env, message) => {
     expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('gives a server database its pool size and whether statements are prepared; migrations and the admin tool read them too', () => {
+    const server = { ...valid, DATABASE_URL: 'postgres://db/x' };
+    expect(loadConfig(server).database).toEqual({ url: 'postgres://db/x', poolSize: 10, preparedStatements: true });
+    const pooled = { ...server, DATABASE_POOL_SIZE: '4', DATABASE_PREPARED_STATEMENTS: 'off' };
+    expect(loadConfig(pooled).database).toEqual({ url: 'postgres://db/x', poolSize: 4, preparedStatements: false });
+    expect(loadDatabaseConfig(pooled)).toEqual({ url: 'postgres://db/x', poolSize: 4, preparedStatements: false });
+    // the embedded database has no pool: the settings are not its
+    expect(loadDatabaseConfig({ DATABASE_POOL_SIZE: '4' })).toEqual({ dataDir: './data' });
+    expect(() => loadDatabaseConfig({ ...server, DATABASE_PREPARED_STATEMENTS: 'maybe' })).toThrow(/DATABASE_PREPARED_STATEMENTS must be on or off/);
   });
 
   it('never echoes a secret value in its message', () => {

@@ -1,6 +1,7 @@
 import { userInfo } from 'node:os';
 import { InvalidArgumentError } from 'commander';
 import type { Operator } from '../../shared/actor.js';
+import { loadDatabaseConfig } from '../../config/config.js';
 import { openDatabase, type Database } from '../../shared/db/client.js';
 import { parseDuration } from '../../shared/duration.js';
 import { describe, type AppError } from '../../shared/errors.js';
@@ -54,7 +55,8 @@ export async function openAdminDatabase(env: NodeJS.ProcessEnv = process.env): P
   const url = env.DATABASE_URL?.trim();
   let database: Database | undefined;
   try {
-    database = await openDatabase(url ? { url } : { dataDir: env.DATA_DIR?.trim() || './data' });
+    // the bot's own reading of DATABASE_URL, DATA_DIR and the pool's settings
+    database = await openDatabase(loadDatabaseConfig(env));
     if (!(await database.ping())) throw new Error('it does not answer');
     await database.migrate();
     return database;

@@ -24,7 +24,8 @@ export function resultRows<T>(result: unknown): T[] {
  * a round trip and a socket write more, every time. Prepared, it is parsed once per connection
  * and then only bound and run. postgres-js keeps a connection's prepared statements for its life
  * (keyed by their text): never use this for text that varies. The name is for the reader (neither
- * driver sends it); PGlite runs the statement as any other.
+ * driver sends it); PGlite runs the statement as any other, and so does a server database opened
+ * with `preparedStatements: false` (DATABASE_PREPARED_STATEMENTS=off, behind a transaction-mode pooler).
  */
 export function executePrepared<R>(query: { prepare(name: string): { execute(): Promise<R> } }, name: string): Promise<R> {
   return query.prepare(name).execute();
@@ -39,19 +40,32 @@ export interface Database {
   close(): Promise<void>;
 }
 
-export type DatabaseTarget = { url: string } | { dataDir: string } | { memory: true };
+export type DatabaseTarget =
+  | {
+      url: string;
+      /** Connections kept at most (10). */
+      poolSize?: number;
+      /**
+       * False: no statement is prepared (executePrepared runs it unnamed), for a transaction-mode
+       * pooler that does not keep prepared statements from one transaction to the next.
+       */
+      preparedStatements?: boolean;
+    }
+  | { dataDir: string }
+  | { memory: true };
 
 export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   if ('url' in target) {
     const { default: postgres } = await import('postgres');
     const { drizzle } = await import('drizzle-orm/postgres-js');
-    const client = postgres(target.url, { max: 10, onnotice: () => {} });
+    // prepare: false also overrides the statements drizzle asks to prepare (executePrepared)
+    const client = postgres(target.url, { max: target.poolSize ?? 10, prepare: target.preparedStatements ?? true, onnotice: () => {} });
     const db = drizzle(client, { schema }) as unknown as Db;
     return {
       db,
       kind: 'postgres',
       ping: () => pingDb(db),
-      migrate: () => migratePostgres(target.url),
+      migrate: () => migratePostgres(target.url, { preparedStatements: target.preparedStatements }),
       close: () => client.end({ timeout: 5 }),
     };
   }
