@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
+import { randomBytes } from 'node:crypto';
+import postgres from 'postgres';
+import { drizzle } from 'drizzle-orm/postgres-js';
+import { migrate } from 'drizzle-orm/postgres-js/migrator';
 import { openDatabase } from '../../src/shared/db/client.js';
+import { MIGRATIONS_FOLDER, migratePostgres } from '../../src/shared/db/migrate.js';
 import { createTestDatabase } from '../helpers/db.js';
 
 const TABLES = [
@@ -34,6 +39,29 @@ describe('migrations', () => {
     await db.migrate();
     expect(await tableNames(db.db)).toEqual(TABLES);
     await db.close();
+  });
+
+  it('on a server, find a database that drizzle\'s own migrator brought up to date (an earlier release) up to date, and apply nothing again', async () => {
+    const serverUrl = process.env.TEST_DATABASE_URL!;
+    const name = `dab_test_${randomBytes(6).toString('hex')}`;
+    const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
+    await admin.unsafe(`create database "${name}"`);
+    const url = new URL(serverUrl);
+    url.pathname = `/${name}`;
+    const client = postgres(url.toString(), { max: 1, onnotice: () => {} });
+    try {
+      await migrate(drizzle(client), { migrationsFolder: MIGRATIONS_FOLDER });
+      const recorded = async () => (await client`select hash, created_at from drizzle.__drizzle_migrations order by id`).map((r) => `${r.hash}@${r.created_at}`);
+      const before = await recorded();
+      expect(before.length).toBeGreaterThan(0);
+      await migratePostgres(url.toString());
+      await migratePostgres(url.toString(), { preparedStatements: false });
+      expect(await recorded()).toEqual(before);
+    } finally {
+      await client.end();
+      await admin.unsafe(`drop database if exists "${name}" with (force)`);
+      await admin.end();
+    }
   });
 
   it('apply to a real Postgres server (TEST_DATABASE_URL, or the one the tests start when unset)', async () => {
