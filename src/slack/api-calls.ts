@@ -1,4 +1,4 @@
-import type { FetchFunction, WebClient } from '@slack/web-api';
+import { ErrorCode, type FetchFunction, type WebClient } from '@slack/web-api';
 import { metrics, type SlackCallOutcome } from '../shared/metrics/metrics.js';
 
 /** Slack's answers saying the token no longer works: Slack is up but unusable for this bot. */
@@ -108,4 +108,10 @@ export function methodLabel(url: string, base: string): string {
   if (!url.startsWith(base)) return 'other';
   const method = url.slice(base.length).split(/[?#]/)[0]!;
   return /^[a-z][A-Za-z0-9]*(\.[A-Za-z0-9]+){1,3}$/.test(method) && method.length <= 64 ? method : 'other';
+}
+
+/** How long Slack asked to wait, in ms (at least a second), when `err` is a Web API call's 429; otherwise undefined. */
+export function rateLimitedFor(err: unknown): number | undefined {
+  const e = err as { code?: string; retryAfter?: number } | undefined;
+  return e?.code === ErrorCode.RateLimitedError ? Math.max(1, e.retryAfter ?? 1) * 1000 : undefined;
 }

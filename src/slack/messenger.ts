@@ -3,6 +3,7 @@ import { DeliveryRateLimitedError, PermanentDeliveryError, type Messenger } from
 import type { OutgoingMessage } from './blocks/request.blocks.js';
 import { renderContent } from './messages.render.js';
 import { renderFile } from './files.render.js';
+import { rateLimitedFor } from './api-calls.js';
 
 // Slack errors that no retry can fix; anything else (rate limits, outages) is retried by the job.
 const PERMANENT_SLACK_ERRORS = new Set([
@@ -103,8 +104,9 @@ async function call<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (err) {
-    const e = err as { code?: string; data?: { error?: string }; retryAfter?: number };
-    if (e.code === ErrorCode.RateLimitedError) throw new DeliveryRateLimitedError(Math.max(1, e.retryAfter ?? 1) * 1000);
+    const wait = rateLimitedFor(err);
+    if (wait !== undefined) throw new DeliveryRateLimitedError(wait);
+    const e = err as { code?: string; data?: { error?: string } };
     if (e.code === ErrorCode.PlatformError && e.data?.error && PERMANENT_SLACK_ERRORS.has(e.data.error)) {
       throw new PermanentDeliveryError(`slack: ${e.data.error}`);
     }

@@ -1,6 +1,7 @@
 import type { WebClient } from '@slack/web-api';
 import type { PeopleDirectory, PersonProfile, Standing } from '../shared/people.ports.js';
 import type { Logger } from '../shared/logger.js';
+import { rateLimitedFor } from './api-calls.js';
 
 // short: a deactivation or a change to guest must take effect soon (a user_change event, where subscribed, at once)
 const TTL_MS = 5 * 60 * 1000;
@@ -181,11 +182,11 @@ export function slackUserDirectory(client: WebClient, options: DirectoryOptions 
         const askedAt = Date.now();
         return { page: (await c.users.list({ limit: PAGE_SIZE, ...(cursor ? { cursor } : {}) })) as UsersPage, askedAt };
       } catch (err) {
-        const retryAfter = (err as { code?: string; retryAfter?: number }).code === 'slack_webapi_rate_limited_error' ? (err as { retryAfter?: number }).retryAfter : undefined;
-        if (retryAfter === undefined || waits >= maxPageWaits) throw err;
+        const wait = rateLimitedFor(err);
+        if (wait === undefined || waits >= maxPageWaits) throw err;
         if (stopped || gaveWay()) return undefined;
         await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, Math.max(1, retryAfter) * 1000);
+          const timer = setTimeout(resolve, wait);
           timer.unref();
           wake = () => {
             clearTimeout(timer);
@@ -304,8 +305,9 @@ const listOf = (people: Map<string, string | undefined>) => [...people].map(([id
 
 /** What went wrong, as a code: never the response body (profiles) nor the request (token). */
 function slackErrorCode(err: unknown): string {
-  const e = err as { code?: string; data?: { error?: string }; retryAfter?: number };
+  const e = err as { code?: string; data?: { error?: string } };
   if (e.data?.error) return e.data.error;
-  if (e.code === 'slack_webapi_rate_limited_error') return `rate_limited (retry after ${e.retryAfter}s)`;
+  const wait = rateLimitedFor(err);
+  if (wait !== undefined) return `rate_limited (retry after ${wait / 1000}s)`;
   return e.code ?? 'unknown';
 }
