@@ -55,6 +55,7 @@ export async function startBotProcess(opts: BotProcessOptions): Promise<BotProce
       PATH: process.env.PATH,
       NODE_ENV: 'production',
       ...(process.env.BENCH_BOT_LOG_LEVEL ? { LOG_LEVEL: process.env.BENCH_BOT_LOG_LEVEL } : {}),
+      ...(process.env.WORKER_NICE ? { WORKER_NICE: process.env.WORKER_NICE } : {}),
       ...opts.env,
       [portVar]: String(port),
     },

@@ -4,6 +4,7 @@ import { ConfigError, loadConfig } from './config/config.js';
 import { startBot, type RunningBot } from './bot.js';
 import { ConnectorConfigError } from './provisioners/registry.js';
 import { sandboxWanted, startSandbox } from './sandbox/sandbox.start.js';
+import { lowerCpuPriority } from './shared/cpu-priority.js';
 import { limitHeapGrowth } from './shared/heap.js';
 import { StartupError } from './startup.checks.js';
 
@@ -33,6 +34,8 @@ async function main() {
     }
     throw err;
   }
+  // a worker yields the CPU to a web process on the same machine (WORKER_NICE, src/shared/cpu-priority.ts)
+  const priority = config?.mode === 'worker' ? lowerCpuPriority(config.workerNice) : undefined;
   let bot: RunningBot;
   try {
     if (config) bot = await startBot(config);
@@ -50,6 +53,8 @@ async function main() {
     console.error(`Start-up failed: ${err instanceof Error ? err.message : String(err)}`);
     process.exit(1);
   }
+  if (priority?.error) bot.deps.logger.warn(priority, 'could not lower the worker’s CPU priority (WORKER_NICE)');
+  else if (priority) bot.deps.logger.info(priority, 'the worker runs at a lower CPU priority (WORKER_NICE)');
   // A library's promise nobody awaits (Bolt reads `body.ssl_check` of a signed JSON `null`) must
   // not end the process: it is logged, without its text, and the bot keeps serving.
   process.on('unhandledRejection', (err) => bot.deps.logger.error({ err }, 'unhandled rejection; still running'));

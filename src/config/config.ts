@@ -25,6 +25,8 @@ export interface Config {
   catalogPath: string;
   queuePrefix: string;
   reconcileIntervalSeconds: number;
+  /** The CPU priority (nice, 0–19) a `worker` process lowers itself to at start (src/main.ts). */
+  workerNice: number;
   /** Pace of posting to Slack (SLACK_MESSAGES_PER_SECOND); unset: its default. */
   messagesPerSecond?: number;
   provisioning: { attempts: number; backoffMs: number; stuckRetrySeconds: number };
@@ -79,6 +81,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, modeArg?: string): Config {
     catalogPath: e.CATALOG_PATH,
     queuePrefix: e.QUEUE_PREFIX,
     reconcileIntervalSeconds: e.RECONCILE_INTERVAL_SECONDS,
+    workerNice: e.WORKER_NICE,
     messagesPerSecond: e.SLACK_MESSAGES_PER_SECOND,
     approvals: {
       reminderWorkingHours: e.APPROVAL_REMINDER_WORKING_HOURS,

@@ -1,6 +1,6 @@
 import { testQueuePrefix } from '../helpers/queues.js';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { ONE_DATASET_CATALOG, USERS } from '../helpers/catalog.js';
@@ -157,5 +157,26 @@ describe('the bot as a process', () => {
     expect(out).toContain('ECONNREFUSED');
     expect(out).not.toContain('secret-pw');
     expect(out.split('\n')).toHaveLength(1);
+  });
+  it('a `worker` process lowers its CPU priority to WORKER_NICE (5 unless set), a `web` process keeps its own', async () => {
+    const { dir, port, env } = await setUp();
+    const own = getPriority();
+    const start = async (mode: 'web' | 'worker', extra: NodeJS.ProcessEnv = {}) => {
+      const healthPort = mode === 'worker' ? await freePort() : port;
+      const p = track(spawnProcess(process.execPath, ['--import', TSX_LOADER, MAIN, mode], { cwd: dir, env: { ...env, WORKER_HEALTH_PORT: String(healthPort), LOG_LEVEL: 'info', ...extra } }));
+      await healthy(healthPort, p);
+      return p;
+    };
+    const worker = await start('worker');
+    expect(getPriority(worker.child.pid!)).toBe(Math.max(own, 5));
+    await waitUntil(() => worker.output().includes('lower CPU priority'), 'the worker to log its priority');
+    const pinned = await start('worker', { WORKER_NICE: '0' });
+    expect(getPriority(pinned.child.pid!)).toBe(own);
+    const web = await start('web');
+    expect(getPriority(web.child.pid!)).toBe(own);
+    for (const p of [worker, pinned, web]) {
+      p.child.kill('SIGTERM');
+      expect(await p.exited).toBe(0);
+    }
   });
 });

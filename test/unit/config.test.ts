@@ -15,6 +15,7 @@ describe('configuration', () => {
       embeddedRedis: { dir: 'data/redis', port: 0 },
       catalogPath: './catalog.yml',
       reconcileIntervalSeconds: 60,
+      workerNice: 5,
     });
   });
 
@@ -31,6 +32,8 @@ describe('configuration', () => {
     [{ ...valid, DATABASE_POOL_SIZE: '101' }, /DATABASE_POOL_SIZE must be a whole number from 1 to 100/],
     [{ ...valid, DATABASE_POOL_SIZE: 'ten' }, /DATABASE_POOL_SIZE must be a whole number from 1 to 100/],
     [{ ...valid, DATABASE_PREPARED_STATEMENTS: 'no' }, /DATABASE_PREPARED_STATEMENTS must be on or off/],
+    [{ ...valid, WORKER_NICE: '20' }, /WORKER_NICE must be a whole number from 0 to 19/],
+    [{ ...valid, WORKER_NICE: '-5' }, /WORKER_NICE must be a whole number from 0 to 19/],
   ])('stops with one line naming the variable (%#)', (env, message) => {
     expect(() => loadConfig(env)).toThrow(message);
   });
