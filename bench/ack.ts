@@ -2,7 +2,8 @@
  * Acknowledgement latency under load (issue #12). Two processes started the way they run in
  * production, each driven over signed HTTP by 50 keep-alive connections (bench/load.ts):
  * - the floor: a bare Bolt app (bench/bare-bolt.ts) answering `/access help` with `ack()`; and,
- *   for information, the same app configured as the bot configures Bolt (no conversation store);
+ *   for information, the same app configured as the bot configures Bolt (no conversation store), and
+ *   the same app answering with the bot's `/access help` text (what Bolt costs to send that answer);
  * - the bot: `node dist/src/main.js web` and `node dist/src/main.js worker` (BENCH_ACK_MODE=all: one
  *   process doing both) on a fresh Postgres
  *   database, Redis and the fake Slack Web API, answering `/access help`, then
@@ -109,7 +110,7 @@ function summary(latencies: number[], throughput: number): string {
   return `n=${latencies.length} p50=${q(0.5)} p99=${q(0.99)} max=${Math.max(...latencies).toFixed(1)} ms, ${throughput.toFixed(0)}/s`;
 }
 
-const KINDS = ['floor', 'lean', 'help', 'request'] as const;
+const KINDS = ['floor', 'lean', 'text', 'help', 'request'] as const;
 type Kind = (typeof KINDS)[number];
 
 interface Phase {
@@ -118,6 +119,8 @@ interface Phase {
   target: Busy;
   machine: number;
 }
+
+type Pooled = ReturnType<typeof pool>;
 
 /** One kind's phases pooled: every sample, the mean throughput, the bodies, and how busy each run was. */
 function pool(phases: Phase[]) {
@@ -198,6 +201,11 @@ export async function benchAck(): Promise<TargetResult[]> {
     procs.push(lean);
     const leanUrl = `http://127.0.0.1:${leanPort}/slack/events`;
     await waitReady(leanUrl, lean, join(dir, 'lean.log'));
+    const textPort = await freePort();
+    const text = start(['--import', TSX_LOADER, join(REPO_ROOT, 'bench/bare-bolt.ts')], { SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.apiUrl, PORT: String(textPort), BARE_BOLT_ANSWER: 'help' }, join(dir, 'text.log'));
+    procs.push(text);
+    const textUrl = `http://127.0.0.1:${textPort}/slack/events`;
+    await waitReady(textUrl, text, join(dir, 'text.log'));
 
     // The bot as production starts it (bench/bot-process.ts): by default as a company runs it at
     // scale, a `web` process answering Slack and a `worker` process (deliveries, expiry, the
@@ -224,10 +232,11 @@ export async function benchAck(): Promise<TargetResult[]> {
     // warm both (JIT, connection pools), the bot on both paths (its warm-up requesters come after the measured ones)
     await drive(floorUrl, SIGNING_SECRET, { total: WARMUP, concurrency: CONCURRENCY, body: helpBody });
     await drive(leanUrl, SIGNING_SECRET, { total: WARMUP, concurrency: CONCURRENCY, body: helpBody });
+    await drive(textUrl, SIGNING_SECRET, { total: WARMUP, concurrency: CONCURRENCY, body: helpBody });
     await drive(botUrl, SIGNING_SECRET, { total: WARMUP, concurrency: CONCURRENCY, body: helpBody });
     await drive(botUrl, SIGNING_SECRET, { total: WARMUP, concurrency: CONCURRENCY, body: (i) => requestBody(TOTAL + i) });
 
-    const phases: Record<Kind, Phase[]> = { floor: [], lean: [], help: [], request: [] };
+    const phases: Record<Kind, Phase[]> = { floor: [], lean: [], text: [], help: [], request: [] };
     const botPids = [bot.pid, ...(worker ? [worker.pid] : [])];
     let settledMs = 0;
     const measure = async (kind: Kind, pid: number, run: () => Promise<LoadResult>) => {
@@ -245,12 +254,13 @@ export async function benchAck(): Promise<TargetResult[]> {
       const run = { total, concurrency: CONCURRENCY, leadIn: LEAD_IN };
       await measure('floor', floor.child.pid!, () => drive(floorUrl, SIGNING_SECRET, { ...run, body: (i) => helpBody(person(i)) }));
       await measure('lean', lean.child.pid!, () => drive(leanUrl, SIGNING_SECRET, { ...run, body: (i) => helpBody(person(i)) }));
+      await measure('text', text.child.pid!, () => drive(textUrl, SIGNING_SECRET, { ...run, body: (i) => helpBody(person(i)) }));
       await measure('help', bot.child.pid!, () => drive(botUrl, SIGNING_SECRET, { ...run, body: (i) => helpBody(person(i)) }));
       await measure('request', bot.child.pid!, () => drive(botUrl, SIGNING_SECRET, { ...run, keepBodies: true, body: (i) => requestBody(person(i)) }));
     }
     const load = loadavg()[0]!;
     console.log(`  before each phase the bot was let finish its background work: ${(settledMs / 1000).toFixed(1)} s in all`);
-    const [floorAll, leanAll, help, request] = KINDS.map((k) => pool(phases[k])) as Array<ReturnType<typeof pool>> as [ReturnType<typeof pool>, ReturnType<typeof pool>, ReturnType<typeof pool>, ReturnType<typeof pool>];
+    const [floorAll, leanAll, textAll, help, request] = KINDS.map((k) => pool(phases[k])) as [Pooled, Pooled, Pooled, Pooled, Pooled];
 
     // every request stored with its approvers, every approver DM in the outbox and handed to the queue
     const db = postgres(dbUrl.toString(), { max: 1, onnotice: () => {} });
@@ -271,16 +281,18 @@ export async function benchAck(): Promise<TargetResult[]> {
     const late = request.bodies.filter((b) => b.includes('Working on it')).length;
     console.log(`  floor (bare Bolt)   ${summary(floorAll.latencies, floorAll.throughput)}; p99 by round ${floorAll.p99s}`);
     console.log(`  floor, lean Bolt    ${summary(leanAll.latencies, leanAll.throughput)}; p99 by round ${leanAll.p99s}`);
+    console.log(`  Bolt, help's text   ${summary(textAll.latencies, textAll.throughput)}; p99 by round ${textAll.p99s}`);
     console.log(`  bot /access help    ${summary(help.latencies, help.throughput)}; p99 by round ${help.p99s}`);
     console.log(`  bot /access request ${summary(request.latencies, request.throughput)}; p99 by round ${request.p99s}`);
     console.log(`    answered in the ack: ${received}, "Working on it": ${late}; Slack asked meanwhile: users.info ${slack.callsTo('users.info').length}, users.list ${slack.callsTo('users.list').length} pages`);
-    for (const [kind, p] of [['floor', floorAll], ['lean', leanAll], ['help', help], ['request', request]] as const) console.log(`  while ${kind.padEnd(7)} ${p.busy}`);
+    for (const [kind, p] of [['floor', floorAll], ['lean', leanAll], ['text', textAll], ['help', help], ['request', request]] as const) console.log(`  while ${kind.padEnd(7)} ${p.busy}`);
     console.log(
       `  stored ${stored}/${REQUESTERS} (${UNMEASURED} of them warm-up and lead-in), approver DMs in the outbox ${inOutbox}/${approvers}, sent or queued in Redis ${queued}/${inOutbox} (${queuedMs.toFixed(0)} ms after the last answer; sent ${sent}), bot ready in ${ready.toFixed(0)} ms, RSS peak ${worker ? `web ${webPeak.toFixed(0)} MB, worker ${workerPeak.toFixed(0)} MB` : `${peak.toFixed(0)} MB`}, load average ${load.toFixed(1)}`,
     );
 
     const floorP99 = percentile(floorAll.latencies, 0.99);
     const leanP99 = percentile(leanAll.latencies, 0.99);
+    const textP99 = percentile(textAll.latencies, 0.99);
     const complete = received === TOTAL && stored === REQUESTERS && inOutbox === approvers && queued === inOutbox && approvers >= REQUESTERS && request.failures === 0;
     const requestTarget = ratioTarget(
       '/access request ack p99 vs bare Bolt',
@@ -299,6 +311,9 @@ export async function benchAck(): Promise<TargetResult[]> {
       ratioTarget('/access request, median of round p99s vs bare', request.medianRoundP99, floorAll.medianRoundP99, Number.POSITIVE_INFINITY, `${request.medianRoundP99.toFixed(1)} ms vs ${floorAll.medianRoundP99.toFixed(1)} ms`),
       // for information: the same ratios against bare Bolt without its conversation store, as the bot runs Bolt
       ratioTarget('/access help ack p99 vs lean bare Bolt', percentile(help.latencies, 0.99), leanP99, Number.POSITIVE_INFINITY, `p99 ${percentile(help.latencies, 0.99).toFixed(1)} ms vs ${leanP99.toFixed(1)} ms (${leanAll.throughput.toFixed(0)}/s)`),
+      // for information: what the answer itself costs in Bolt, the same text sent by a bare Bolt app
+      ratioTarget('bare Bolt sending help\'s text vs bare Bolt', textP99, floorP99, Number.POSITIVE_INFINITY, `p99 ${textP99.toFixed(1)} ms vs ${floorP99.toFixed(1)} ms; ${textAll.throughput.toFixed(0)}/s (floor ${floorAll.throughput.toFixed(0)}/s)`),
+      ratioTarget('/access help ack p99 vs bare Bolt sending it', percentile(help.latencies, 0.99), textP99, Number.POSITIVE_INFINITY, `p99 ${percentile(help.latencies, 0.99).toFixed(1)} ms vs ${textP99.toFixed(1)} ms`),
       ratioTarget('/access request ack p99 vs lean bare Bolt', percentile(request.latencies, 0.99), leanP99, Number.POSITIVE_INFINITY, `p99 ${percentile(request.latencies, 0.99).toFixed(1)} ms vs ${leanP99.toFixed(1)} ms`),
       absoluteTarget('slowest ack (ms, Slack allows 3000)', slowest, SLACK_LIMIT_MS, `under load average ${load.toFixed(1)}`),
       absoluteTarget('bot RSS peak during the ack scenario (MB)', peak, 200, worker ? `web ${webPeak.toFixed(0)} MB, worker ${workerPeak.toFixed(0)} MB (node dist/src/main.js web|worker)` : 'node dist/src/main.js, web and worker in one process'),
