@@ -15,7 +15,8 @@
  * instead of deciding a ratio by landing on one long phase. Afterwards every request must be in
  * Postgres, every approver DM in the outbox, and each of those DMs sent or waiting in the bot's
  * Redis queue. The bot's RSS is sampled throughout, and each phase reports how busy the bench
- * process itself (load generator and fake Slack), the process measured and the machine were.
+ * process itself (the fake Slack), the load generator (a process of its own, bench/load-process.ts),
+ * the process measured and the machine were.
  *   BENCH_ACK_REQUESTS (10000) requests of each kind, in BENCH_ACK_ROUNDS (10) rounds, over
  *   BENCH_ACK_CONCURRENCY (50) connections, after BENCH_ACK_WARMUP (1000) on each path; BENCH_BOT_NODE_ARGS (e.g. "--cpu-prof
  *   --cpu-prof-dir=/tmp/prof"), BENCH_KEEP_LOGS=1 keeps the bot's log.
@@ -36,7 +37,8 @@ import { commandBody, SIGNING_SECRET } from '../test/helpers/slack-requests.js';
 import { jobIds, QUEUE_NAMES } from '../src/worker/queues.js';
 import { buildOnce } from './build.js';
 import { busyText, measureBusy, settle, type Busy } from './cpu.js';
-import { drive, type LoadResult } from './load.js';
+import type { LoadResult } from './load.js';
+import { startLoadProcess, type GeneratorRun } from './load-process.js';
 import { startBotProcess } from './bot-process.js';
 import { absoluteTarget, percentile, ratioTarget, type TargetResult } from './targets.js';
 
@@ -115,7 +117,10 @@ type Kind = (typeof KINDS)[number];
 
 interface Phase {
   load: LoadResult;
+  /** The bench's own process (the fake Slack Web API). */
   bench: Busy;
+  /** The load generator's process (bench/load-process.ts). */
+  generator: Busy;
   target: Busy;
   machine: number;
 }
@@ -127,10 +132,10 @@ function pool(phases: Phase[]) {
   const latencies = phases.flatMap((p) => p.load.latencies);
   const throughput = phases.reduce((a, p) => a + p.load.throughput, 0) / phases.length;
   const mean = (f: (p: Phase) => number) => phases.reduce((a, p) => a + f(p), 0) / phases.length;
-  const busy = busyText(
-    { cpu: mean((p) => p.bench.cpu), loopDelayP99: Math.max(...phases.map((p) => p.bench.loopDelayP99 ?? 0)) },
+  const busy = `fake Slack ${(mean((p) => p.bench.cpu) * 100).toFixed(0)}% CPU, ${busyText(
+    { cpu: mean((p) => p.generator.cpu), loopDelayP99: Math.max(...phases.map((p) => p.generator.loopDelayP99 ?? 0)) },
     { cpu: mean((p) => p.target.cpu) },
-  );
+  )}`;
   return {
     latencies,
     throughput,
@@ -229,6 +234,9 @@ export async function benchAck(): Promise<TargetResult[]> {
 
     const requestBody = (i: number) =>
       commandBody({ text: `request dataset-${i % DATASETS} 2d bench run, request ${i}`, userId: requester('R', i), responseUrl: `${slack.url}/respond` });
+    const generator = await startLoadProcess();
+    procs.push(generator);
+    const drive = generator.drive;
     // warm both (JIT, connection pools), the bot on both paths (its warm-up requesters come after the measured ones)
     await drive(floorUrl, SIGNING_SECRET, { total: WARMUP, concurrency: CONCURRENCY, body: helpBody });
     await drive(leanUrl, SIGNING_SECRET, { total: WARMUP, concurrency: CONCURRENCY, body: helpBody });
@@ -239,11 +247,11 @@ export async function benchAck(): Promise<TargetResult[]> {
     const phases: Record<Kind, Phase[]> = { floor: [], lean: [], text: [], help: [], request: [] };
     const botPids = [bot.pid, ...(worker ? [worker.pid] : [])];
     let settledMs = 0;
-    const measure = async (kind: Kind, pid: number, run: () => Promise<LoadResult>) => {
+    const measure = async (kind: Kind, pid: number, run: () => Promise<GeneratorRun>) => {
       // every phase starts with the bot idle: what the last one left it doing is not this one's
       settledMs += await settle(botPids);
       const { result, bench, target, machine } = await measureBusy(pid, run);
-      phases[kind].push({ load: result, bench, target, machine });
+      phases[kind].push({ load: result, bench, generator: result.generator, target, machine });
     };
     const perRound = Math.ceil(TOTAL / ROUNDS);
     for (let round = 0, first = 0; first < TOTAL; round++, first += perRound) {

@@ -60,8 +60,9 @@ export async function measureBusy<T>(pid: number, work: () => Promise<T>): Promi
   };
 }
 
-export function busyText(bench: Busy, target: Busy): string {
-  return `bench process ${(bench.cpu * 100).toFixed(0)}% CPU (event-loop delay p99 ${bench.loopDelayP99?.toFixed(0)} ms), target ${(target.cpu * 100).toFixed(0)}% CPU`;
+/** How busy the load generator (`generator`) and the process under measurement were. */
+export function busyText(generator: Busy, target: Busy): string {
+  return `load generator ${(generator.cpu * 100).toFixed(0)}% CPU (event-loop delay p99 ${generator.loopDelayP99?.toFixed(0)} ms), target ${(target.cpu * 100).toFixed(0)}% CPU`;
 }
 
 /**
