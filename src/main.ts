@@ -54,7 +54,7 @@ async function main() {
     process.exit(1);
   }
   if (priority?.error) bot.deps.logger.warn(priority, 'could not lower the worker’s CPU priority (WORKER_NICE)');
-  else if (priority) bot.deps.logger.info(priority, 'the worker runs at a lower CPU priority (WORKER_NICE)');
+  else if (priority) bot.deps.logger.info(priority, 'worker CPU priority (WORKER_NICE)');
   // A library's promise nobody awaits (Bolt reads `body.ssl_check` of a signed JSON `null`) must
   // not end the process: it is logged, without its text, and the bot keeps serving.
   process.on('unhandledRejection', (err) => bot.deps.logger.error({ err }, 'unhandled rejection; still running'));

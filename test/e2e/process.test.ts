@@ -169,7 +169,7 @@ describe('the bot as a process', () => {
     };
     const worker = await start('worker');
     expect(getPriority(worker.child.pid!)).toBe(Math.max(own, 5));
-    await waitUntil(() => worker.output().includes('lower CPU priority'), 'the worker to log its priority');
+    await waitUntil(() => /"nice":\d+.*worker CPU priority/.test(worker.output()), 'the worker to log its priority');
     const pinned = await start('worker', { WORKER_NICE: '0' });
     expect(getPriority(pinned.child.pid!)).toBe(own);
     const web = await start('web');
