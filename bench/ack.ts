@@ -8,8 +8,8 @@
  *   process doing both) on a fresh Postgres
  *   database, Redis and the fake Slack Web API, answering `/access help`, then
  *   `/access request <dataset> <duration> <reason>` from as many different people as requests.
- * After a warm-up of each path, the measurement runs in rounds (floor, bot help, bot request, then
- * again), each round with requesters never seen before and each phase led into by unmeasured
+ * After a warm-up of each path, the measurement runs in rounds (floor, bot help, bot request, …, the
+ * order turned by one each round), each round with requesters never seen before and each phase led into by unmeasured
  * requests on its connections (no start-up transient is measured), and each kind's samples pooled:
  * the machine's noise (other processes, the bot's background work) then falls on all three alike
  * instead of deciding a ratio by landing on one long phase. Afterwards every request must be in
@@ -26,7 +26,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openSync, closeSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { Queue, type ConnectionOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 import postgres from 'postgres';
@@ -126,6 +126,21 @@ interface Phase {
 }
 
 type Pooled = ReturnType<typeof pool>;
+
+/** The processes of the Postgres and Redis servers on this machine (Linux /proc), backends included. */
+function servicePids(): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const comm = readFileSync(`/proc/${entry}/comm`, 'utf8').trim();
+      if (comm === 'postgres' || comm === 'redis-server' || comm.startsWith('postgres:')) pids.push(Number(entry));
+    } catch {
+      // ended meanwhile
+    }
+  }
+  return pids;
+}
 
 /** One kind's phases pooled: every sample, the mean throughput, the bodies, and how busy each run was. */
 function pool(phases: Phase[]) {
@@ -248,8 +263,9 @@ export async function benchAck(): Promise<TargetResult[]> {
     const botPids = [bot.pid, ...(worker ? [worker.pid] : [])];
     let settledMs = 0;
     const measure = async (kind: Kind, pid: number, run: () => Promise<GeneratorRun>) => {
-      // every phase starts with the bot idle: what the last one left it doing is not this one's
-      settledMs += await settle(botPids);
+      // every phase starts with the bot, Postgres and Redis idle: what the last one left them
+      // doing (queueing and sending its messages, autovacuum after its inserts) is not this one's
+      settledMs += await settle([...botPids, ...servicePids()]);
       const { result, bench, target, machine } = await measureBusy(pid, run);
       phases[kind].push({ load: result, bench, generator: result.generator, target, machine });
     };
@@ -260,11 +276,16 @@ export async function benchAck(): Promise<TargetResult[]> {
       const leadIn = TOTAL + WARMUP + round * LEAD_IN;
       const person = (i: number) => (i < LEAD_IN ? leadIn + i : first + i - LEAD_IN);
       const run = { total, concurrency: CONCURRENCY, leadIn: LEAD_IN };
-      await measure('floor', floor.child.pid!, () => drive(floorUrl, SIGNING_SECRET, { ...run, body: (i) => helpBody(person(i)) }));
-      await measure('lean', lean.child.pid!, () => drive(leanUrl, SIGNING_SECRET, { ...run, body: (i) => helpBody(person(i)) }));
-      await measure('text', text.child.pid!, () => drive(textUrl, SIGNING_SECRET, { ...run, body: (i) => helpBody(person(i)) }));
-      await measure('help', bot.child.pid!, () => drive(botUrl, SIGNING_SECRET, { ...run, body: (i) => helpBody(person(i)) }));
-      await measure('request', bot.child.pid!, () => drive(botUrl, SIGNING_SECRET, { ...run, keepBodies: true, body: (i) => requestBody(person(i)) }));
+      const phase: Record<Kind, () => Promise<void>> = {
+        floor: () => measure('floor', floor.child.pid!, () => drive(floorUrl, SIGNING_SECRET, { ...run, body: (i) => helpBody(person(i)) })),
+        lean: () => measure('lean', lean.child.pid!, () => drive(leanUrl, SIGNING_SECRET, { ...run, body: (i) => helpBody(person(i)) })),
+        text: () => measure('text', text.child.pid!, () => drive(textUrl, SIGNING_SECRET, { ...run, body: (i) => helpBody(person(i)) })),
+        help: () => measure('help', bot.child.pid!, () => drive(botUrl, SIGNING_SECRET, { ...run, body: (i) => helpBody(person(i)) })),
+        request: () => measure('request', bot.child.pid!, () => drive(botUrl, SIGNING_SECRET, { ...run, keepBodies: true, body: (i) => requestBody(person(i)) })),
+      };
+      // the order turns each round: every kind follows the request phase (whose aftermath, in
+      // Postgres, Redis or the machine, the bot's idleness does not show) as often as any other
+      for (let k = 0; k < KINDS.length; k++) await phase[KINDS[(round + k) % KINDS.length]!]();
     }
     const load = loadavg()[0]!;
     console.log(`  before each phase the bot was let finish its background work: ${(settledMs / 1000).toFixed(1)} s in all`);

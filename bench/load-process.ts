@@ -38,12 +38,21 @@ export async function startLoadProcess(): Promise<LoadProcess> {
   const child: ChildProcess = fork(join(REPO_ROOT, 'bench/load-child.ts'), [], { execArgv: ['--import', TSX_LOADER], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   let pending: { resolve(a: Answer): void; reject(e: Error): void } | undefined;
+  let failed: Error | undefined;
+  // a child that could not start, or whose channel closed, fails the run waiting (or the next one)
+  child.on('error', (err) => {
+    failed = err;
+    pending?.reject(err);
+  });
   child.on('message', (a: Answer) => {
     const p = pending;
     pending = undefined;
     p?.resolve(a);
   });
-  void exited.then(() => pending?.reject(new Error('the load generator exited')));
+  void exited.then(() => {
+    failed ??= new Error('the load generator exited');
+    pending?.reject(failed);
+  });
   const next = () => new Promise<Answer>((resolve, reject) => (pending = { resolve, reject }));
   const ready = await next();
   if (!('ready' in ready)) throw new Error('the load generator did not start');
@@ -52,8 +61,11 @@ export async function startLoadProcess(): Promise<LoadProcess> {
     async drive(target, secret, opts) {
       const leadIn = opts.leadIn ?? 0;
       const bodies = Array.from({ length: leadIn + opts.total }, (_, i) => opts.body(i));
+      if (failed || child.exitCode !== null || !child.connected) throw new Error(`load generator: ${failed?.message ?? 'not running'}`);
       const answer = next();
-      child.send({ target, secret, total: opts.total, concurrency: opts.concurrency, leadIn, keepBodies: Boolean(opts.keepBodies), bodies } satisfies LoadRun);
+      child.send({ target, secret, total: opts.total, concurrency: opts.concurrency, leadIn, keepBodies: Boolean(opts.keepBodies), bodies } satisfies LoadRun, (err) => {
+        if (err) pending?.reject(err);
+      });
       const a = await answer;
       if ('error' in a) throw new Error(`load generator: ${a.error}`);
       if (!('result' in a)) throw new Error('load generator: unexpected answer');

@@ -87,8 +87,8 @@ export const BOT_SETTINGS = {
   RECONCILE_INTERVAL_SECONDS: defaulted(count('must be a number of seconds', 1, 3600), 60, 'how often the reconciler runs'),
   WORKER_NICE: defaulted(
     count('must be a whole number from 0 to 19', 0, 19),
-    5,
-    'CPU priority (nice) a worker process lowers itself to, so that a web process on the same machine answers Slack first (0: as started)',
+    10,
+    'CPU priority (nice) a worker process lowers itself to, so that a web process competing for the same cores gets the larger share (0: as started)',
   ),
   PROVISION_ATTEMPTS: defaulted(count('must be a whole number', 1, 50), 5, 'tries for each grant or revoke in a target system'),
   PROVISION_BACKOFF_MS: defaulted(count('must be a number of milliseconds', 100, 3_600_000), 5_000, 'first backoff between those tries'),

@@ -1,4 +1,5 @@
 import { testQueuePrefix } from '../helpers/queues.js';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -158,7 +159,7 @@ describe('the bot as a process', () => {
     expect(out).not.toContain('secret-pw');
     expect(out.split('\n')).toHaveLength(1);
   });
-  it('a `worker` process lowers its CPU priority to WORKER_NICE (5 unless set), a `web` process keeps its own', async () => {
+  it('a `worker` process lowers its CPU priority to WORKER_NICE (10 unless set), a `web` process keeps its own', async () => {
     const { dir, port, env } = await setUp();
     const own = getPriority();
     const start = async (mode: 'web' | 'worker', extra: NodeJS.ProcessEnv = {}) => {
@@ -167,13 +168,22 @@ describe('the bot as a process', () => {
       await healthy(healthPort, p);
       return p;
     };
+    // a nice value is each thread's on Linux: every thread of the worker runs at it, V8's and libuv's included
+    const threadNices = (pid: number) =>
+      readdirSync(`/proc/${pid}/task`).map((tid) => {
+        const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+      });
     const worker = await start('worker');
-    expect(getPriority(worker.child.pid!)).toBe(Math.max(own, 5));
+    expect(getPriority(worker.child.pid!)).toBe(Math.max(own, 10));
+    expect(threadNices(worker.child.pid!).length).toBeGreaterThan(4);
+    expect(new Set(threadNices(worker.child.pid!))).toEqual(new Set([Math.max(own, 10)]));
     await waitUntil(() => /"nice":\d+.*worker CPU priority/.test(worker.output()), 'the worker to log its priority');
     const pinned = await start('worker', { WORKER_NICE: '0' });
     expect(getPriority(pinned.child.pid!)).toBe(own);
     const web = await start('web');
     expect(getPriority(web.child.pid!)).toBe(own);
+    expect(new Set(threadNices(web.child.pid!))).toEqual(new Set([own]));
     for (const p of [worker, pinned, web]) {
       p.child.kill('SIGTERM');
       expect(await p.exited).toBe(0);

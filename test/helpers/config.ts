@@ -18,7 +18,7 @@ export function fakeSlackConfig(slackApiUrl: string, redisUrl: string, overrides
     queuePrefix: testQueuePrefix(),
     reconcileIntervalSeconds: 1,
     // applied by src/main.ts only (a bot started in a test's process leaves its priority alone)
-    workerNice: 5,
+    workerNice: 10,
     // the fake Slack has no limits to respect; tests of pacing set their own
     messagesPerSecond: 200,
     provisioning: { attempts: 3, backoffMs: 500, stuckRetrySeconds: 2 },

@@ -15,7 +15,7 @@ describe('configuration', () => {
       embeddedRedis: { dir: 'data/redis', port: 0 },
       catalogPath: './catalog.yml',
       reconcileIntervalSeconds: 60,
-      workerNice: 5,
+      workerNice: 10,
     });
   });
 
