@@ -34,33 +34,42 @@ export interface Busy {
 }
 
 /**
- * How busy the processes were while `work` ran: the bench process itself (load generator and fake
- * Slack) and the process under measurement. A bench process near a whole core, or a large
- * event-loop delay, means the latencies measured include its own queueing, not only the target's.
+ * Starts measuring this process: the share of a core it uses and how late its event loop runs
+ * timers. `stop()` reads both (the bench's own process, and the load generator's in its child).
  */
-export async function measureBusy<T>(pid: number, work: () => Promise<T>): Promise<{ result: T; bench: Busy; target: Busy; machine: number }> {
+export function ownBusy(): { stop(): Busy } {
   const delay = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
   delay.enable();
   const started = performance.now();
-  const benchBefore = process.cpuUsage();
+  const before = process.cpuUsage();
+  return {
+    stop() {
+      const used = process.cpuUsage(before);
+      const seconds = (performance.now() - started) / 1000;
+      delay.disable();
+      return { cpu: (used.user + used.system) / 1e6 / seconds, loopDelayP99: Math.max(0, delay.percentile(99) / 1e6 - RESOLUTION_MS) };
+    },
+  };
+}
+
+/**
+ * How busy the processes were while `work` ran: the bench process itself (the fake Slack) and the
+ * process under measurement. A bench process near a whole core, or a large event-loop delay, means
+ * the latencies measured include its own queueing, not only the target's.
+ */
+export async function measureBusy<T>(pid: number, work: () => Promise<T>): Promise<{ result: T; bench: Busy; target: Busy; machine: number }> {
+  const bench = ownBusy();
+  const started = performance.now();
   const targetBefore = cpuSeconds(pid) ?? 0;
   const machineBefore = machineJiffies();
   const result = await work();
   const seconds = (performance.now() - started) / 1000;
-  const used = process.cpuUsage(benchBefore);
   const target = ((cpuSeconds(pid) ?? targetBefore) - targetBefore) / seconds;
-  delay.disable();
   const machineAfter = machineJiffies();
   const machine = (machineAfter.busy - machineBefore.busy) / Math.max(1, machineAfter.total - machineBefore.total);
-  return {
-    result,
-    machine,
-    bench: { cpu: (used.user + used.system) / 1e6 / seconds, loopDelayP99: Math.max(0, delay.percentile(99) / 1e6 - RESOLUTION_MS) },
-    target: { cpu: target },
-  };
+  return { result, machine, bench: bench.stop(), target: { cpu: target } };
 }
 
-/** How busy the load generator (`generator`) and the process under measurement were. */
 export function busyText(generator: Busy, target: Busy): string {
   return `load generator ${(generator.cpu * 100).toFixed(0)}% CPU (event-loop delay p99 ${generator.loopDelayP99?.toFixed(0)} ms), target ${(target.cpu * 100).toFixed(0)}% CPU`;
 }

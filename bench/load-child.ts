@@ -5,23 +5,16 @@
  * Each message from the parent is one run of `drive` (bench/load.ts); the answer is its result,
  * with the CPU this process used and how late its event loop ran meanwhile.
  */
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { ownBusy } from './cpu.js';
 import { drive } from './load.js';
 import type { LoadRun } from './load-process.js';
 
-const RESOLUTION_MS = 5;
-
 process.on('message', (run: LoadRun) => {
-  const delay = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
-  const before = process.cpuUsage();
-  const started = performance.now();
-  delay.enable();
+  const busy = ownBusy();
   drive(run.target, run.secret, { total: run.total, concurrency: run.concurrency, leadIn: run.leadIn, keepBodies: run.keepBodies, body: (i) => run.bodies[i]! }).then(
     (result) => {
-      delay.disable();
-      const used = process.cpuUsage(before);
-      const seconds = (performance.now() - started) / 1000;
-      process.send!({ result, cpu: (used.user + used.system) / 1e6 / seconds, loopDelayP99: Math.max(0, delay.percentile(99) / 1e6 - RESOLUTION_MS) });
+      const { cpu, loopDelayP99 } = busy.stop();
+      process.send!({ result, cpu, loopDelayP99: loopDelayP99 ?? 0 });
     },
     (err: unknown) => process.send!({ error: err instanceof Error ? err.message : String(err) }),
   );
