@@ -34,6 +34,8 @@ describe('configuration', () => {
     [{ ...valid, DATABASE_PREPARED_STATEMENTS: 'no' }, /DATABASE_PREPARED_STATEMENTS must be on or off/],
     [{ ...valid, WORKER_NICE: '20' }, /WORKER_NICE must be a whole number from 0 to 19/],
     [{ ...valid, WORKER_NICE: '-5' }, /WORKER_NICE must be a whole number from 0 to 19/],
+    [{ ...valid, WORKER_NICE: 'low' }, /WORKER_NICE must be a whole number from 0 to 19/],
+    [{ ...valid, WORKER_NICE: '2.5' }, /WORKER_NICE must be a whole number from 0 to 19/],
   ])('stops with one line naming the variable (%#)', (env, message) => {
     expect(() => loadConfig(env)).toThrow(message);
   });
