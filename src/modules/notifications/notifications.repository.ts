@@ -21,11 +21,12 @@ export async function addToOutbox(db: DbOrTx, now: Date, messages: OutboxMessage
  */
 export async function addGroupsToOutbox(db: DbOrTx, groups: Array<{ at: Date; messages: OutboxMessage[] }>): Promise<number[][]> {
   const values = groups.flatMap((g) => g.messages.map((m) => ({ kind: m.kind, payload: readMessage(m.kind, m.payload).payload as Record<string, unknown>, createdAt: g.at })));
-  const ids: number[] = [];
   // bounded statements, whatever the number of messages (a review's digests grow with the company),
   // of constant text (the rows as one JSON parameter), prepared once per connection: an unprepared
   // statement with a parameter costs a round trip of its own before it runs (see executePrepared),
-  // and holds up the statements sent after it in the same round trip
+  // and holds up the statements sent after it in the same round trip. All are issued at once (on a
+  // transaction they run in order; see twoTripTransaction, whose second step this may be).
+  const chunks: Array<Promise<Array<{ id: number }>>> = [];
   for (let i = 0; i < values.length; i += OUTBOX_BATCH) {
     const json = JSON.stringify(values.slice(i, i + OUTBOX_BATCH).map((v) => ({ kind: v.kind, payload: v.payload, created_at: v.createdAt.toISOString() })));
     // the table's columns in their order; INSERT … SELECT cannot say DEFAULT, so the id is the
@@ -38,9 +39,9 @@ export async function addGroupsToOutbox(db: DbOrTx, groups: Array<{ at: Date; me
           order by r.n`,
       )
       .returning({ id: outbox.id });
-    const rows = await executePrepared(insert, 'outbox.add');
-    ids.push(...rows.map((r) => Number(r.id)));
+    chunks.push(executePrepared(insert, 'outbox.add'));
   }
+  const ids = (await Promise.all(chunks)).flatMap((rows) => rows.map((r) => Number(r.id)));
   // RETURNING gives the rows in the order of VALUES
   let next = 0;
   return groups.map((g) => ids.slice(next, (next += g.messages.length)));
