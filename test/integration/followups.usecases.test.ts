@@ -1,5 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { eq } from 'drizzle-orm';
+import { eq, like } from 'drizzle-orm';
 import { requestExtension } from '../../src/modules/requests/extensions.usecases.js';
 import { reconcile } from '../../src/modules/grants/grants.usecases.js';
 import { provisionGrant } from '../../src/modules/grants/provisioning.usecases.js';
@@ -7,6 +8,7 @@ import { deliverMessage } from '../../src/modules/notifications/notifications.us
 import { decideRequest } from '../../src/modules/requests/decisions.usecases.js';
 import { followUpPendingRequests } from '../../src/modules/requests/followups.usecases.js';
 import { createRequest } from '../../src/modules/requests/requests.usecases.js';
+import { insertNewRequests } from '../../src/modules/requests/requests.repository.js';
 import { accessRequests, grants, outbox, requestApprovers } from '../../src/shared/db/schema.js';
 import { singleConnector } from '../../src/provisioners/registry.js';
 import { makeDataset, USERS } from '../helpers/catalog.js';
@@ -92,6 +94,26 @@ describe('pending requests: reminder, escalation, expiry', () => {
     expect(sent('request_expired').map((s) => s.to).sort()).toEqual([USERS.marketer, USERS.marketer2].sort());
     expect(sent('update').some((s) => s.requestId === open!.id)).toBe(true);
     expect((await decideRequest(t.deps, open!.id, USERS.owner1, { kind: 'approve' })).outcome).toBe('already_decided');
+  });
+
+  it('goes through the pending requests in bounded pages: more than a page past due all expire in one pass, the young ones are left alone', async () => {
+    const { db } = t.database;
+    const row = (i: number, createdAt: Date) => ({ id: randomUUID(), datasetId: 'campaign-metrics', requesterId: `U0PAGE${i}`, durationMinutes: 60, createdAt });
+    const old = Array.from({ length: 701 }, (_, i) => row(i, new Date(t.clock.now().getTime() - i * 1_000)));
+    // the same instant for many: the pages' order must still take every one exactly once
+    for (const r of old.slice(0, 600)) r.createdAt = old[0]!.createdAt;
+    for (let i = 0; i < old.length; i += 300) await insertNewRequests(db, old.slice(i, i + 300));
+    t.clock.advance(7 * 24 * HOUR + 1_000);
+    const young = Array.from({ length: 50 }, (_, i) => row(5_000 + i, t.clock.now()));
+    await insertNewRequests(db, young);
+
+    const report = await followUpPendingRequests(t.deps);
+    expect(report.expired).toBe(701);
+    const rows = await db.select({ id: accessRequests.id, status: accessRequests.status }).from(accessRequests).where(like(accessRequests.requesterId, 'U0PAGE%'));
+    const status = new Map(rows.map((r) => [r.id, r.status]));
+    expect(old.every((r) => status.get(r.id) === 'expired')).toBe(true);
+    expect(young.every((r) => status.get(r.id) === 'pending')).toBe(true);
+    expect((await followUpPendingRequests(t.deps)).expired).toBe(0);
   });
 });
 

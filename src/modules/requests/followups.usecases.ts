@@ -26,8 +26,32 @@ export async function followUpPendingRequests(deps: Pick<Deps, 'db' | 'catalog' 
   const s = deps.settings;
   const report: FollowUpReport = { reminded: 0, escalated: 0, expired: 0 };
 
-  const pendingRequests = await repo.listAllPending(deps.db);
+  const hoursAgo = (h: number) => new Date(now.getTime() - h * 3600_000);
+  const due = {
+    expiresBefore: hoursAgo(s.pendingRequestExpiryHours),
+    escalatesBefore: hoursAgo(s.approvalReminderWorkingHours + s.approvalEscalationWorkingHours),
+    remindsBefore: hoursAgo(s.approvalReminderWorkingHours),
+  };
+  // bounded pages, oldest first, of only the requests something may be due for
+  for (let after: { createdAt: Date; id: string } | undefined; ; ) {
+    const page = await repo.listPendingFollowUps(deps.db, due, { after, limit: FOLLOW_UP_PAGE });
+    if (page.length === 0) break;
+    await followUpPage(deps, page, now, report);
+    const last = page[page.length - 1]!;
+    after = { createdAt: last.createdAt, id: last.id };
+    if (page.length < FOLLOW_UP_PAGE) break;
+  }
+  return report;
+}
+
+/** Pending requests read in one page at most. */
+const FOLLOW_UP_PAGE = 500;
+
+async function followUpPage(deps: Pick<Deps, 'db' | 'catalog' | 'clock' | 'jobs' | 'people' | 'settings'>, pendingRequests: repo.AccessRequest[], now: Date, report: FollowUpReport): Promise<void> {
+  const s = deps.settings;
   const people = await repo.listApproversAndApprovals(deps.db, pendingRequests.map((r) => r.id));
+  const approversOf = groupBy(people.approvers, (a) => a.requestId);
+  const approvalsOf = groupBy(people.approvals, (a) => a.requestId);
   for (const request of pendingRequests) {
     if (now.getTime() - request.createdAt.getTime() >= s.pendingRequestExpiryHours * 3600_000) {
       const ids = await deps.db.transaction(async (tx) => {
@@ -43,8 +67,8 @@ export async function followUpPendingRequests(deps: Pick<Deps, 'db' | 'catalog' 
       continue;
     }
 
-    const approvers = people.approvers.filter((a) => a.requestId === request.id);
-    const approved = new Set(people.approvals.filter((a) => a.requestId === request.id).map((a) => a.approverId));
+    const approvers = approversOf.get(request.id) ?? [];
+    const approved = new Set((approvalsOf.get(request.id) ?? []).map((a) => a.approverId));
     const reminders: OutboxMessage[] = [];
     for (const a of approvers) {
       if (a.escalation || a.remindedAt || !a.askedAt || approved.has(a.approverId)) continue;
@@ -58,9 +82,10 @@ export async function followUpPendingRequests(deps: Pick<Deps, 'db' | 'catalog' 
       report.reminded += reminders.length;
     }
 
+    if (request.escalatedAt) continue;
     const firstZone = approvers.find((a) => !a.escalation)?.timeZone ?? 'UTC';
     const escalateAt = addWorkingHours(request.createdAt, s.approvalReminderWorkingHours + s.approvalEscalationWorkingHours, firstZone);
-    if (!request.escalatedAt && escalateAt <= now) {
+    if (escalateAt <= now) {
       const asked = new Set(approvers.map((a) => a.approverId));
       const candidates = deps.catalog.admins.filter((id) => id !== request.requesterId && !asked.has(id));
       const standing = await Promise.all(candidates.map((id) => deps.people.standing(id).catch(() => 'unknown' as const)));
@@ -75,5 +100,15 @@ export async function followUpPendingRequests(deps: Pick<Deps, 'db' | 'catalog' 
       if (ids.length) report.escalated++;
     }
   }
-  return report;
+}
+
+function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = groups.get(k);
+    if (list) list.push(item);
+    else groups.set(k, [item]);
+  }
+  return groups;
 }

@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, gte, inArray, isNotNull, isNull, lt, notExists, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gte, inArray, isNotNull, isNull, lt, lte, notExists, or, sql } from 'drizzle-orm';
 import { executePrepared, type DbOrTx } from '../../shared/db/client.js';
 import { isUniqueViolation } from '../../shared/errors.js';
 import { accessRequests, requestApprovals, requestApprovers, type RequestStatus } from './requests.table.js';
@@ -156,11 +156,40 @@ export async function listPendingForApprover(db: DbOrTx, approverId: string, lim
   return rows.map((r) => r.id);
 }
 
-export async function listAllPending(db: DbOrTx): Promise<AccessRequest[]> {
-  return db.select().from(accessRequests).where(eq(accessRequests.status, 'pending')).orderBy(asc(accessRequests.createdAt));
+/**
+ * A page of pending requests that something may be due for (the reconciler's follow-up pass),
+ * oldest first, after `after` (keyset paging): those past `expiresBefore`, those not escalated
+ * and past `escalatesBefore`, and those with an approver asked before `remindsBefore` who has
+ * neither been reminded nor approved. These are calendar times, which working hours only lengthen:
+ * the pass decides each request itself, and never reads the rest (most of them, at any time).
+ */
+export async function listPendingFollowUps(
+  db: DbOrTx,
+  due: { expiresBefore: Date; escalatesBefore: Date; remindsBefore: Date },
+  page: { after?: { createdAt: Date; id: string }; limit: number },
+): Promise<AccessRequest[]> {
+  // nothing can be due for a request younger than the latest of the three
+  const latest = new Date(Math.max(due.expiresBefore.getTime(), due.escalatesBefore.getTime(), due.remindsBefore.getTime()));
+  const remindable = sql`exists (
+    select 1 from ${requestApprovers} a
+    where a.request_id = ${accessRequests.id} and not a.escalation and a.reminded_at is null and a.asked_at <= ${due.remindsBefore.toISOString()}::timestamptz
+      and not exists (select 1 from ${requestApprovals} p where p.request_id = a.request_id and p.approver_id = a.approver_id))`;
+  return db
+    .select()
+    .from(accessRequests)
+    .where(
+      and(
+        eq(accessRequests.status, 'pending'),
+        lte(accessRequests.createdAt, latest),
+        page.after ? sql`(${accessRequests.createdAt}, ${accessRequests.id}) > (${page.after.createdAt.toISOString()}::timestamptz, ${page.after.id}::uuid)` : undefined,
+        or(lte(accessRequests.createdAt, due.expiresBefore), and(isNull(accessRequests.escalatedAt), lte(accessRequests.createdAt, due.escalatesBefore)), remindable),
+      ),
+    )
+    .orderBy(asc(accessRequests.createdAt), asc(accessRequests.id))
+    .limit(page.limit);
 }
 
-/** Approvers and approvals of many requests in two queries, for the reconciler's minute-by-minute pass. */
+/** Approvers and approvals of a page of requests in two queries, for the reconciler's follow-up pass. */
 export async function listApproversAndApprovals(db: DbOrTx, requestIds: string[]) {
   if (requestIds.length === 0) return { approvers: [], approvals: [] };
   const [approvers, approvals] = await Promise.all([

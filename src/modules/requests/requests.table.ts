@@ -30,6 +30,8 @@ export const accessRequests = pgTable(
     // One open request per person and dataset: a second /access for the same thing is refused.
     uniqueIndex('access_requests_one_pending').on(t.requesterId, t.datasetId).where(sql`status = 'pending'`),
     index('access_requests_requester').on(t.requesterId, t.status),
+    // the reconciler's follow-up pass pages through pending requests, oldest first
+    index('access_requests_pending_created').on(t.createdAt, t.id).where(sql`status = 'pending'`),
   ],
 );
 
