@@ -140,4 +140,7 @@ export class TimelineJobs implements JobScheduler {
       await revokeGrant(deps, grantId, { finalAttempt: true });
     });
   }
+  async enqueueRevokes(grantIds: string[]) {
+    for (const grantId of grantIds) await this.enqueueRevoke(grantId);
+  }
 }

@@ -24,6 +24,8 @@ export interface JobScheduler {
   enqueueProvision(grantId: string): Promise<void>;
   /** Take access away in the target system, with retries. */
   enqueueRevoke(grantId: string): Promise<void>;
+  /** The same for many grants, their jobs added together (a batch of grants ending). */
+  enqueueRevokes(grantIds: string[]): Promise<void>;
 }
 
 export type { PeopleDirectory } from '../shared/people.ports.js';

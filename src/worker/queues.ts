@@ -219,6 +219,10 @@ export function bullJobScheduler(queues: Queues, clock: Clock, retry: RetryPolic
     async enqueueRevoke(grantId) {
       await queues.provisioning.add('revoke', { grantId }, { ...provisioningJob, jobId: jobIds.revoke(grantId) });
     },
+    async enqueueRevokes(grantIds) {
+      const jobs = grantIds.map((grantId) => ({ name: 'revoke', data: { grantId }, opts: { ...provisioningJob, jobId: jobIds.revoke(grantId) } }));
+      for (let i = 0; i < jobs.length; i += 500) await queues.provisioning.addBulk(jobs.slice(i, i + 500));
+    },
     // A job already under its id is left as it is: it has not run yet (its instant is ahead), or
     // it is running a pass that ends this grant too. Only a grant scheduled at an instant already
     // past while that instant's job runs could be missed; the reconciler's pass ends such grants.

@@ -220,7 +220,8 @@ describe('list, datasets and health', () => {
     await t.command(nyc, 'request campaign-metrics 2d numbers');
     const [request] = await t.database.db.select().from(accessRequests).where(eq(accessRequests.requesterId, nyc));
     await t.click(USERS.owner1, ACTION_IDS.approve, request!.id);
-    await t.slack.waitFor(() => t.slack.dmsTo(nyc).find((c) => c.args.text.includes('approved')), 'approved');
+    // set up in the target system, not only approved: the second request below is refused as held, not as being set up
+    await t.slack.waitFor(() => t.slack.dmsTo(nyc).find((c) => c.args.text.includes('is ready')), 'ready');
     await t.command(nyc, 'request crm-contacts 1d audit prep');
 
     const res = await t.command(nyc, 'list');

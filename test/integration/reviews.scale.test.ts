@@ -1,7 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { and, count, countDistinct, eq, max, min } from 'drizzle-orm';
-import { loadDigest, startReview } from '../../src/modules/reviews/reviews.usecases.js';
-import { outbox, reviewCampaigns, reviewItems } from '../../src/shared/db/schema.js';
+import { applyDeadlineDecisions, loadDigest, startReview } from '../../src/modules/reviews/reviews.usecases.js';
+import { listItems } from '../../src/modules/reviews/reviews.repository.js';
+import { auditEvents, grants, outbox, reviewCampaigns, reviewItems } from '../../src/shared/db/schema.js';
+import { singleConnector } from '../../src/provisioners/registry.js';
 import { createTestDeps, type TestDeps } from '../helpers/deps.js';
 import { scaleCatalog, scaleOwnerId, seedActiveGrants } from '../helpers/seed-grants.js';
 
@@ -9,11 +11,14 @@ import { scaleCatalog, scaleOwnerId, seedActiveGrants } from '../helpers/seed-gr
 const SHAPE = { datasets: 300, perDataset: 100 };
 let t: TestDeps;
 
-beforeEach(async () => {
+beforeEach(async (ctx) => {
   t = await createTestDeps();
-  t.deps.catalog = scaleCatalog(SHAPE);
-  await seedActiveGrants(t.database.db, SHAPE, t.clock.now());
+  const shape = ctx.task.name.includes('deadline') ? DEADLINE_SHAPE : SHAPE;
+  t.deps.catalog = scaleCatalog(shape);
+  await seedActiveGrants(t.database.db, shape, t.clock.now());
 });
+// more than two batches of revokes (500 each)
+const DEADLINE_SHAPE = { datasets: 12, perDataset: 100 };
 afterEach(async () => {
   await t?.close();
 });
@@ -42,4 +47,26 @@ describe('an access review at company scale', () => {
     const digest = await loadDigest(t.deps, a.campaign.id, scaleOwnerId(7));
     expect(digest!.datasets.map((d) => [d.id, d.items.length])).toEqual([['ds-0007', 100]]);
   }, 60_000); // about 1.5 s on an idle 2-core machine (8 s before the items were written inside Postgres)
+
+  it('at the deadline revokes 1,200 unreviewed grants in bounded batches: each grant revoking once, with its note, audit event and revoke job', async () => {
+    for (const d of t.deps.catalog.datasets) d.policy = { ...d.policy, reviewDefault: 'revoke' };
+    // every dataset behind the test's connector (none manual): one revoke job per grant
+    t.deps.connectors = singleConnector(t.deps.catalog, t.provisioner);
+    const { campaign } = await startReview(t.deps, 'system');
+    await applyDeadlineDecisions(t.deps, await listItems(t.database.db, campaign.id));
+
+    const { db } = t.database;
+    const byStatus = await db.select({ status: grants.status, note: grants.endNote, by: grants.endedBy, n: count() }).from(grants).groupBy(grants.status, grants.endNote, grants.endedBy);
+    expect(byStatus).toHaveLength(12); // one note per dataset
+    expect(byStatus.every((r) => r.status === 'revoking' && r.by === 'system' && r.n === 100 && /deadline/.test(r.note ?? ''))).toBe(true);
+    const events = await db.select({ action: auditEvents.action, n: countDistinct(auditEvents.subjectId) }).from(auditEvents).groupBy(auditEvents.action);
+    expect(Object.fromEntries(events.map((e) => [e.action, e.n]))).toMatchObject({ 'review.revoked': 1_200, 'grant.revoke_started': 1_200 });
+    const jobs = await t.queues.provisioning.getJobs(['waiting', 'delayed', 'prioritized']);
+    expect(jobs.filter((j) => j.name === 'revoke')).toHaveLength(1_200);
+    expect(new Set(jobs.map((j) => (j.data as { grantId: string }).grantId)).size).toBe(1_200);
+
+    // decided once: a second pass over the same items changes nothing
+    await applyDeadlineDecisions(t.deps, await listItems(t.database.db, campaign.id));
+    expect(await db.select({ n: count() }).from(auditEvents).where(eq(auditEvents.action, 'grant.revoke_started'))).toEqual([{ n: 1_200 }]);
+  }, 60_000);
 });

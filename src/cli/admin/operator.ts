@@ -48,6 +48,7 @@ const leftToReconciler: JobScheduler = {
   enqueueNewDeliveries: async () => {},
   enqueueProvision: async () => {},
   enqueueRevoke: async () => {},
+  enqueueRevokes: async () => {},
 };
 
 /**

@@ -6,7 +6,7 @@ import { assertText } from '../../shared/text.js';
 import type { Deps } from '../deps.js';
 import * as repo from './grants.repository.js';
 import type { Grant } from './grants.repository.js';
-import { startRevoke } from './provisioning.usecases.js';
+import { revokeStarted, startRevoke } from './provisioning.usecases.js';
 
 /** The ports ending a grant uses. */
 type EndingDeps = Pick<Deps, 'db' | 'catalog' | 'clock' | 'jobs' | 'connectors' | 'onGrantEnding'>;
@@ -91,9 +91,27 @@ export async function releaseGrantById(deps: EndingDeps, userId: string, grantId
 }
 
 /** Revokes a grant because its access review said so (by an owner, or by policy at the deadline). */
-export async function revokeForReview(deps: EndingDeps, grantId: string, actorId: string, note: string): Promise<boolean> {
-  const grant = await repo.findGrant(deps.db, grantId);
-  if (!grant || grant.status !== 'active') return false;
-  await endNow(deps, grant, actorId, 'revoked', note, () => endingErrors.userHasNone(grant.userId, grant.datasetId));
-  return true;
+/** Grants a review revokes per transaction. */
+const REVIEW_REVOKE_BATCH = 500;
+
+/**
+ * Revokes the grants an access review did not keep, those still active among `grantIds`, in
+ * bounded batches: each one transaction (the guarded change active → revoking, the other modules'
+ * hook and one audit event per grant, owners' tasks for manual datasets), then the revoke jobs of
+ * the batch added together and its messages handed over. Returns how many it started.
+ */
+export async function revokeForReview(deps: EndingDeps, grantIds: string[], actorId: string, note: string): Promise<number> {
+  let started = 0;
+  for (let i = 0; i < grantIds.length; i += REVIEW_REVOKE_BATCH) {
+    const ids = grantIds.slice(i, i + REVIEW_REVOKE_BATCH);
+    const now = deps.clock.now();
+    const batch = await deps.db.transaction(async (tx) => {
+      const rows = await repo.beginRevokes(tx, ids, actorId, note);
+      return { rows, outboxIds: await revokeStarted(deps, tx, rows, 'revoked', actorId, now) };
+    });
+    started += batch.rows.length;
+    await deps.jobs.enqueueRevokes(batch.rows.filter((g) => deps.connectors.forDataset(g.datasetId).kind !== 'manual').map((g) => g.id)).catch(() => undefined);
+    await deps.jobs.enqueueDeliveries(batch.outboxIds).catch(() => undefined);
+  }
+  return started;
 }

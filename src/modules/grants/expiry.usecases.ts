@@ -82,7 +82,11 @@ async function revokeClaimed(deps: PassDeps, rows: Grant[], told: number[]): Pro
     if (connector.kind === 'manual') continue;
     // a grant without a recorded identity names its person at revoke time: the per-grant path does that
     if (!connector.revokeMany || !grant.target) oneByOne.push(grant.id);
-    else batches.set(connector, [...(batches.get(connector) ?? []), grant]);
+    else {
+      const list = batches.get(connector);
+      if (list) list.push(grant);
+      else batches.set(connector, [grant]);
+    }
   }
   let ended = 0;
   for (const [connector, grants] of batches) {
@@ -98,9 +102,7 @@ async function revokeClaimed(deps: PassDeps, rows: Grant[], told: number[]): Pro
     ended += done.count;
     told.push(...done.outboxIds);
   }
-  for (const grantId of oneByOne) {
-    await deps.jobs.enqueueRevoke(grantId).catch((err) => deps.logger.warn({ err }, 'revoke not enqueued; the reconciler will'));
-  }
+  await deps.jobs.enqueueRevokes(oneByOne).catch((err) => deps.logger.warn({ err }, 'revokes not enqueued; the reconciler will'));
   return { ended, handedOff: oneByOne.length };
 }
 

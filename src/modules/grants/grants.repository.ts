@@ -134,6 +134,19 @@ function idIn(ids: string[]) {
   return sql`${grants.id} = any(string_to_array(${ids.join(',')}, ',')::uuid[])`;
 }
 
+/**
+ * Moves the grants still active among `ids` to `revoking` (reason `revoked`), recording who ended
+ * them and the note their holders are told, in one statement; returns those it moved.
+ */
+export async function beginRevokes(db: DbOrTx, ids: string[], endedBy: string, note: string | null): Promise<Grant[]> {
+  if (ids.length === 0) return [];
+  return db
+    .update(grants)
+    .set({ status: 'revoking', endReason: 'revoked', endedBy, endNote: note, attempts: 0, lastError: null })
+    .where(and(idIn(ids), eq(grants.status, 'active')))
+    .returning();
+}
+
 /** Ends many grants still `revoking` at once (revoking → `final`); returns those it moved. */
 export async function endRevokedGrants(db: DbOrTx, ids: string[], final: 'expired' | 'revoked' | 'failed', now: Date): Promise<Grant[]> {
   if (ids.length === 0) return [];
@@ -151,6 +164,12 @@ export async function recordStepFailure(db: DbOrTx, id: string, status: GrantSta
     .where(and(eq(grants.id, id), eq(grants.status, status)))
     .returning();
   return row;
+}
+
+/** Records that the owners of these grants were alerted at `at` (their tasks just sent). */
+export async function markAlerted(db: DbOrTx, ids: string[], at: Date): Promise<void> {
+  if (ids.length === 0) return;
+  await db.update(grants).set({ alertedAt: at }).where(idIn(ids));
 }
 
 export async function setRetryAndAlert(db: DbOrTx, id: string, nextAttemptAt: Date | null, alertedAt: Date | null): Promise<void> {
@@ -191,6 +210,12 @@ export async function insertTasks(db: DbOrTx, grantId: string, step: TaskStep, a
     .insert(provisioningTasks)
     .values(assigneeIds.map((assigneeId) => ({ grantId, step, assigneeId })))
     .onConflictDoNothing();
+}
+
+/** The same for many grants (a batch ending on manual datasets), in statements of a thousand tasks at most. */
+export async function insertTasksForGrants(db: DbOrTx, step: TaskStep, tasks: Array<{ grantId: string; assigneeIds: string[] }>): Promise<void> {
+  const rows = tasks.flatMap((t) => t.assigneeIds.map((assigneeId) => ({ grantId: t.grantId, step, assigneeId })));
+  for (let i = 0; i < rows.length; i += 1_000) await db.insert(provisioningTasks).values(rows.slice(i, i + 1_000)).onConflictDoNothing();
 }
 
 export async function findTask(db: DbOrTx, grantId: string, step: TaskStep, assigneeId: string): Promise<ProvisioningTask | undefined> {

@@ -100,7 +100,7 @@ export async function reconcile(deps: Pick<Deps, 'db' | 'catalog' | 'clock' | 'j
 
   const revokesDue = await repo.listRevokesDue(deps.db, now);
   const toRevoke = revokesDue.filter(automated);
-  for (const grant of toRevoke) await deps.jobs.enqueueRevoke(grant.id);
+  await deps.jobs.enqueueRevokes(toRevoke.map((g) => g.id));
   const remindersSent = await remindManualRevokes(deps, revokesDue.filter((g) => !automated(g)), now);
 
   const expiryReminders = await sendExpiryReminders(deps, now);

@@ -110,21 +110,22 @@ export async function startRevoke(deps: Pick<Deps, 'catalog' | 'connectors' | 'o
  */
 export async function revokeStarted(deps: Pick<Deps, 'catalog' | 'connectors' | 'onGrantEnding'>, tx: Tx, rows: Grant[], endReason: string, actorId: string, now: Date): Promise<number[]> {
   if (rows.length === 0) return [];
+  // manual datasets: a task for each owner, all the batch's in a few statements, before the audit
+  // chain's head is taken (it is held from the append to the commit)
+  const tasks = rows.filter((row) => deps.connectors.forDataset(row.datasetId).kind === 'manual').map((row) => ({ grantId: row.id, assigneeIds: taskAssignees(deps, row) }));
+  let taskMessages: number[] = [];
+  if (tasks.length) {
+    await repo.insertTasksForGrants(tx, 'revoke', tasks);
+    await repo.markAlerted(tx, tasks.map((t) => t.grantId), now);
+    taskMessages = await addToOutbox(tx, now, tasks.flatMap((t) => t.assigneeIds.map((to) => outboxMessage('task', { grantId: t.grantId, step: 'revoke', to }))));
+  }
   // A pending extension of these grants ends with them; its approvers' buttons go away. Its
   // request row is taken before the audit chain's head, as every path takes them (grant, request,
   // head): an extension approved at this moment then waits for this one instead of deadlocking.
   // The trail still reads cause before effect: the grants' events first, then the closures.
   const ending = await deps.onGrantEnding(tx, rows.map((r) => r.id), endReason, now);
   await appendAudit(tx, ...rows.map((row) => grantEvent(row, now, actorId, 'grant.revoke_started', { reason: endReason })), ...ending.audit);
-  const outboxIds = ending.outboxIds;
-  for (const row of rows) {
-    if (deps.connectors.forDataset(row.datasetId).kind !== 'manual') continue;
-    const owners = taskAssignees(deps, row);
-    await repo.insertTasks(tx, row.id, 'revoke', owners);
-    await repo.setRetryAndAlert(tx, row.id, null, now);
-    outboxIds.push(...(await addToOutbox(tx, now, owners.map((to) => outboxMessage('task', { grantId: row.id, step: 'revoke', to })))));
-  }
-  return outboxIds;
+  return [...ending.outboxIds, ...taskMessages];
 }
 
 /**

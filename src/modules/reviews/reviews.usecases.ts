@@ -136,12 +136,17 @@ async function applyDecisions(deps: ReviewDecisionDeps, items: ReviewItem[], act
     });
     decided.push(...rows);
     if (decision === 'revoke') {
+      // the holders are told why: one note for a reviewer's decisions, one per dataset at the deadline
+      const byNote = new Map<string, string[]>();
       for (const item of rows) {
         const note = automatic
           ? `Not reviewed by the access review's deadline; the policy for \`${item.datasetId}\` removes unreviewed access.`
           : 'Not kept in the weekly access review.';
-        await revokeForReview(deps, item.grantId, actorId, note);
+        const ids = byNote.get(note);
+        if (ids) ids.push(item.grantId);
+        else byNote.set(note, [item.grantId]);
       }
+      for (const [note, grantIds] of byNote) await revokeForReview(deps, grantIds, actorId, note);
     }
   }
   if (decided.length && redraw) {
