@@ -1,4 +1,5 @@
 import { bigserial, index, integer, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
 
 export const OUTBOX_STATUSES = ['pending', 'sent', 'failed'] as const;
 
@@ -19,5 +20,9 @@ export const outbox = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
     sentAt: timestamp('sent_at', { withTimezone: true }),
   },
-  (t) => [index('outbox_status').on(t.status, t.createdAt)],
+  (t) => [
+    index('outbox_status').on(t.status, t.createdAt),
+    // the reconciler's pages of undelivered messages, in id order (listPendingOutbox), without walking the messages sent
+    index('outbox_pending').on(t.id).where(sql`status = 'pending'`),
+  ],
 );

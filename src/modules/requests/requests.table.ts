@@ -32,6 +32,8 @@ export const accessRequests = pgTable(
     index('access_requests_requester').on(t.requesterId, t.status),
     // the reconciler's follow-up pass pages through pending requests, oldest first
     index('access_requests_pending_created').on(t.createdAt, t.id).where(sql`status = 'pending'`),
+    // a grant that ends closes its pending extension requests (closePendingExtensions)
+    index('access_requests_pending_extension').on(t.grantId).where(sql`status = 'pending' and kind = 'extension'`),
   ],
 );
 

@@ -1,1 +1,0 @@
-CREATE INDEX "access_requests_pending_created" ON "access_requests" USING btree ("created_at","id") WHERE status = 'pending';

@@ -1,0 +1,3 @@
+CREATE INDEX "access_requests_pending_created" ON "access_requests" USING btree ("created_at","id") WHERE status = 'pending';--> statement-breakpoint
+CREATE INDEX "access_requests_pending_extension" ON "access_requests" USING btree ("grant_id") WHERE status = 'pending' and kind = 'extension';--> statement-breakpoint
+CREATE INDEX "outbox_pending" ON "outbox" USING btree ("id") WHERE status = 'pending';
