@@ -24,8 +24,8 @@ export async function addGroupsToOutbox(db: DbOrTx, groups: Array<{ at: Date; me
   // bounded statements, whatever the number of messages (a review's digests grow with the company),
   // of constant text (the rows as one JSON parameter), prepared once per connection: an unprepared
   // statement with a parameter costs a round trip of its own before it runs (see executePrepared),
-  // and holds up the statements sent after it in the same round trip. All are issued at once (on a
-  // transaction they run in order; see twoTripTransaction, whose second step this may be).
+  // and holds up the statements sent after it in the same round trip. All are issued at once: on a
+  // transaction's connection they go out together and run in order.
   const chunks: Array<Promise<Array<{ id: number }>>> = [];
   for (let i = 0; i < values.length; i += OUTBOX_BATCH) {
     const json = JSON.stringify(values.slice(i, i + OUTBOX_BATCH).map((v) => ({ kind: v.kind, payload: v.payload, created_at: v.createdAt.toISOString() })));

@@ -1,5 +1,4 @@
 import type { Db } from '../../shared/db/client.js';
-import { twoTripTransaction } from '../../shared/db/two-trip-transaction.js';
 import { holdAuditHead, type AuditEntry } from '../audit/audit.repository.js';
 import { findHeldGrantsFor } from '../grants/index.js';
 import { addGroupsToOutbox } from '../notifications/notifications.repository.js';
@@ -59,45 +58,39 @@ async function drain(db: Db, b: { queue: Pending[]; running: boolean }): Promise
 }
 
 async function writeBatch(db: Db, batch: Pending[]): Promise<void> {
-  // Two round trips, BEGIN sent with the first and COMMIT with the second (twoTripTransaction).
-  const settled = await twoTripTransaction(
-    db,
+  const settled = await db.transaction(async (tx) => {
     // Round trip 1. The held grants are read while the requests are inserted; a request whose
     // requester holds the dataset is then removed again, unseen, in the next one. A request not
     // inserted conflicts with one pending for the same person and dataset. The audit chain's head
     // is locked last, from here to the commit: the statements run in the order sent, so an insert
     // that waits for another transaction (the same person and dataset, asked at once elsewhere)
     // waits before the head is taken, as in every audited transaction (the rows first, the head last).
-    (tx) =>
-      Promise.all([
-        findHeldGrantsFor(tx, batch.map((p) => ({ userId: p.write.row.requesterId, datasetId: p.write.row.datasetId }))),
-        repo.insertNewRequests(tx, batch.map((p) => p.write.row)),
-        holdAuditHead(tx),
-      ]),
-    async (tx, [held, insertedRows, appendAudit]) => {
-      const inserted = new Map(insertedRows.map((r) => [r.id, r]));
-      const refusals = new Map<Pending, Error>();
-      for (const p of batch) {
-        const { requesterId, datasetId } = p.write.row;
-        const grant = held.find((g) => g.userId === requesterId && g.datasetId === datasetId);
-        if (grant?.status === 'active') refusals.set(p, requestErrors.alreadyActive(datasetId, grant.endsAt));
-        else if (grant) refusals.set(p, requestErrors.grantInProgress(datasetId, grant.status));
-        else if (!inserted.has(p.write.row.id)) refusals.set(p, requestErrors.alreadyPending(datasetId));
-      }
-      const stored = batch.filter((p) => !refusals.has(p));
-      // Round trip 2, every statement prepared and issued at once, with COMMIT after them (none
-      // waits for a description of its parameters, nor for another transaction: the rows are this
-      // transaction's own): the removals, each table's rows in one statement, and the audit events
-      // with the head moved past them.
-      const [, , outboxIds] = await Promise.all([
-        repo.deleteNewRequests(tx, [...refusals.keys()].map((p) => p.write.row.id).filter((id) => inserted.has(id))),
-        repo.insertApprovers(tx, stored.flatMap((p) => p.write.approverIds.map((approverId) => ({ requestId: p.write.row.id, approverId })))),
-        addGroupsToOutbox(tx, stored.map((p) => ({ at: p.write.row.createdAt as Date, messages: p.write.messages }))),
-        appendAudit(...stored.map((p) => p.write.audit)),
-      ]);
-      return { refusals, stored: stored.map((p, i) => ({ p, request: inserted.get(p.write.row.id)!, outboxIds: outboxIds[i]! })) };
-    },
-  );
+    const [held, insertedRows, appendAudit] = await Promise.all([
+      findHeldGrantsFor(tx, batch.map((p) => ({ userId: p.write.row.requesterId, datasetId: p.write.row.datasetId }))),
+      repo.insertNewRequests(tx, batch.map((p) => p.write.row)),
+      holdAuditHead(tx),
+    ]);
+    const inserted = new Map(insertedRows.map((r) => [r.id, r]));
+    const refusals = new Map<Pending, Error>();
+    for (const p of batch) {
+      const { requesterId, datasetId } = p.write.row;
+      const grant = held.find((g) => g.userId === requesterId && g.datasetId === datasetId);
+      if (grant?.status === 'active') refusals.set(p, requestErrors.alreadyActive(datasetId, grant.endsAt));
+      else if (grant) refusals.set(p, requestErrors.grantInProgress(datasetId, grant.status));
+      else if (!inserted.has(p.write.row.id)) refusals.set(p, requestErrors.alreadyPending(datasetId));
+    }
+    const stored = batch.filter((p) => !refusals.has(p));
+    // Round trip 2, every statement prepared (none waits for a description of its parameters, nor
+    // for another transaction: the rows are this transaction's own): the removals, each table's
+    // rows in one statement, and the audit events with the head moved past them.
+    const [, , outboxIds] = await Promise.all([
+      repo.deleteNewRequests(tx, [...refusals.keys()].map((p) => p.write.row.id).filter((id) => inserted.has(id))),
+      repo.insertApprovers(tx, stored.flatMap((p) => p.write.approverIds.map((approverId) => ({ requestId: p.write.row.id, approverId })))),
+      addGroupsToOutbox(tx, stored.map((p) => ({ at: p.write.row.createdAt as Date, messages: p.write.messages }))),
+      appendAudit(...stored.map((p) => p.write.audit)),
+    ]);
+    return { refusals, stored: stored.map((p, i) => ({ p, request: inserted.get(p.write.row.id)!, outboxIds: outboxIds[i]! })) };
+  });
   for (const [p, err] of settled.refusals) p.reject(err);
   for (const s of settled.stored) s.p.resolve({ request: s.request, outboxIds: s.outboxIds });
 }
