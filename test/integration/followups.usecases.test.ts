@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { eq, like } from 'drizzle-orm';
+import { count, eq, like, sql } from 'drizzle-orm';
 import { requestExtension } from '../../src/modules/requests/extensions.usecases.js';
 import { reconcile } from '../../src/modules/grants/grants.usecases.js';
 import { provisionGrant } from '../../src/modules/grants/provisioning.usecases.js';
@@ -12,6 +12,7 @@ import { insertNewRequests } from '../../src/modules/requests/requests.repositor
 import { accessRequests, grants, outbox, requestApprovers } from '../../src/shared/db/schema.js';
 import { singleConnector } from '../../src/provisioners/registry.js';
 import { makeDataset, USERS } from '../helpers/catalog.js';
+import { seedActiveGrants } from '../helpers/seed-grants.js';
 import { createTestDeps, type TestDeps } from '../helpers/deps.js';
 
 const HOUR = 3600_000;
@@ -151,5 +152,19 @@ describe('expiry reminders', () => {
     await deliverAll();
     expect(reminders()).toEqual(['short:expiry_1h', 'long:expiry_24h', 'long:expiry_24h']);
     void tiny;
+  });
+
+  it('reminds more than a page of grants ending within the day in one pass, each once', async () => {
+    const shape = { datasets: 12, perDataset: 100 };
+    await seedActiveGrants(t.database.db, shape, t.clock.now());
+    // every seeded grant (30 days long) now ends within the day, the same minute for many
+    await t.database.db.execute(sql`update grants set ends_at = ${new Date(t.clock.now().getTime() + 12 * HOUR).toISOString()}::timestamptz + (hashtext(id::text) % 5) * interval '1 minute' where user_id like 'U0HLD%'`);
+    const first = await reconcile(t.deps);
+    expect(first.expiryReminders).toBe(1_200);
+    const rows = await t.database.db.select({ n: count() }).from(outbox).where(eq(outbox.kind, 'expiry_reminder'));
+    expect(rows).toEqual([{ n: 1_200 }]);
+    const marked = await t.database.db.select({ n: count() }).from(grants).where(sql`${grants.reminded24hFor} = ${grants.endsAt}`);
+    expect(marked).toEqual([{ n: 1_200 }]);
+    expect((await reconcile(t.deps)).expiryReminders).toBe(0);
   });
 });

@@ -275,20 +275,49 @@ export async function setEndNote(db: DbOrTx, id: string, endedBy: string, note: 
   await db.update(grants).set({ endedBy, endNote: note }).where(eq(grants.id, id));
 }
 
-/** Active grants whose 24h or 1h reminder is due and not yet sent for their current end. */
-export async function listGrantsEndingBefore(db: DbOrTx, before: Date): Promise<Grant[]> {
-  return db
-    .select()
+export type ReminderLead = '24h' | '1h';
+
+/**
+ * A page of active grants whose expiry reminder is due and not yet sent for their current end,
+ * soonest first after `after`: the 1-hour one when an hour or less is left of a grant longer than
+ * an hour, else the 24-hour one when a day or less (but more than an hour) is left of a grant
+ * longer than a day. Grants already reminded are not read (the range index finds the day's ends).
+ */
+export async function listRemindersDue(db: DbOrTx, now: Date, after: { endsAt: Date; id: string } | undefined, limit: number): Promise<Array<{ id: string; endsAt: Date; lead: ReminderLead }>> {
+  const hour = new Date(now.getTime() + 3600_000);
+  const day = new Date(now.getTime() + 24 * 3600_000);
+  const rows = await db
+    .select({ id: grants.id, endsAt: grants.endsAt, oneHour: sql<boolean>`${grants.endsAt} <= ${hour.toISOString()}::timestamptz` })
     .from(grants)
-    .where(and(eq(grants.status, 'active'), lte(grants.endsAt, before)))
-    .orderBy(asc(grants.endsAt));
+    .where(
+      and(
+        eq(grants.status, 'active'),
+        gt(grants.endsAt, now),
+        lte(grants.endsAt, day),
+        after ? sql`(${grants.endsAt}, ${grants.id}) > (${after.endsAt.toISOString()}::timestamptz, ${after.id}::uuid)` : undefined,
+        sql`(
+          (${grants.endsAt} <= ${hour.toISOString()}::timestamptz and ${grants.endsAt} - ${grants.startsAt} > interval '1 hour' and ${grants.reminded1hFor} is distinct from ${grants.endsAt})
+          or (${grants.endsAt} > ${hour.toISOString()}::timestamptz and ${grants.endsAt} - ${grants.startsAt} > interval '24 hours' and ${grants.reminded24hFor} is distinct from ${grants.endsAt}))`,
+      ),
+    )
+    .orderBy(asc(grants.endsAt), asc(grants.id))
+    .limit(limit);
+  return rows.map((r) => ({ id: r.id, endsAt: r.endsAt, lead: r.oneHour ? '1h' : '24h' }));
 }
 
-export async function markReminded(db: DbOrTx, id: string, which: '24h' | '1h', forEnd: Date): Promise<void> {
-  await db
-    .update(grants)
-    .set(which === '24h' ? { reminded24hFor: forEnd } : { reminded1hFor: forEnd, reminded24hFor: forEnd })
-    .where(eq(grants.id, id));
+/**
+ * Records that these grants' reminders are sent for their current end (the 1-hour one stands for
+ * the 24-hour one too), those still active; returns the ones it marked, with their lead.
+ */
+export async function markRemindedMany(db: DbOrTx, due: Array<{ id: string; lead: ReminderLead }>): Promise<Array<{ id: string; lead: ReminderLead }>> {
+  const ids = (lead: ReminderLead) => due.filter((d) => d.lead === lead).map((d) => d.id);
+  const [oneHour, oneDay] = await Promise.all([
+    ids('1h').length
+      ? db.update(grants).set({ reminded1hFor: sql`${grants.endsAt}`, reminded24hFor: sql`${grants.endsAt}` }).where(and(idIn(ids('1h')), eq(grants.status, 'active'))).returning({ id: grants.id })
+      : [],
+    ids('24h').length ? db.update(grants).set({ reminded24hFor: sql`${grants.endsAt}` }).where(and(idIn(ids('24h')), eq(grants.status, 'active'))).returning({ id: grants.id }) : [],
+  ]);
+  return [...oneHour.map((r) => ({ id: r.id, lead: '1h' as const })), ...oneDay.map((r) => ({ id: r.id, lead: '24h' as const }))];
 }
 
 /**

@@ -126,7 +126,6 @@ export async function reconcile(deps: Pick<Deps, 'db' | 'catalog' | 'clock' | 'j
   };
 }
 
-const HOUR_MS = 3600_000;
 
 /**
  * Expiry reminders, 24 hours and 1 hour before a grant ends, each only if the grant is longer than
@@ -134,25 +133,24 @@ const HOUR_MS = 3600_000;
  */
 async function sendExpiryReminders(deps: Pick<Deps, 'db' | 'jobs'>, now: Date): Promise<number> {
   let sent = 0;
-  for (const grant of await repo.listGrantsEndingBefore(deps.db, new Date(now.getTime() + 24 * HOUR_MS))) {
-    const left = grant.endsAt.getTime() - now.getTime();
-    const length = grant.endsAt.getTime() - grant.startsAt.getTime();
-    if (left <= 0) continue;
-    const sameEnd = (d: Date | null) => d?.getTime() === grant.endsAt.getTime();
-    let lead: '24h' | '1h' | undefined;
-    if (left <= HOUR_MS && length > HOUR_MS && !sameEnd(grant.reminded1hFor)) lead = '1h';
-    else if (left > HOUR_MS && length > 24 * HOUR_MS && !sameEnd(grant.reminded24hFor)) lead = '24h';
-    if (!lead) continue;
-    const which = lead;
+  // pages of the grants whose reminder is due, each marked and messaged in one transaction
+  for (let after: { endsAt: Date; id: string } | undefined; ; ) {
+    const due = await repo.listRemindersDue(deps.db, now, after, REMINDER_PAGE);
+    if (due.length === 0) break;
     const ids = await deps.db.transaction(async (tx) => {
-      await repo.markReminded(tx, grant.id, which, grant.endsAt);
-      return addToOutbox(tx, now, [outboxMessage('expiry_reminder', { grantId: grant.id, lead: which })]);
+      const marked = await repo.markRemindedMany(tx, due);
+      sent += marked.length;
+      return addToOutbox(tx, now, marked.map((g) => outboxMessage('expiry_reminder', { grantId: g.id, lead: g.lead })));
     });
     await deps.jobs.enqueueDeliveries(ids);
-    sent++;
+    if (due.length < REMINDER_PAGE) break;
+    after = due.at(-1)!;
   }
   return sent;
 }
+
+/** Grants reminded per transaction. */
+const REMINDER_PAGE = 500;
 
 /** Manual revokes not confirmed within `stuckRetrySeconds` of the last nudge: remind the owners again. */
 async function remindManualRevokes(deps: Pick<Deps, 'db' | 'jobs' | 'settings'>, grants: Grant[], now: Date): Promise<number> {
