@@ -14,6 +14,7 @@ import { EXPIRY_SHARDS, expiryShard, jobIds } from '../../src/worker/queues.js';
 import { USERS } from '../helpers/catalog.js';
 import { createTestDeps, type TestDeps } from '../helpers/deps.js';
 import { scaleCatalog, seedActiveGrants } from '../helpers/seed-grants.js';
+import { singleConnector } from '../../src/provisioners/registry.js';
 
 let t: TestDeps;
 // each test has its own use cases, database, queues and clock
@@ -186,6 +187,26 @@ describe('expiry and revocation', () => {
     expect(wakeUps.size).toBe(EXPIRY_SHARDS);
     expect(await t.queues.expiry.getDelayedCount()).toBe(EXPIRY_SHARDS);
     for (const id of wakeUps) expect((await t.queues.expiry.getJob(id))?.data).toEqual({ dueAt: active[0]!.endsAt.getTime() });
+  });
+});
+
+describe('revokes to resume', () => {
+  it('the reconciler resumes every revoke whose job was lost, past one page of them, with one job each', async () => {
+    // 4,500 grants left revoking (a mass expiry on a connector that revokes one by one), their jobs lost
+    const shape = { datasets: 45, perDataset: 100 };
+    t.deps.catalog = scaleCatalog(shape);
+    t.deps.connectors = singleConnector(t.deps.catalog, t.provisioner);
+    await seedActiveGrants(t.database.db, shape, t.clock.now());
+    await t.database.db.update(grants).set({ status: 'revoking', endReason: 'expired' });
+    await t.queues.provisioning.obliterate({ force: true });
+
+    const report = await reconcile(t.deps);
+    expect(report.revokesResumed).toBe(4_500);
+    const jobs = await t.queues.provisioning.getJobs(['waiting', 'delayed', 'prioritized']);
+    expect(new Set(jobs.filter((j) => j.name === 'revoke').map((j) => (j.data as { grantId: string }).grantId)).size).toBe(4_500);
+    // a second pass adds nothing: the jobs are there
+    await reconcile(t.deps);
+    expect(await t.queues.provisioning.getJobs(['waiting', 'delayed', 'prioritized'])).toHaveLength(jobs.length);
   });
 });
 

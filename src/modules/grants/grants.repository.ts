@@ -196,12 +196,14 @@ export async function listActiveEndsPage(db: DbOrTx, afterId: string | undefined
     .limit(limit);
 }
 
-/** Revoking grants whose next attempt (after retries ran out) is due. */
-export async function listRevokesDue(db: DbOrTx, now: Date): Promise<Grant[]> {
+/** A page, in id order after `afterId`, of revoking grants whose next attempt (after retries ran out) is due. */
+export async function listRevokesDue(db: DbOrTx, now: Date, afterId: string | undefined, limit: number): Promise<Grant[]> {
   return db
     .select()
     .from(grants)
-    .where(and(eq(grants.status, 'revoking'), or(isNull(grants.nextAttemptAt), lte(grants.nextAttemptAt, now))));
+    .where(and(eq(grants.status, 'revoking'), or(isNull(grants.nextAttemptAt), lte(grants.nextAttemptAt, now)), afterId ? gt(grants.id, afterId) : undefined))
+    .orderBy(asc(grants.id))
+    .limit(limit);
 }
 
 export async function insertTasks(db: DbOrTx, grantId: string, step: TaskStep, assigneeIds: string[]): Promise<void> {

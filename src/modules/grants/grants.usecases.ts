@@ -98,10 +98,19 @@ export async function reconcile(deps: Pick<Deps, 'db' | 'catalog' | 'clock' | 'j
   const provisioning = (await repo.listGrantsIn(deps.db, 'provisioning')).filter(automated);
   for (const grant of provisioning) await deps.jobs.enqueueProvision(grant.id);
 
-  const revokesDue = await repo.listRevokesDue(deps.db, now);
-  const toRevoke = revokesDue.filter(automated);
-  await deps.jobs.enqueueRevokes(toRevoke.map((g) => g.id));
-  const remindersSent = await remindManualRevokes(deps, revokesDue.filter((g) => !automated(g)), now);
+  // revokes to resume (their job lost, or their retry due), a page at a time: after a mass expiry
+  // on a connector that revokes one by one there can be thousands
+  let revokesResumed = 0;
+  let remindersSent = 0;
+  for (let after: string | undefined; ; ) {
+    const page = await repo.listRevokesDue(deps.db, now, after, RECONCILE_PAGE);
+    const toRevoke = page.filter(automated);
+    await deps.jobs.enqueueRevokes(toRevoke.map((g) => g.id));
+    revokesResumed += toRevoke.length;
+    remindersSent += await remindManualRevokes(deps, page.filter((g) => !automated(g)), now);
+    if (page.length < RECONCILE_PAGE) break;
+    after = page.at(-1)!.id;
+  }
 
   const expiryReminders = await sendExpiryReminders(deps, now);
 
@@ -119,7 +128,7 @@ export async function reconcile(deps: Pick<Deps, 'db' | 'catalog' | 'clock' | 'j
     expired,
     expiryJobsEnsured,
     provisionsResumed: provisioning.length,
-    revokesResumed: toRevoke.length,
+    revokesResumed,
     remindersSent,
     expiryReminders,
     messagesRequeued,
