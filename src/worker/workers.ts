@@ -114,12 +114,18 @@ export async function startWorkers(
     { ...common, connection: connection(), concurrency: 10, limiter: { max: opts.messagesPerSecond, duration: 1000 } },
   );
 
+  let firstPassDone = false;
   const maintenance = new Worker(
     QUEUE_NAMES.maintenance,
     async (job) => {
       if (job.name === 'start-review') return (await startReview(deps, 'system')).created;
       if (job.name === 'hygiene-tips') return sendHygieneTips(deps);
-      return { grants: await reconcile(deps), requests: await followUpPendingRequests(deps), reviews: await followUpReviews(deps) };
+      // the first pass of this process re-creates every active grant's wake-up (a restart, a Redis
+      // flush); later ones those ending within a few passes, each well before it is due
+      const wakeUpsWithinMs = firstPassDone ? Math.max(3600, 3 * opts.reconcileIntervalSeconds) * 1000 : undefined;
+      const grants = await reconcile(deps, { wakeUpsWithinMs });
+      firstPassDone = true;
+      return { grants, requests: await followUpPendingRequests(deps), reviews: await followUpReviews(deps) };
     },
     { ...common, connection: connection(), concurrency: 1 },
   );

@@ -190,6 +190,29 @@ describe('expiry and revocation', () => {
   });
 });
 
+describe('expiry wake-ups within a horizon', () => {
+  it('a later pass re-creates only the wake-ups of grants ending within its horizon, and a far one once its end comes within it', async () => {
+    const soon = await activeGrant(USERS.marketer, '1h');
+    const shape = { datasets: 45, perDataset: 100 };
+    t.deps.catalog = scaleCatalog(shape);
+    await seedActiveGrants(t.database.db, shape, t.clock.now()); // 4,500 ending in 30 days
+    await t.queues.expiry.obliterate({ force: true });
+    const hour = 3600_000;
+
+    const near = await reconcile(t.deps, { wakeUpsWithinMs: 2 * hour });
+    expect(near.expiryJobsEnsured).toBe(1);
+    expect(await t.queues.expiry.getJob(jobIds.expireAt(soon.endsAt.getTime(), expiryShard(soon.id)))).toBeTruthy();
+    expect(await t.queues.expiry.getDelayedCount()).toBe(1);
+
+    // the far ones' end comes within the horizon: their wake-ups are made then, well before they are due
+    t.clock.advance(30 * 24 * hour - 90 * 60_000);
+    const later = await reconcile(t.deps, { wakeUpsWithinMs: 2 * hour });
+    expect(later.expiryJobsEnsured).toBe(4_500);
+    // theirs (one instant, its shares) and the first one's, still waiting on the real clock
+    expect(await t.queues.expiry.getDelayedCount()).toBe(EXPIRY_SHARDS + 1);
+  });
+});
+
 describe('revokes to resume', () => {
   it('the reconciler resumes every revoke whose job was lost, past one page of them, with one job each', async () => {
     // 4,500 grants left revoking (a mass expiry on a connector that revokes one by one), their jobs lost

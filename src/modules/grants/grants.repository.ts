@@ -184,14 +184,15 @@ export async function listGrantsIn(db: DbOrTx, status: GrantStatus): Promise<Gra
 }
 
 /**
- * One page of active grants' ends, in id order after `afterId` (keyset on the primary key, so a
- * page costs the same wherever it starts): the reconciler walks every active grant this way.
+ * One page of active grants' ends (of those ending by `endsBy`, when given), in id order after
+ * `afterId` (keyset on the primary key, so a page costs the same wherever it starts): the
+ * reconciler walks the active grants this way.
  */
-export async function listActiveEndsPage(db: DbOrTx, afterId: string | undefined, limit: number): Promise<Array<{ id: string; endsAt: Date }>> {
+export async function listActiveEndsPage(db: DbOrTx, endsBy: Date | undefined, afterId: string | undefined, limit: number): Promise<Array<{ id: string; endsAt: Date }>> {
   return db
     .select({ id: grants.id, endsAt: grants.endsAt })
     .from(grants)
-    .where(and(eq(grants.status, 'active'), afterId ? gt(grants.id, afterId) : undefined))
+    .where(and(eq(grants.status, 'active'), endsBy ? lte(grants.endsAt, endsBy) : undefined, afterId ? gt(grants.id, afterId) : undefined))
     .orderBy(asc(grants.id))
     .limit(limit);
 }

@@ -80,14 +80,23 @@ const RECONCILE_PAGE = 2_000;
  * or revoking, reminds owners of manual revokes still to do, and re-enqueues undelivered messages.
  * This is what keeps grants ending on time after a Redis flush or a restart.
  */
-export async function reconcile(deps: Pick<Deps, 'db' | 'catalog' | 'clock' | 'jobs' | 'connectors' | 'settings' | 'logger' | 'onGrantEnding'>): Promise<ReconcileReport> {
+export async function reconcile(
+  deps: Pick<Deps, 'db' | 'catalog' | 'clock' | 'jobs' | 'connectors' | 'settings' | 'logger' | 'onGrantEnding'>,
+  /**
+   * `wakeUpsWithinMs`: re-create only the wake-ups of grants ending within this long (a pass
+   * every minute need not re-add 50,000 far-off ones: each is re-created once its end comes
+   * within reach, well before it is due). Unset: every active grant's (a process's first pass).
+   */
+  opts: { wakeUpsWithinMs?: number } = {},
+): Promise<ReconcileReport> {
   const now = deps.clock.now();
   const expired = (await expireDueGrants(deps)).started;
-  // every active grant's expiry job, a page at a time: at company scale the whole list (50,000
+  // the active grants' expiry jobs, a page at a time: at company scale the whole list (50,000
   // full rows) would be tens of MB alive at once, every pass
+  const endsBy = opts.wakeUpsWithinMs === undefined ? undefined : new Date(now.getTime() + opts.wakeUpsWithinMs);
   let expiryJobsEnsured = 0;
   for (let after: string | undefined; ; ) {
-    const page = await repo.listActiveEndsPage(deps.db, after, RECONCILE_PAGE);
+    const page = await repo.listActiveEndsPage(deps.db, endsBy, after, RECONCILE_PAGE);
     await deps.jobs.scheduleExpiries(page);
     expiryJobsEnsured += page.length;
     if (page.length < RECONCILE_PAGE) break;
