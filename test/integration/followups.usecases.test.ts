@@ -9,6 +9,7 @@ import { decideRequest } from '../../src/modules/requests/decisions.usecases.js'
 import { followUpPendingRequests } from '../../src/modules/requests/followups.usecases.js';
 import { createRequest } from '../../src/modules/requests/requests.usecases.js';
 import { insertNewRequests } from '../../src/modules/requests/requests.repository.js';
+import { listRemindersDue, markRemindedMany } from '../../src/modules/grants/grants.repository.js';
 import { accessRequests, grants, outbox, requestApprovers } from '../../src/shared/db/schema.js';
 import { singleConnector } from '../../src/provisioners/registry.js';
 import { makeDataset, USERS } from '../helpers/catalog.js';
@@ -166,5 +167,17 @@ describe('expiry reminders', () => {
     const marked = await t.database.db.select({ n: count() }).from(grants).where(sql`${grants.reminded24hFor} = ${grants.endsAt}`);
     expect(marked).toEqual([{ n: 1_200 }]);
     expect((await reconcile(t.deps)).expiryReminders).toBe(0);
+  });
+
+  it('a grant extended between being listed and marked keeps its new end\'s reminders', async () => {
+    const grantId = await activeGrant('U0RACE', 'stretchy', '2d');
+    t.clock.advance(24 * HOUR + 60_000); // under 24h left
+    const due = await listRemindersDue(t.database.db, t.clock.now(), undefined, 10);
+    expect(due.map((d) => [d.id, d.lead])).toEqual([[grantId, '24h']]);
+    // extended meanwhile: the listed end is no longer the grant's
+    await t.database.db.update(grants).set({ endsAt: sql`${grants.endsAt} + interval '2 days'` }).where(eq(grants.id, grantId));
+    expect(await markRemindedMany(t.database.db, due)).toEqual([]);
+    t.clock.advance(2 * 24 * HOUR); // under 24h left of the new end
+    expect((await reconcile(t.deps)).expiryReminders).toBe(1);
   });
 });

@@ -309,18 +309,28 @@ export async function listRemindersDue(db: DbOrTx, now: Date, after: { endsAt: D
 }
 
 /**
- * Records that these grants' reminders are sent for their current end (the 1-hour one stands for
- * the 24-hour one too), those still active; returns the ones it marked, with their lead.
+ * Records that these grants' reminders are sent for the end they were listed with (the 1-hour one
+ * stands for the 24-hour one too), those still active with that end: a grant extended meanwhile is
+ * left for its new end's reminders. Returns the ones it marked, with their lead.
  */
-export async function markRemindedMany(db: DbOrTx, due: Array<{ id: string; lead: ReminderLead }>): Promise<Array<{ id: string; lead: ReminderLead }>> {
-  const ids = (lead: ReminderLead) => due.filter((d) => d.lead === lead).map((d) => d.id);
-  const [oneHour, oneDay] = await Promise.all([
-    ids('1h').length
-      ? db.update(grants).set({ reminded1hFor: sql`${grants.endsAt}`, reminded24hFor: sql`${grants.endsAt}` }).where(and(idIn(ids('1h')), eq(grants.status, 'active'))).returning({ id: grants.id })
-      : [],
-    ids('24h').length ? db.update(grants).set({ reminded24hFor: sql`${grants.endsAt}` }).where(and(idIn(ids('24h')), eq(grants.status, 'active'))).returning({ id: grants.id }) : [],
-  ]);
-  return [...oneHour.map((r) => ({ id: r.id, lead: '1h' as const })), ...oneDay.map((r) => ({ id: r.id, lead: '24h' as const }))];
+export async function markRemindedMany(
+  db: DbOrTx,
+  due: Array<{ id: string; endsAt: Date; lead: ReminderLead }>,
+): Promise<Array<{ id: string; lead: ReminderLead }>> {
+  const mark = async (lead: ReminderLead) => {
+    const list = due.filter((d) => d.lead === lead);
+    if (list.length === 0) return [];
+    const pairs = JSON.stringify(list.map((d) => ({ id: d.id, ends_at: d.endsAt.toISOString() })));
+    const listed = sql`(${grants.id}, ${grants.endsAt}) in (select p.id, p.ends_at from jsonb_to_recordset(${pairs}::jsonb) as p(id uuid, ends_at timestamptz))`;
+    const rows = await db
+      .update(grants)
+      .set(lead === '1h' ? { reminded1hFor: sql`${grants.endsAt}`, reminded24hFor: sql`${grants.endsAt}` } : { reminded24hFor: sql`${grants.endsAt}` })
+      .where(and(listed, eq(grants.status, 'active')))
+      .returning({ id: grants.id });
+    return rows.map((r) => ({ id: r.id, lead }));
+  };
+  const [oneHour, oneDay] = await Promise.all([mark('1h'), mark('24h')]);
+  return [...oneHour, ...oneDay];
 }
 
 /**
