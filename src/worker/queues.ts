@@ -212,15 +212,17 @@ export function bullJobScheduler(queues: Queues, clock: Clock, retry: RetryPolic
     // when retries run out the grant's state in Postgres says what happens next
     removeOnFail: true,
   };
+  const revokeJob = (grantId: string) => ({ name: 'revoke', data: { grantId }, opts: { ...provisioningJob, jobId: jobIds.revoke(grantId) } });
   return {
     async enqueueProvision(grantId) {
       await queues.provisioning.add('provision', { grantId }, { ...provisioningJob, jobId: jobIds.provision(grantId) });
     },
     async enqueueRevoke(grantId) {
-      await queues.provisioning.add('revoke', { grantId }, { ...provisioningJob, jobId: jobIds.revoke(grantId) });
+      const job = revokeJob(grantId);
+      await queues.provisioning.add(job.name, job.data, job.opts);
     },
     async enqueueRevokes(grantIds) {
-      const jobs = grantIds.map((grantId) => ({ name: 'revoke', data: { grantId }, opts: { ...provisioningJob, jobId: jobIds.revoke(grantId) } }));
+      const jobs = grantIds.map(revokeJob);
       for (let i = 0; i < jobs.length; i += 500) await queues.provisioning.addBulk(jobs.slice(i, i + 500));
     },
     // A job already under its id is left as it is: it has not run yet (its instant is ahead), or

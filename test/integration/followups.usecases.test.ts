@@ -9,7 +9,7 @@ import { decideRequest } from '../../src/modules/requests/decisions.usecases.js'
 import { followUpPendingRequests } from '../../src/modules/requests/followups.usecases.js';
 import { createRequest } from '../../src/modules/requests/requests.usecases.js';
 import { insertNewRequests } from '../../src/modules/requests/requests.repository.js';
-import { listRemindersDue, markRemindedMany } from '../../src/modules/grants/grants.repository.js';
+import { listRemindersDue, markRemindedMany } from '../../src/modules/grants/passes.repository.js';
 import { accessRequests, grants, outbox, requestApprovers } from '../../src/shared/db/schema.js';
 import { singleConnector } from '../../src/provisioners/registry.js';
 import { makeDataset, USERS } from '../helpers/catalog.js';

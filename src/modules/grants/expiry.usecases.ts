@@ -1,5 +1,6 @@
 import { metrics } from '../../shared/metrics/metrics.js';
 import type { Provisioner } from '../../provisioners/provisioner.js';
+import { groupBy } from '../../shared/collections.js';
 import { appendAudit } from '../audit/audit.repository.js';
 import type { Deps } from '../deps.js';
 import { outboxMessage } from '../notifications/messages/messages.js';
@@ -75,21 +76,18 @@ async function claimAndRevoke(deps: PassDeps, batchSize: number, pass: ExpiryPas
  * per grant. The outbox ids of the holders' messages are added to `told`.
  */
 async function revokeClaimed(deps: PassDeps, rows: Grant[], told: number[]): Promise<{ ended: number; handedOff: number }> {
-  const batches = new Map<Provisioner, Grant[]>();
   const oneByOne: string[] = [];
+  const inBatches: Array<{ connector: Provisioner; grant: Grant }> = [];
   for (const grant of rows) {
     const connector = deps.connectors.forDataset(grant.datasetId);
     if (connector.kind === 'manual') continue;
     // a grant without a recorded identity names its person at revoke time: the per-grant path does that
     if (!connector.revokeMany || !grant.target) oneByOne.push(grant.id);
-    else {
-      const list = batches.get(connector);
-      if (list) list.push(grant);
-      else batches.set(connector, [grant]);
-    }
+    else inBatches.push({ connector, grant });
   }
   let ended = 0;
-  for (const [connector, grants] of batches) {
+  for (const [connector, batch] of groupBy(inBatches, (b) => b.connector)) {
+    const grants = batch.map((b) => b.grant);
     metrics.connectorAttempt('revoke', connector.kind, grants.length);
     const results = await connector.revokeMany!(grants.map((g) => targetFor(g, g.target!))).catch((err: unknown) => {
       deps.logger.warn({ err, count: grants.length, kind: connector.kind }, 'batch revoke failed; revoking one by one');

@@ -4,6 +4,9 @@ import { addToOutbox, listPendingOutbox } from '../notifications/notifications.r
 import { outboxMessage } from '../notifications/messages/messages.js';
 import type { GrantView } from '../notifications/notifications.ports.js';
 import * as repo from './grants.repository.js';
+import { eachPage } from '../../shared/db/keyset.js';
+import * as passes from './passes.repository.js';
+import * as taskRepo from './tasks.repository.js';
 import type { Grant } from './grants.repository.js';
 import { expireDueGrants } from './expiry.usecases.js';
 import { startRevoke } from './provisioning.usecases.js';
@@ -95,13 +98,15 @@ export async function reconcile(
   // full rows) would be tens of MB alive at once, every pass
   const endsBy = opts.wakeUpsWithinMs === undefined ? undefined : new Date(now.getTime() + opts.wakeUpsWithinMs);
   let expiryJobsEnsured = 0;
-  for (let after: string | undefined; ; ) {
-    const page = await repo.listActiveEndsPage(deps.db, endsBy, after, RECONCILE_PAGE);
-    await deps.jobs.scheduleExpiries(page);
-    expiryJobsEnsured += page.length;
-    if (page.length < RECONCILE_PAGE) break;
-    after = page.at(-1)!.id;
-  }
+  await eachPage(
+    RECONCILE_PAGE,
+    (after: string | undefined) => passes.listActiveEndsPage(deps.db, endsBy, after, RECONCILE_PAGE),
+    (last) => last.id,
+    async (page) => {
+      await deps.jobs.scheduleExpiries(page);
+      expiryJobsEnsured += page.length;
+    },
+  );
 
   const automated = (g: Grant) => deps.connectors.forDataset(g.datasetId).kind !== 'manual';
   const provisioning = (await repo.listGrantsIn(deps.db, 'provisioning')).filter(automated);
@@ -111,28 +116,32 @@ export async function reconcile(
   // on a connector that revokes one by one there can be thousands
   let revokesResumed = 0;
   let remindersSent = 0;
-  for (let after: string | undefined; ; ) {
-    const page = await repo.listRevokesDue(deps.db, now, after, RECONCILE_PAGE);
-    const toRevoke = page.filter(automated);
-    await deps.jobs.enqueueRevokes(toRevoke.map((g) => g.id));
-    revokesResumed += toRevoke.length;
-    remindersSent += await remindManualRevokes(deps, page.filter((g) => !automated(g)), now);
-    if (page.length < RECONCILE_PAGE) break;
-    after = page.at(-1)!.id;
-  }
+  await eachPage(
+    RECONCILE_PAGE,
+    (after: string | undefined) => passes.listRevokesDue(deps.db, now, after, RECONCILE_PAGE),
+    (last) => last.id,
+    async (page) => {
+      const toRevoke = page.filter(automated);
+      await deps.jobs.enqueueRevokes(toRevoke.map((g) => g.id));
+      revokesResumed += toRevoke.length;
+      remindersSent += await remindManualRevokes(deps, page.filter((g) => !automated(g)), now);
+    },
+  );
 
   const expiryReminders = await sendExpiryReminders(deps, now);
 
   // every message overdue, a page at a time: a backlog older than the grace (a review's digests
   // being paced out) must not hide a newer message whose job was lost behind it
   let messagesRequeued = 0;
-  for (let after = 0; ; ) {
-    const pending = await listPendingOutbox(deps.db, new Date(now.getTime() - OUTBOX_GRACE_MS), BATCH, after);
-    await deps.jobs.enqueueDeliveries(pending);
-    messagesRequeued += pending.length;
-    if (pending.length < BATCH) break;
-    after = pending.at(-1)!;
-  }
+  await eachPage(
+    BATCH,
+    (after: number | undefined) => listPendingOutbox(deps.db, new Date(now.getTime() - OUTBOX_GRACE_MS), BATCH, after),
+    (last) => last,
+    async (pending) => {
+      await deps.jobs.enqueueDeliveries(pending);
+      messagesRequeued += pending.length;
+    },
+  );
   return {
     expired,
     expiryJobsEnsured,
@@ -144,7 +153,6 @@ export async function reconcile(
   };
 }
 
-
 /**
  * Expiry reminders, 24 hours and 1 hour before a grant ends, each only if the grant is longer than
  * that (a 2-hour grant gets the 1-hour one only) and once per end (an extension re-arms them).
@@ -152,18 +160,19 @@ export async function reconcile(
 async function sendExpiryReminders(deps: Pick<Deps, 'db' | 'jobs'>, now: Date): Promise<number> {
   let sent = 0;
   // pages of the grants whose reminder is due, each marked and messaged in one transaction
-  for (let after: { endsAt: Date; id: string } | undefined; ; ) {
-    const due = await repo.listRemindersDue(deps.db, now, after, REMINDER_PAGE);
-    if (due.length === 0) break;
-    const ids = await deps.db.transaction(async (tx) => {
-      const marked = await repo.markRemindedMany(tx, due);
-      sent += marked.length;
-      return addToOutbox(tx, now, marked.map((g) => outboxMessage('expiry_reminder', { grantId: g.id, lead: g.lead })));
-    });
-    await deps.jobs.enqueueDeliveries(ids);
-    if (due.length < REMINDER_PAGE) break;
-    after = due.at(-1)!;
-  }
+  await eachPage(
+    REMINDER_PAGE,
+    (after: { endsAt: Date; id: string } | undefined) => passes.listRemindersDue(deps.db, now, after, REMINDER_PAGE),
+    (last) => last,
+    async (due) => {
+      const ids = await deps.db.transaction(async (tx) => {
+        const marked = await passes.markRemindedMany(tx, due);
+        sent += marked.length;
+        return addToOutbox(tx, now, marked.map((g) => outboxMessage('expiry_reminder', { grantId: g.id, lead: g.lead })));
+      });
+      await deps.jobs.enqueueDeliveries(ids);
+    },
+  );
   return sent;
 }
 
@@ -177,7 +186,7 @@ async function remindManualRevokes(deps: Pick<Deps, 'db' | 'jobs' | 'settings'>,
   for (const grant of grants) {
     if (grant.alertedAt && now.getTime() - grant.alertedAt.getTime() < interval) continue;
     const ids = await deps.db.transaction(async (tx) => {
-      const tasks = await repo.listTasks(tx, grant.id, 'revoke');
+      const tasks = await taskRepo.listTasks(tx, grant.id, 'revoke');
       await repo.setRetryAndAlert(tx, grant.id, new Date(now.getTime() + interval), now);
       return addToOutbox(tx, now, tasks.map((t) => outboxMessage('task_reminder', { grantId: grant.id, step: 'revoke', to: t.assigneeId })));
     });

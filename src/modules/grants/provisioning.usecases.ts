@@ -9,6 +9,7 @@ import { addToOutbox } from '../notifications/notifications.repository.js';
 import { outboxMessage } from '../notifications/messages/messages.js';
 import type { GrantTarget, ProvisionTarget } from '../../provisioners/provisioner.js';
 import * as repo from './grants.repository.js';
+import * as taskRepo from './tasks.repository.js';
 import { grantEnd } from './grants.rules.js';
 import type { Grant } from './grants.repository.js';
 import type { TaskStep } from './grants.table.js';
@@ -115,7 +116,7 @@ export async function revokeStarted(deps: Pick<Deps, 'catalog' | 'connectors' | 
   const tasks = rows.filter((row) => deps.connectors.forDataset(row.datasetId).kind === 'manual').map((row) => ({ grantId: row.id, assigneeIds: taskAssignees(deps, row) }));
   let taskMessages: number[] = [];
   if (tasks.length) {
-    await repo.insertTasksForGrants(tx, 'revoke', tasks);
+    await taskRepo.insertTasksForGrants(tx, 'revoke', tasks);
     await repo.markAlerted(tx, tasks.map((t) => t.grantId), now);
     taskMessages = await addToOutbox(tx, now, tasks.flatMap((t) => t.assigneeIds.map((to) => outboxMessage('task', { grantId: t.grantId, step: 'revoke', to }))));
   }
@@ -271,7 +272,7 @@ export async function createGrant(
 /** For a manual dataset, right after approval: ask each owner to give the access by hand. */
 async function createGrantTasks(deps: Pick<Deps, 'catalog'>, tx: Tx, grant: Grant, now: Date): Promise<number[]> {
   const owners = taskAssignees(deps, grant);
-  await repo.insertTasks(tx, grant.id, 'grant', owners);
+  await taskRepo.insertTasks(tx, grant.id, 'grant', owners);
   return addToOutbox(tx, now, owners.map((to) => outboxMessage('task', { grantId: grant.id, step: 'grant', to })));
 }
 

@@ -6,6 +6,8 @@ import { mayBeAsked } from './approvers.usecases.js';
 import { requestEvent } from './approvals.usecases.js';
 import * as repo from './requests.repository.js';
 import { addWorkingHours } from './requests.rules.js';
+import { groupBy } from '../../shared/collections.js';
+import { eachPage } from '../../shared/db/keyset.js';
 
 export interface FollowUpReport {
   reminded: number;
@@ -33,14 +35,12 @@ export async function followUpPendingRequests(deps: Pick<Deps, 'db' | 'catalog' 
     remindsBefore: hoursAgo(s.approvalReminderWorkingHours),
   };
   // bounded pages, oldest first, of only the requests something may be due for
-  for (let after: { createdAt: Date; id: string } | undefined; ; ) {
-    const page = await repo.listPendingFollowUps(deps.db, due, { after, limit: FOLLOW_UP_PAGE });
-    if (page.length === 0) break;
-    await followUpPage(deps, page, now, report);
-    const last = page[page.length - 1]!;
-    after = { createdAt: last.createdAt, id: last.id };
-    if (page.length < FOLLOW_UP_PAGE) break;
-  }
+  await eachPage(
+    FOLLOW_UP_PAGE,
+    (after: { createdAt: Date; id: string } | undefined) => repo.listPendingFollowUps(deps.db, due, { after, limit: FOLLOW_UP_PAGE }),
+    (last) => ({ createdAt: last.createdAt, id: last.id }),
+    (page) => followUpPage(deps, page, now, report),
+  );
   return report;
 }
 
@@ -100,15 +100,4 @@ async function followUpPage(deps: Pick<Deps, 'db' | 'catalog' | 'clock' | 'jobs'
       if (ids.length) report.escalated++;
     }
   }
-}
-
-function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    const list = groups.get(k);
-    if (list) list.push(item);
-    else groups.set(k, [item]);
-  }
-  return groups;
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { addDays } from 'date-fns/addDays';
 import { DEFAULT_REVIEW, findDataset } from '../../catalog/catalog.js';
 import { actorId, isOperator, type Actor } from '../../shared/actor.js';
+import { groupBy } from '../../shared/collections.js';
 import { domainError } from '../../shared/errors.js';
 import { appendAudit } from '../audit/audit.repository.js';
 import type { Deps } from '../deps.js';
@@ -137,16 +138,9 @@ async function applyDecisions(deps: ReviewDecisionDeps, items: ReviewItem[], act
     decided.push(...rows);
     if (decision === 'revoke') {
       // the holders are told why: one note for a reviewer's decisions, one per dataset at the deadline
-      const byNote = new Map<string, string[]>();
-      for (const item of rows) {
-        const note = automatic
-          ? `Not reviewed by the access review's deadline; the policy for \`${item.datasetId}\` removes unreviewed access.`
-          : 'Not kept in the weekly access review.';
-        const ids = byNote.get(note);
-        if (ids) ids.push(item.grantId);
-        else byNote.set(note, [item.grantId]);
-      }
-      for (const [note, grantIds] of byNote) await revokeForReview(deps, grantIds, actorId, note);
+      const noteFor = (item: ReviewItem) =>
+        automatic ? `Not reviewed by the access review's deadline; the policy for \`${item.datasetId}\` removes unreviewed access.` : 'Not kept in the weekly access review.';
+      for (const [note, items] of groupBy(rows, noteFor)) await revokeForReview(deps, items.map((i) => i.grantId), actorId, note);
     }
   }
   if (decided.length && redraw) {
@@ -225,17 +219,11 @@ export async function myOpenReviewItems(deps: Pick<Deps, 'db' | 'catalog'>, user
  * batches. No digest is redrawn here: closing the review redraws each one once.
  */
 export async function applyDeadlineDecisions(deps: ReviewDecisionDeps, items: ReviewItem[]): Promise<void> {
-  const byPolicy = new Map<ReviewDecision, ReviewItem[]>();
   const policyOf = new Map<string, ReviewDecision>();
-  for (const item of items) {
-    let policy = policyOf.get(item.datasetId);
-    if (!policy) {
-      policy = findDataset(deps.catalog, item.datasetId)?.policy.reviewDefault ?? 'revoke';
-      policyOf.set(item.datasetId, policy);
-    }
-    const list = byPolicy.get(policy) ?? [];
-    list.push(item);
-    byPolicy.set(policy, list);
-  }
-  for (const [policy, list] of byPolicy) await applyDecisions(deps, list, 'system', policy, true, false);
+  const policyFor = (datasetId: string): ReviewDecision => {
+    let p = policyOf.get(datasetId);
+    if (!p) policyOf.set(datasetId, (p = findDataset(deps.catalog, datasetId)?.policy.reviewDefault ?? 'revoke'));
+    return p;
+  };
+  for (const [policy, list] of groupBy(items, (item) => policyFor(item.datasetId))) await applyDecisions(deps, list, 'system', policy, true, false);
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { listAuditFor } from '../../audit/audit.repository.js';
-import { findTask, listTasks, saveTaskMessage } from '../../grants/grants.repository.js';
+import { findTask, listTasks, saveTaskMessage } from '../../grants/tasks.repository.js';
 import { TASK_STEPS, type TaskStep } from '../../grants/grants.table.js';
 import type { DbOrTx } from '../../../shared/db/client.js';
 import { PermanentDeliveryError } from '../notifications.ports.js';
