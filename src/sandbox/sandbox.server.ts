@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { BotStartingError } from './sandbox.signing.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -46,7 +47,7 @@ export async function startSandboxServer(opts: {
   const { store } = opts;
   const server = createServer((req, res) => {
     route(req, res).catch((err) => {
-      if (!res.headersSent) json(res, 500, { ok: false, error: err instanceof Error ? err.message : 'error' });
+      if (!res.headersSent) json(res, err instanceof BotStartingError ? 503 : 500, { ok: false, error: err instanceof Error ? err.message : 'error' });
       else res.end();
     });
   });

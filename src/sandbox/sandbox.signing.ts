@@ -16,8 +16,16 @@ export interface BotAnswer {
   body: unknown;
 }
 
+/** The sandbox's page and API answer before the bot behind them is listening (it starts against them). */
+export class BotStartingError extends Error {
+  constructor() {
+    super('bot_starting: the bot is still starting; try again in a moment');
+  }
+}
+
 /** POSTs to the bot's /slack/events exactly as Slack does: raw body, timestamp and signature headers. */
 export async function postSigned(url: string, secret: string, body: string, contentType: string): Promise<BotAnswer> {
+  if (!url) throw new BotStartingError();
   const timestamp = Math.floor(Date.now() / 1000);
   const res = await fetch(url, {
     method: 'POST',
